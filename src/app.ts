@@ -1,0 +1,115 @@
+import { Hono } from "hono";
+import { csrf } from "hono/csrf";
+import { secureHeaders } from "hono/secure-headers";
+import { identifyCaller } from "./auth/callers.ts";
+import type { Config } from "./config.ts";
+import { Connections } from "./connections/connections.ts";
+import { TokenKeeper } from "./connections/token_keeper.ts";
+import { Sealer } from "./crypto/sealer.ts";
+import type { EncryptionKey } from "./config.ts";
+import { handleError, handleNotFound } from "./http/errors.tsx";
+import { ItemsService } from "./items/list_items.ts";
+import { jsonLogger, type Logger } from "./log.ts";
+import { browserRoutes } from "./routes/browser.tsx";
+import { integrationsApi } from "./routes/integrations_api.ts";
+import { serviceApi } from "./routes/service_api.ts";
+import { mountSandboxes } from "./sandbox/mount.ts";
+import type { HubEnv, Services } from "./services.ts";
+import type { Store } from "./store/store.ts";
+
+export interface AppOptions {
+  config: Config;
+  store: Store;
+  /** The keys that seal tokens (config's, or the Deno entry's generated development keys). */
+  encryptionKeys: EncryptionKey[];
+  /** Signs session cookies (config's, or a random one per start in development). */
+  sessionSecret: string;
+  log?: Logger;
+  clock?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  /** Refresh access tokens this long before they expire. */
+  refreshMarginMs?: number;
+}
+
+/**
+ * Five minutes: longer than any single listing's provider calls take, so a token is never
+ * used right at its expiry, and short enough to refresh HubSpot's 30-minute tokens rarely.
+ */
+export const DEFAULT_REFRESH_MARGIN_MS = 5 * 60 * 1000;
+
+/** Builds the whole hub from its parts; the Deno and Workers entries both call this. */
+export function createApp(options: AppOptions): Hono<HubEnv> {
+  const { config, store } = options;
+  const clock = options.clock ?? Date.now;
+  const sleep = options.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+  const log = options.log ?? jsonLogger();
+  const connections = new Connections(store, new Sealer(options.encryptionKeys));
+  const keeper = new TokenKeeper({
+    store,
+    connections,
+    clock,
+    sleep,
+    refreshMarginMs: options.refreshMarginMs ?? DEFAULT_REFRESH_MARGIN_MS,
+  });
+  const services: Services = {
+    config,
+    store,
+    connections,
+    keeper,
+    items: new ItemsService({ connections, keeper, clock, sleep }),
+    oauth: { store, connections, clock },
+    session: {
+      secret: options.sessionSecret,
+      secure: config.appUrl.startsWith("https://"),
+      clock,
+    },
+    log,
+    clock,
+  };
+
+  const app = new Hono<HubEnv>();
+  app.use(async (c, next) => {
+    c.set("services", services);
+    c.set("htmlErrors", false);
+    const started = clock();
+    await next();
+    // The path only: query strings carry OAuth codes and states.
+    log.info("request", {
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      ms: clock() - started,
+    });
+  });
+  app.use(secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'"],
+      imgSrc: ["'self'", "data:"],
+      connectSrc: ["'self'"],
+      frameAncestors: ["'none'"],
+      formAction: ["'self'", ...authorizeOrigins(config)],
+    },
+    referrerPolicy: "no-referrer",
+  }));
+  app.onError(handleError);
+  app.notFound(handleNotFound);
+  // The sandboxes stand in for other sites: they see provider-style callers (bearer tokens,
+  // server-to-server form posts), so they sit before the hub's own caller and CSRF checks.
+  if (config.sandbox) mountSandboxes(app, config);
+  app.use(csrf({ origin: new URL(config.appUrl).origin }));
+  app.use(identifyCaller());
+
+  app.route("/", serviceApi());
+  app.route("/", browserRoutes());
+  app.route("/integrations", integrationsApi());
+  return app;
+}
+
+/** A connect form redirects to the provider; CSP's form-action must allow those origins. */
+function authorizeOrigins(config: Config): string[] {
+  return [
+    ...new Set(Object.values(config.providers).map((p) => new URL(p.authorizeUrl).origin)),
+  ];
+}

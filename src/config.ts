@@ -1,0 +1,222 @@
+import { z } from "zod";
+import {
+  DEFAULT_ENDPOINTS,
+  PROVIDER_IDS,
+  type ProviderId,
+  SANDBOX_ENDPOINTS,
+} from "./providers/ids.ts";
+
+/** One provider's OAuth app and endpoints, resolved from the environment. */
+export interface ProviderConfig {
+  clientId: string;
+  clientSecret: string;
+  redirectUri: string;
+  authorizeUrl: string;
+  tokenUrl: string;
+  apiUrl: string;
+  /** True when this provider is served by the hub's own sandbox. */
+  sandbox: boolean;
+}
+
+export interface EncryptionKey {
+  id: string;
+  /** 32 raw bytes, base64 in the environment. */
+  key: Uint8Array;
+}
+
+export interface Config {
+  appEnv: "development" | "production";
+  port: number;
+  /** Public base URL, without a trailing slash. */
+  appUrl: string;
+  upstash: { url: string; token: string } | null;
+  /** Mount the emulated providers under /sandbox/{provider}. */
+  sandbox: boolean;
+  /** Providers with an app (real or sandbox); a provider absent here is not configured. */
+  providers: Partial<Record<ProviderId, ProviderConfig>>;
+  /** Null in development when unset: the Deno entry generates and keeps them. */
+  encryptionKeys: EncryptionKey[] | null;
+  /** Null in development when unset: a random one is made per start. */
+  sessionSecret: string | null;
+  apiKeys: string[];
+}
+
+/** Raised when the environment cannot make a valid configuration; lists every problem. */
+export class ConfigError extends Error {
+  readonly code = "invalid_configuration";
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+export type Env = Record<string, string | undefined>;
+
+const optionalText = z.string().trim().transform((v) => v === "" ? undefined : v).optional();
+const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
+
+const envSchema = z.object({
+  APP_ENV: z.enum(["development", "production"], {
+    error: "must be development or production",
+  }).default("development"),
+  PORT: z.coerce.number({ error: "must be a port number" }).int().min(1).max(65535).default(
+    8000,
+  ),
+  APP_URL: httpUrl.default("http://localhost:8000"),
+  UPSTASH_REDIS_REST_URL: httpUrl.optional(),
+  UPSTASH_REDIS_REST_TOKEN: optionalText,
+  SANDBOX: z.enum(["true", "false"], { error: "must be true or false" }).optional(),
+  ENCRYPTION_KEYS: optionalText,
+  SESSION_SECRET: optionalText,
+  API_KEYS: optionalText,
+});
+
+const SANDBOX_CLIENT = (id: ProviderId) => ({
+  clientId: `sandbox-${id}-client`,
+  clientSecret: `sandbox-${id}-secret`,
+});
+
+/** Reads and validates the whole configuration once; throws ConfigError naming each bad setting. */
+export function loadConfig(env: Env): Config {
+  const problems: string[] = [];
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ""),
+  );
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      problems.push(`${issue.path.join(".")}: ${issue.message}`);
+    }
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  const appUrl = e.APP_URL.replace(/\/+$/, "");
+  const production = e.APP_ENV === "production";
+
+  const anyCredentials = PROVIDER_IDS.some((id) => cleaned[`${prefix(id)}_CLIENT_ID`]);
+  const sandbox = e.SANDBOX === undefined ? !production && !anyCredentials : e.SANDBOX === "true";
+
+  const providers: Partial<Record<ProviderId, ProviderConfig>> = {};
+  for (const id of PROVIDER_IDS) {
+    const resolved = resolveProvider(id, cleaned, appUrl, sandbox, problems);
+    if (resolved) providers[id] = resolved;
+  }
+
+  const upstashUrl = e.UPSTASH_REDIS_REST_URL;
+  const upstashToken = e.UPSTASH_REDIS_REST_TOKEN;
+  if ((upstashUrl === undefined) !== (upstashToken === undefined)) {
+    problems.push(
+      "UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN: set both or neither",
+    );
+  }
+  const encryptionKeys = e.ENCRYPTION_KEYS === undefined
+    ? null
+    : parseEncryptionKeys(e.ENCRYPTION_KEYS, problems);
+  const apiKeys = (e.API_KEYS ?? "").split(",").map((k) => k.trim()).filter((k) => k !== "");
+  if (apiKeys.some((k) => k.length < 16)) {
+    problems.push("API_KEYS: each key must be at least 16 characters");
+  }
+  if (e.SESSION_SECRET !== undefined && e.SESSION_SECRET.length < 32) {
+    problems.push("SESSION_SECRET: must be at least 32 characters");
+  }
+
+  if (production) {
+    if (!upstashUrl || !upstashToken) {
+      problems.push("UPSTASH_REDIS_REST_URL / UPSTASH_REDIS_REST_TOKEN: required in production");
+    }
+    if (encryptionKeys === null) problems.push("ENCRYPTION_KEYS: required in production");
+    if (e.SESSION_SECRET === undefined) problems.push("SESSION_SECRET: required in production");
+    if (apiKeys.length === 0) problems.push("API_KEYS: required in production");
+    if (sandbox) problems.push("SANDBOX: must not be on in production");
+    if (!appUrl.startsWith("https://")) problems.push("APP_URL: must be https in production");
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    appEnv: e.APP_ENV,
+    port: e.PORT,
+    appUrl,
+    upstash: upstashUrl && upstashToken ? { url: upstashUrl, token: upstashToken } : null,
+    sandbox,
+    providers,
+    encryptionKeys,
+    sessionSecret: e.SESSION_SECRET ?? null,
+    apiKeys,
+  };
+}
+
+function prefix(id: ProviderId): string {
+  return id.toUpperCase();
+}
+
+function resolveProvider(
+  id: ProviderId,
+  env: Env,
+  appUrl: string,
+  sandbox: boolean,
+  problems: string[],
+): ProviderConfig | null {
+  const p = prefix(id);
+  const clientId = env[`${p}_CLIENT_ID`];
+  const clientSecret = env[`${p}_CLIENT_SECRET`];
+  const redirectUri = env[`${p}_REDIRECT_URI`] ?? `${appUrl}/integrations/${id}/oauth2callback`;
+  for (const name of ["REDIRECT_URI", "AUTHORIZE_URL", "TOKEN_URL", "API_URL"]) {
+    const value = env[`${p}_${name}`];
+    if (value !== undefined && !httpUrl.safeParse(value).success) {
+      problems.push(`${p}_${name}: must be an http(s) URL`);
+    }
+  }
+  if (clientId !== undefined) {
+    if (clientSecret === undefined) {
+      problems.push(`${p}_CLIENT_SECRET: required when ${p}_CLIENT_ID is set`);
+    }
+    const defaults = DEFAULT_ENDPOINTS[id];
+    return {
+      clientId,
+      clientSecret: clientSecret ?? "",
+      redirectUri,
+      authorizeUrl: env[`${p}_AUTHORIZE_URL`] ?? defaults.authorizeUrl,
+      tokenUrl: env[`${p}_TOKEN_URL`] ?? defaults.tokenUrl,
+      apiUrl: (env[`${p}_API_URL`] ?? defaults.apiUrl).replace(/\/+$/, ""),
+      sandbox: false,
+    };
+  }
+  if (!sandbox) return null;
+  const local = SANDBOX_ENDPOINTS[id];
+  return {
+    ...SANDBOX_CLIENT(id),
+    redirectUri,
+    authorizeUrl: appUrl + local.authorizeUrl,
+    tokenUrl: appUrl + local.tokenUrl,
+    apiUrl: appUrl + local.apiUrl,
+    sandbox: true,
+  };
+}
+
+function parseEncryptionKeys(raw: string, problems: string[]): EncryptionKey[] {
+  const keys: EncryptionKey[] = [];
+  for (const [index, entry] of raw.split(",").map((s) => s.trim()).entries()) {
+    const [id, b64, ...rest] = entry.split(":");
+    const bytes = id && b64 && rest.length === 0 ? decodeBase64(b64) : null;
+    if (!bytes || bytes.length !== 32 || !/^[A-Za-z0-9_-]{1,32}$/.test(id)) {
+      problems.push(
+        `ENCRYPTION_KEYS: entry ${index + 1} must be keyid:base64 of 32 bytes (id of letters, digits, - or _)`,
+      );
+      continue;
+    }
+    if (keys.some((k) => k.id === id)) {
+      problems.push(`ENCRYPTION_KEYS: key id "${id}" appears twice`);
+      continue;
+    }
+    keys.push({ id, key: bytes });
+  }
+  return keys;
+}
+
+function decodeBase64(text: string): Uint8Array | null {
+  try {
+    return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,103 @@
+import assert from "node:assert/strict";
+import { ConfigError, loadConfig } from "./config.ts";
+
+const KEY = "k1:" + btoa(String.fromCharCode(...new Uint8Array(32).fill(7)));
+
+const productionEnv = {
+  APP_ENV: "production",
+  APP_URL: "https://hub.example.com",
+  UPSTASH_REDIS_REST_URL: "https://eu1-example.upstash.io",
+  UPSTASH_REDIS_REST_TOKEN: "token",
+  ENCRYPTION_KEYS: KEY,
+  SESSION_SECRET: "s".repeat(40),
+  API_KEYS: "a-very-long-api-key-1",
+  HUBSPOT_CLIENT_ID: "id",
+  HUBSPOT_CLIENT_SECRET: "secret",
+};
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+Deno.test("an empty environment gives development defaults with every sandbox provider", () => {
+  const config = loadConfig({});
+  assert.equal(config.appEnv, "development");
+  assert.equal(config.port, 8000);
+  assert.equal(config.appUrl, "http://localhost:8000");
+  assert.equal(config.sandbox, true);
+  assert.equal(config.upstash, null);
+  assert.deepEqual(Object.keys(config.providers), ["hubspot", "airtable", "notion"]);
+  assert.equal(
+    config.providers.hubspot?.tokenUrl,
+    "http://localhost:8000/sandbox/hubspot/oauth/v1/token",
+  );
+  assert.equal(
+    config.providers.hubspot?.redirectUri,
+    "http://localhost:8000/integrations/hubspot/oauth2callback",
+  );
+});
+
+Deno.test("a provider with credentials uses the real endpoints unless they are overridden", () => {
+  const config = loadConfig({
+    HUBSPOT_CLIENT_ID: "id",
+    HUBSPOT_CLIENT_SECRET: "secret",
+    HUBSPOT_API_URL: "http://127.0.0.1:9999/",
+  });
+  assert.equal(config.sandbox, false);
+  assert.equal(config.providers.hubspot?.authorizeUrl, "https://app.hubspot.com/oauth/authorize");
+  assert.equal(config.providers.hubspot?.apiUrl, "http://127.0.0.1:9999");
+  assert.equal(config.providers.airtable, undefined);
+});
+
+Deno.test("production with everything set starts", () => {
+  const config = loadConfig(productionEnv);
+  assert.equal(config.sandbox, false);
+  assert.equal(config.encryptionKeys?.[0].id, "k1");
+  assert.deepEqual(config.apiKeys, ["a-very-long-api-key-1"]);
+});
+
+Deno.test("production refuses to start naming each missing or unsafe setting", () => {
+  for (
+    const name of [
+      "UPSTASH_REDIS_REST_URL",
+      "ENCRYPTION_KEYS",
+      "SESSION_SECRET",
+      "API_KEYS",
+    ]
+  ) {
+    const env: Record<string, string> = { ...productionEnv };
+    delete env[name];
+    const problems = problemsOf(env);
+    assert.ok(problems.some((p) => p.includes(name)), `${name} not named in ${problems}`);
+  }
+  assert.ok(problemsOf({ ...productionEnv, SANDBOX: "true" }).some((p) => p.startsWith("SANDBOX")));
+  assert.ok(
+    problemsOf({ ...productionEnv, APP_URL: "http://hub.example.com" }).some((p) =>
+      p.startsWith("APP_URL")
+    ),
+  );
+});
+
+Deno.test("bad values are all reported in one message", () => {
+  const problems = problemsOf({
+    PORT: "eighty",
+    APP_ENV: "staging",
+    ENCRYPTION_KEYS: "k1:short",
+  });
+  assert.ok(problems.some((p) => p.startsWith("PORT")));
+  assert.ok(problems.some((p) => p.startsWith("APP_ENV")));
+  const keyProblems = problemsOf({ ENCRYPTION_KEYS: "k1:short", API_KEYS: "tiny" });
+  assert.ok(keyProblems.some((p) => p.startsWith("ENCRYPTION_KEYS")));
+  assert.ok(keyProblems.some((p) => p.startsWith("API_KEYS")));
+});
+
+Deno.test("a client id without its secret is refused", () => {
+  const problems = problemsOf({ NOTION_CLIENT_ID: "id" });
+  assert.ok(problems.some((p) => p.startsWith("NOTION_CLIENT_SECRET")));
+});

@@ -1,0 +1,95 @@
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+/**
+ * A failure the hub explains to its caller: a stable snake_case code, an HTTP status and a
+ * human message that says what went wrong and what to do. Messages never carry secrets.
+ */
+export abstract class HubError extends Error {
+  abstract readonly code: string;
+  abstract readonly status: ContentfulStatusCode;
+  /** Extra response headers (Retry-After). */
+  readonly headers: Record<string, string> = {};
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export class InvalidRequestError extends HubError {
+  readonly code = "invalid_request";
+  readonly status = 400;
+}
+
+export class InvalidStateError extends HubError {
+  readonly code = "invalid_state";
+  readonly status = 400;
+}
+
+export class UnauthenticatedError extends HubError {
+  readonly code = "unauthenticated";
+  readonly status = 401;
+}
+
+export class ForbiddenError extends HubError {
+  readonly code = "forbidden";
+  readonly status = 403;
+}
+
+export class NotFoundError extends HubError {
+  readonly code = "not_found";
+  readonly status = 404;
+}
+
+export class UnknownProviderError extends HubError {
+  readonly code = "unknown_provider";
+  readonly status = 404;
+  constructor(provider: string) {
+    super(
+      `There is no provider named "${
+        provider.slice(0, 40)
+      }". Use one of: hubspot, airtable, notion.`,
+    );
+  }
+}
+
+export class NotConnectedError extends HubError {
+  readonly code = "not_connected";
+  readonly status = 409;
+}
+
+export class ReconnectRequiredError extends HubError {
+  readonly code = "reconnect_required";
+  readonly status = 409;
+}
+
+/** The provider refused or failed in a way the caller cannot fix by retrying at once. */
+export class ProviderError extends HubError {
+  readonly code = "provider_error";
+  readonly status = 502;
+}
+
+export class ProviderRateLimitedError extends HubError {
+  readonly code = "provider_rate_limited";
+  readonly status = 503;
+  constructor(message: string, readonly retryAfterSeconds: number, options?: { cause?: unknown }) {
+    super(message, options);
+    this.headers["Retry-After"] = String(Math.max(1, Math.ceil(retryAfterSeconds)));
+  }
+}
+
+export class ProviderNotConfiguredError extends HubError {
+  readonly code = "provider_not_configured";
+  readonly status = 503;
+}
+
+export class StoreError extends HubError {
+  readonly code = "store_unavailable";
+  readonly status = 503;
+}
+
+/** The JSON error body of the contract. */
+export function errorBody(code: string, message: string): {
+  error: { code: string; message: string };
+} {
+  return { error: { code, message } };
+}

@@ -1,0 +1,79 @@
+import type { Connections, Owner } from "../connections/connections.ts";
+import type { TokenKeeper } from "../connections/token_keeper.ts";
+import { NotConnectedError, ReconnectRequiredError } from "../errors.ts";
+import type { ActiveProvider } from "../providers/registry.ts";
+import { runChains } from "./chains.ts";
+import { decodeCursor, encodeCursor } from "./cursor.ts";
+import type { IntegrationItem } from "./item.ts";
+import { ProviderApiClient } from "./provider_api.ts";
+import { RateLimiter } from "./rate_limiter.ts";
+
+export interface ItemsDeps {
+  connections: Connections;
+  keeper: TokenKeeper;
+  clock: () => number;
+  sleep: (ms: number) => Promise<void>;
+}
+
+export interface ItemsPage {
+  items: IntegrationItem[];
+  next_cursor: string | null;
+}
+
+/** Lists a connection's items: one page when `limit` is given, else everything. */
+export class ItemsService {
+  /** One pacer per provider, shared by all requests of this process. */
+  readonly #limiters = new Map<string, RateLimiter>();
+
+  constructor(private readonly deps: ItemsDeps) {}
+
+  async list(
+    provider: ActiveProvider,
+    owner: Owner,
+    page: { limit: number | null; cursor: string | null },
+  ): Promise<ItemsPage> {
+    const { spec } = provider;
+    const positions = page.cursor === null
+      ? spec.startChains()
+      : decodeCursor(spec.id, page.cursor);
+    const connection = await this.deps.connections.get(spec.id, owner);
+    if (connection === null) {
+      throw new NotConnectedError(
+        `${spec.displayName} is not connected for this user; connect it first.`,
+      );
+    }
+    if (connection.status === "reconnect_required") {
+      throw new ReconnectRequiredError(
+        connection.lastError?.message ?? `${spec.displayName} needs you to reconnect.`,
+      );
+    }
+    const api = new ProviderApiClient({
+      provider,
+      connection,
+      keeper: this.deps.keeper,
+      limiter: this.#limiter(provider),
+      sleep: this.deps.sleep,
+    });
+    const result = await runChains({
+      positions,
+      limit: page.limit,
+      maxPageSize: spec.maxPageSize,
+      fetchPage: (position, pageSize) =>
+        spec.fetchPage(position, pageSize, api, { extra: connection.extra }),
+    });
+    return {
+      items: result.items,
+      next_cursor: result.remaining.length === 0 ? null : encodeCursor(spec.id, result.remaining),
+    };
+  }
+
+  #limiter(provider: ActiveProvider): RateLimiter {
+    let limiter = this.#limiters.get(provider.spec.id);
+    if (limiter === undefined) {
+      const rule = provider.spec.rateLimit;
+      limiter = new RateLimiter(rule.requests, rule.windowMs, this.deps.clock, this.deps.sleep);
+      this.#limiters.set(provider.spec.id, limiter);
+    }
+    return limiter;
+  }
+}

@@ -1,0 +1,37 @@
+import { NotFoundError, ProviderNotConfiguredError, UnknownProviderError } from "../errors.ts";
+import type { Config, ProviderConfig } from "../config.ts";
+import { hubspot } from "./hubspot.ts";
+import { isProviderId, PROVIDER_IDS, type ProviderId } from "./ids.ts";
+import type { ProviderSpec } from "./spec.ts";
+
+/** Every provider the hub can talk to; adding one means adding its file here. */
+export const PROVIDERS: Partial<Record<ProviderId, ProviderSpec>> = { hubspot };
+
+/** A provider with its spec and the app it uses in this deployment. */
+export interface ActiveProvider {
+  spec: ProviderSpec;
+  app: ProviderConfig;
+}
+
+/** The providers that have both a spec and an app, in display order. */
+export function activeProviders(config: Config): ActiveProvider[] {
+  return PROVIDER_IDS.flatMap((id) => {
+    const spec = PROVIDERS[id];
+    const app = config.providers[id];
+    return spec && app ? [{ spec, app }] : [];
+  });
+}
+
+/** Resolves a provider named in a URL, or throws the contract's error for it. */
+export function resolveProvider(config: Config, name: string): ActiveProvider {
+  if (!isProviderId(name)) throw new UnknownProviderError(name);
+  const spec = PROVIDERS[name];
+  if (!spec) throw new NotFoundError(`The ${name} integration is not available in this hub yet.`);
+  const app = config.providers[name];
+  if (!app) {
+    throw new ProviderNotConfiguredError(
+      `${spec.displayName} is not configured: set ${name.toUpperCase()}_CLIENT_ID and ${name.toUpperCase()}_CLIENT_SECRET, or turn SANDBOX on in development.`,
+    );
+  }
+  return { spec, app };
+}

@@ -1,0 +1,103 @@
+import type { z } from "zod";
+import type { IntegrationItem } from "../items/item.ts";
+import type { ProviderId } from "./ids.ts";
+
+/** How a provider runs OAuth: data, read by the one generic flow in src/oauth/. */
+export interface OAuthStyle {
+  scopes: string[];
+  /** PKCE S256 with a fresh verifier per authorization. */
+  pkce: boolean;
+  /** Where the client id and secret go at the token endpoint. */
+  clientAuth: "form_body" | "basic";
+  tokenBody: "form" | "json";
+  /** Extra query parameters on the authorization URL (Notion's owner=user). */
+  authorizeParams: Record<string, string>;
+  /** Extra headers on token requests (Notion-Version). */
+  tokenHeaders: Record<string, string>;
+  /** A used refresh token is dead: the new one must be stored every time. */
+  rotatesRefreshTokens: boolean;
+}
+
+/** What a provider's rate limit looks like, so calls are paced and 429s waited out. */
+export interface RateLimitRule {
+  /** Requests allowed per window, per `scope`. */
+  requests: number;
+  windowMs: number;
+  /** What the limit is counted over: the whole connection, or one key such as an Airtable base. */
+  scope: "connection" | "key";
+  /** How long to wait after a 429 when the provider sends no Retry-After. */
+  penaltyMs: number;
+  /** Read the provider's Retry-After header (seconds) when it sends one. */
+  honoursRetryAfter: boolean;
+}
+
+/** A position in one independent cursor chain of a listing (e.g. HubSpot contacts). */
+export interface ChainPosition {
+  chain: string;
+  cursor: string | null;
+}
+
+/** One provider page mapped to items, with where its chain goes next. */
+export interface ChainPage {
+  items: IntegrationItem[];
+  /** The next cursor of the same chain, or null when the chain is done. */
+  next: string | null;
+}
+
+/** A provider API request, relative to the provider's API base URL. */
+export interface ApiRequest {
+  method: "GET" | "POST" | "DELETE";
+  path: string;
+  query?: Record<string, string>;
+  json?: unknown;
+  /** Rate-limit key for `scope: "key"` rules. */
+  rateKey?: string;
+}
+
+/** Authenticated, paced, retried calls to the provider on behalf of one connection. */
+export interface ProviderApi {
+  call<T>(request: ApiRequest, schema: z.ZodType<T>): Promise<T>;
+}
+
+/** Details a provider reports about the account behind a new token. */
+export interface AccountInfo {
+  account: { id: string; name: string };
+  /** Provider-specific identifiers kept with the connection (HubSpot hub_id, Notion bot_id). */
+  extra: Record<string, string>;
+  scopes: string[];
+}
+
+/** What the hub knows about one stored connection when listing its items. */
+export interface ListingContext {
+  extra: Record<string, string>;
+}
+
+/** A provider: mostly data, plus the small pieces that cannot be data. */
+export interface ProviderSpec {
+  id: ProviderId;
+  displayName: string;
+  /** One line shown on the dashboard card. */
+  description: string;
+  oauth: OAuthStyle;
+  /** Headers on every API call (Notion-Version). */
+  apiHeaders: Record<string, string>;
+  rateLimit: RateLimitRule;
+  /** Largest page the provider serves. */
+  maxPageSize: number;
+  /** Validates the token endpoint's answer and reads the account it belongs to. */
+  readAccount(tokenResponse: Record<string, unknown>, app: { apiUrl: string }): Promise<AccountInfo>;
+  /** The chains a fresh listing starts with. */
+  startChains(): ChainPosition[];
+  /** Fetches one page of one chain. */
+  fetchPage(
+    position: ChainPosition,
+    pageSize: number,
+    api: ProviderApi,
+    context: ListingContext,
+  ): Promise<ChainPage>;
+  /** Revokes the grant at the provider, when it offers a way. */
+  revoke?(
+    tokens: { accessToken: string; refreshToken: string | null },
+    app: { apiUrl: string; clientId: string; clientSecret: string },
+  ): Promise<void>;
+}

@@ -1,0 +1,222 @@
+import { type Context, Hono } from "hono";
+import { z } from "zod";
+import { ownerFor } from "../auth/callers.ts";
+import { idSchema } from "../auth/identity.ts";
+import { endSession, readSession, startSession } from "../auth/session.ts";
+import type { Owner } from "../connections/connections.ts";
+import { disconnect, statusView } from "../connections/status.ts";
+import { HubError, NotFoundError, UnauthenticatedError } from "../errors.ts";
+import { parseInput } from "../http/validate.ts";
+import {
+  AuthorizationCancelledError,
+  type CallbackQuery,
+  completeAuthorization,
+  startAuthorization,
+} from "../oauth/flow.ts";
+import { PROVIDER_IDS } from "../providers/ids.ts";
+import { activeProviders, resolveProvider } from "../providers/registry.ts";
+import { keys } from "../store/keys.ts";
+import type { HubEnv, Services } from "../services.ts";
+import { parseJson } from "../json.ts";
+import { DashboardPage, ProviderCard, type ProviderCardModel } from "../../views/dashboard.tsx";
+import { ItemRows, ItemsError, ItemsTable } from "../../views/items_table.tsx";
+import { LoginPage } from "../../views/login.tsx";
+import { MessagePage } from "../../views/message_page.tsx";
+
+const UI_PAGE_SIZE = 100;
+
+const dashboardQuerySchema = z.object({
+  connected: z.enum(PROVIDER_IDS).optional(),
+  cancelled: z.enum(PROVIDER_IDS).optional(),
+});
+
+const callbackQuerySchema = z.object({
+  state: z.string({ error: "missing: the provider did not send back the sign-in state" })
+    .min(1).max(2048),
+  code: z.string().min(1).max(4096).optional(),
+  error: z.string().min(1).max(200).optional(),
+}).refine((q) => q.code !== undefined || q.error !== undefined, {
+  message: "the provider sent neither a code nor an error",
+});
+
+const loginFormSchema = z.object({ user_id: idSchema, org_id: idSchema });
+const connectLinkSchema = z.object({ userId: z.string(), orgId: z.string() });
+
+/** Pages and htmx fragments for browsers; their errors render as HTML. */
+export function browserRoutes(): Hono<HubEnv> {
+  const ui = new Hono<HubEnv>();
+  ui.use(async (c, next) => {
+    c.set("htmlErrors", true);
+    await next();
+  });
+
+  ui.get("/", async (c) => {
+    const services = c.get("services");
+    const caller = c.get("caller");
+    if (caller?.kind !== "session") return unauthenticatedPage(c, services);
+    const query = parseInput(dashboardQuerySchema, c.req.query());
+    const cards = await cardsFor(services, caller.owner);
+    const named = (id: string) => cards.find((card) => card.id === id)?.displayName ?? id;
+    const notice = query.connected
+      ? `${named(query.connected)} is connected.`
+      : query.cancelled
+      ? `Connecting ${named(query.cancelled)} was cancelled; nothing was changed.`
+      : null;
+    return c.html(<DashboardPage owner={caller.owner} cards={cards} notice={notice} />);
+  });
+
+  ui.get("/login", (c) => {
+    requireDevelopment(c.get("services"));
+    return c.html(<LoginPage />);
+  });
+
+  ui.post("/login", async (c) => {
+    const services = c.get("services");
+    requireDevelopment(services);
+    const form = await c.req.parseBody();
+    const parsed = loginFormSchema.safeParse(form);
+    if (!parsed.success) {
+      const fields = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+      return c.html(
+        <LoginPage error={`Please fix: ${fields.join("; ")}.`} />,
+        400,
+      );
+    }
+    await startSession(c, services.session, {
+      userId: parsed.data.user_id,
+      orgId: parsed.data.org_id,
+    });
+    return c.redirect("/", 303);
+  });
+
+  ui.post("/logout", (c) => {
+    endSession(c, c.get("services").session);
+    return c.redirect("/", 303);
+  });
+
+  ui.get("/connect/:token", async (c) => {
+    const services = c.get("services");
+    const token = c.req.param("token");
+    const raw = /^[A-Za-z0-9_-]{20,100}$/.test(token)
+      ? await services.store.take(keys.connectLink(token))
+      : null;
+    const link = raw === null ? null : connectLinkSchema.safeParse(parseJson(raw));
+    if (link === null || !link.success) {
+      return c.html(
+        <MessagePage
+          title="This link does not work"
+          message="Connect links work once and expire after 10 minutes. Ask the application that sent you here for a new one."
+        />,
+        400,
+      );
+    }
+    await startSession(c, services.session, link.data);
+    return c.redirect("/", 303);
+  });
+
+  ui.post("/integrations/:provider/connect", async (c) => {
+    const services = c.get("services");
+    const provider = resolveProvider(services.config, c.req.param("provider"));
+    const owner = sessionOwner(c);
+    const url = await startAuthorization(services.oauth, provider, owner, { sessionBound: true });
+    return c.redirect(url, 303);
+  });
+
+  ui.get("/integrations/:provider/oauth2callback", async (c) => {
+    const services = c.get("services");
+    const provider = resolveProvider(services.config, c.req.param("provider"));
+    const q = parseInput(callbackQuerySchema, c.req.query());
+    const query: CallbackQuery = q.code !== undefined && q.error === undefined
+      ? { kind: "code", code: q.code, state: q.state }
+      : { kind: "error", error: q.error ?? "", state: q.state };
+    const session = await readSession(c, services.session);
+    try {
+      await completeAuthorization(services.oauth, provider, query, session);
+    } catch (error) {
+      if (error instanceof AuthorizationCancelledError) {
+        return c.redirect(`/?cancelled=${provider.spec.id}`, 303);
+      }
+      throw error;
+    }
+    return c.redirect(`/?connected=${provider.spec.id}`, 303);
+  });
+
+  ui.get("/ui/:provider/items", async (c) => {
+    const services = c.get("services");
+    const provider = resolveProvider(services.config, c.req.param("provider"));
+    const owner = sessionOwner(c);
+    const { cursor } = parseInput(
+      z.object({ cursor: z.string().min(1).max(20_000).optional() }),
+      c.req.query(),
+    );
+    try {
+      const page = await services.items.list(provider, owner, {
+        limit: UI_PAGE_SIZE,
+        cursor: cursor ?? null,
+      });
+      const props = { provider: provider.spec.id, items: page.items, nextCursor: page.next_cursor };
+      return c.html(cursor ? <ItemRows {...props} /> : <ItemsTable {...props} />);
+    } catch (error) {
+      if (!(error instanceof HubError)) throw error;
+      return c.html(<ItemsError provider={provider.spec.id} message={error.message} />, error.status);
+    }
+  });
+
+  ui.post("/ui/:provider/disconnect", async (c) => {
+    const services = c.get("services");
+    const provider = resolveProvider(services.config, c.req.param("provider"));
+    const owner = sessionOwner(c);
+    await disconnect(services, provider, owner);
+    if (c.req.header("HX-Request") === undefined) return c.redirect("/", 303);
+    const card = (await cardsFor(services, owner)).find((m) => m.id === provider.spec.id)!;
+    return c.html(<ProviderCard card={card} />);
+  });
+
+  return ui;
+}
+
+function sessionOwner(c: Context<HubEnv>): Owner {
+  const caller = c.get("caller");
+  if (caller?.kind !== "session") {
+    throw new UnauthenticatedError("Your session has ended; sign in again.");
+  }
+  return ownerFor(c, {});
+}
+
+function requireDevelopment(services: Services): void {
+  if (services.config.appEnv !== "development") {
+    throw new NotFoundError("There is no sign-in form in production; use your connect link.");
+  }
+}
+
+function unauthenticatedPage(
+  c: Context<HubEnv>,
+  services: Services,
+): Response | Promise<Response> {
+  if (services.config.appEnv === "development") return c.redirect("/login", 303);
+  return c.html(
+    <MessagePage
+      title="Sign in through your application"
+      message="This hub opens through a connect link from the application you use. Ask it for a new link."
+    />,
+    401,
+  );
+}
+
+async function cardsFor(services: Services, owner: Owner): Promise<ProviderCardModel[]> {
+  const providers = activeProviders(services.config);
+  const connections = await services.connections.getMany(providers.map((p) => p.spec.id), owner);
+  return providers.map(({ spec, app }, i) => {
+    const view = statusView(spec.id, connections[i]);
+    return {
+      id: spec.id,
+      displayName: spec.displayName,
+      description: spec.description,
+      status: view.status,
+      accountName: view.account?.name ?? null,
+      connectedAt: view.connected_at,
+      lastError: view.last_error?.message ?? null,
+      sandbox: app.sandbox,
+    };
+  });
+}

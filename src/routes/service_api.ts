@@ -1,0 +1,63 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import { idSchema } from "../auth/identity.ts";
+import { InvalidRequestError, UnauthenticatedError } from "../errors.ts";
+import { parseInput } from "../http/validate.ts";
+import type { HubEnv } from "../services.ts";
+import { keys } from "../store/keys.ts";
+
+/** Long enough to click an emailed or redirected link; short because it is a bearer secret. */
+export const CONNECT_LINK_TTL_MS = 10 * 60 * 1000;
+
+const sessionRequestSchema = z.object({ user_id: idSchema, org_id: idSchema });
+
+/** /health and POST /api/sessions. */
+export function serviceApi(): Hono<HubEnv> {
+  const api = new Hono<HubEnv>();
+
+  api.get("/health", async (c) => {
+    const { store } = c.get("services");
+    try {
+      await store.ping();
+      return c.json({ ok: true, store: store.kind });
+    } catch {
+      return c.json({
+        ok: false,
+        store: store.kind,
+        error: { code: "store_unavailable", message: "The store did not answer." },
+      }, 503);
+    }
+  });
+
+  api.post("/api/sessions", async (c) => {
+    const { store, config, clock } = c.get("services");
+    if (c.get("caller")?.kind !== "api_key") {
+      throw new UnauthenticatedError(
+        "Connect links are minted by programs: call with \"Authorization: Bearer <API key>\".",
+      );
+    }
+    const body = await c.req.json().catch(() => {
+      throw new InvalidRequestError('Invalid request. The body must be JSON: {"user_id","org_id"}.');
+    });
+    const { user_id, org_id } = parseInput(sessionRequestSchema, body);
+    const token = randomToken();
+    await store.set(
+      keys.connectLink(token),
+      JSON.stringify({ userId: user_id, orgId: org_id }),
+      { ttlMs: CONNECT_LINK_TTL_MS },
+    );
+    return c.json({
+      url: `${config.appUrl}/connect/${token}`,
+      expires_at: new Date(clock() + CONNECT_LINK_TTL_MS).toISOString(),
+    }, 201);
+  });
+
+  return api;
+}
+
+function randomToken(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}

@@ -1,0 +1,34 @@
+import type { Config } from "./config.ts";
+import type { Connections } from "./connections/connections.ts";
+import type { TokenKeeper } from "./connections/token_keeper.ts";
+import type { ItemsService } from "./items/list_items.ts";
+import type { Logger } from "./log.ts";
+import type { OAuthDeps } from "./oauth/flow.ts";
+import type { SessionSettings } from "./auth/session.ts";
+import type { Store } from "./store/store.ts";
+import type { Owner } from "./connections/connections.ts";
+
+/** Everything a route needs, built once by createApp. */
+export interface Services {
+  config: Config;
+  store: Store;
+  connections: Connections;
+  keeper: TokenKeeper;
+  items: ItemsService;
+  oauth: OAuthDeps;
+  session: SessionSettings;
+  log: Logger;
+  clock: () => number;
+}
+
+/** Who is calling: a program with an API key, or a browser with a session. */
+export type Caller = { kind: "api_key" } | { kind: "session"; owner: Owner };
+
+export interface HubEnv {
+  Variables: {
+    services: Services;
+    caller: Caller | null;
+    /** Set by browser routes: errors render as pages, not JSON. */
+    htmlErrors: boolean;
+  };
+}

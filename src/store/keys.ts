@@ -1,0 +1,16 @@
+/** Every store key is built here, under one versioned prefix. */
+const PREFIX = "hub:v1";
+
+export const keys = {
+  oauthState: (state: string): string => `${PREFIX}:oauth-state:${state}`,
+  connection: (provider: string, orgId: string, userId: string): string =>
+    `${PREFIX}:connection:${provider}:${enc(orgId)}:${enc(userId)}`,
+  refreshLock: (provider: string, orgId: string, userId: string): string =>
+    `${PREFIX}:refresh-lock:${provider}:${enc(orgId)}:${enc(userId)}`,
+  connectLink: (id: string): string => `${PREFIX}:connect-link:${id}`,
+} as const;
+
+/** Keeps user-supplied ids from forging other key shapes (":" separates key parts). */
+function enc(part: string): string {
+  return encodeURIComponent(part);
+}

@@ -1,0 +1,29 @@
+/** The one storage seam of the hub: OAuth state, connections and locks all go through it. */
+export interface Store {
+  /** "upstash" or "embedded", as reported by /health. */
+  readonly kind: StoreKind;
+  get(key: string): Promise<string | null>;
+  /** Reads several keys in one round trip; the answer has one entry per key, in order. */
+  getMany(keys: readonly string[]): Promise<(string | null)[]>;
+  set(key: string, value: string, options?: { ttlMs?: number }): Promise<void>;
+  /** Sets only when the key is absent (or expired); true when this call set it. */
+  setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
+  /** Reads and deletes in one atomic operation: a value can be taken once. */
+  take(key: string): Promise<string | null>;
+  delete(key: string): Promise<void>;
+  /** Deletes only while the key still holds `value` (a lock released by its holder). */
+  deleteIfEquals(key: string, value: string): Promise<boolean>;
+  /** A real round trip to the backing store; throws StoreUnavailableError when it is down. */
+  ping(): Promise<void>;
+}
+
+export type StoreKind = "upstash" | "embedded";
+
+/** Raised by a store adapter when its backend cannot be reached or answers with an error. */
+export class StoreUnavailableError extends Error {
+  readonly code = "store_unavailable";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "StoreUnavailableError";
+  }
+}

@@ -1,0 +1,99 @@
+import { Layout } from "./layout.tsx";
+
+/** What a provider card shows: safe, token-free facts about one connection. */
+export interface ProviderCardModel {
+  id: string;
+  displayName: string;
+  description: string;
+  status: "not_connected" | "connected" | "reconnect_required";
+  accountName: string | null;
+  connectedAt: string | null;
+  lastError: string | null;
+  sandbox: boolean;
+}
+
+export interface DashboardProps {
+  owner: { userId: string; orgId: string };
+  cards: ProviderCardModel[];
+  notice: string | null;
+}
+
+export const cardId = (provider: string): string => `card-${provider}`;
+export const itemsId = (provider: string): string => `items-${provider}`;
+
+export function DashboardPage(props: DashboardProps) {
+  return (
+    <Layout title="Dashboard" signedInAs={props.owner}>
+      <h1>Your integrations</h1>
+      {props.notice ? <p class="notice" role="status">{props.notice}</p> : null}
+      <div class="cards">
+        {props.cards.map((card) => <ProviderCard card={card} />)}
+      </div>
+    </Layout>
+  );
+}
+
+const STATUS_LABEL = {
+  not_connected: "Not connected",
+  connected: "Connected",
+  reconnect_required: "Needs reconnect",
+} as const;
+
+/** One provider's card; also the fragment htmx swaps after a disconnect. */
+export function ProviderCard(props: { card: ProviderCardModel }) {
+  const c = props.card;
+  return (
+    <section class={`card status-${c.status}`} id={cardId(c.id)} aria-labelledby={`${cardId(c.id)}-title`}>
+      <h2 id={`${cardId(c.id)}-title`}>
+        {c.displayName}
+        {c.sandbox ? <span class="badge">sandbox</span> : null}
+      </h2>
+      <p class="muted">{c.description}</p>
+      <p class="status" data-status={c.status}>
+        <strong>{STATUS_LABEL[c.status]}</strong>
+        {c.accountName ? <span>as {c.accountName}</span> : null}
+        {c.connectedAt
+          ? <span>since <time datetime={c.connectedAt}>{formatDate(c.connectedAt)}</time></span>
+          : null}
+      </p>
+      {c.lastError ? <p class="error">{c.lastError}</p> : null}
+      <div class="actions">
+        {c.status === "connected"
+          ? (
+            <button
+              type="button"
+              hx-get={`/ui/${c.id}/items`}
+              hx-target={`#${itemsId(c.id)}`}
+              hx-indicator={`#${cardId(c.id)}-loading`}
+            >
+              Load items
+            </button>
+          )
+          : null}
+        {c.status === "connected" ? null : (
+          <form method="post" action={`/integrations/${c.id}/connect`}>
+            <button type="submit">{c.status === "reconnect_required" ? "Reconnect" : "Connect"}</button>
+          </form>
+        )}
+        {c.status === "not_connected" ? null : (
+          <form
+            method="post"
+            action={`/ui/${c.id}/disconnect`}
+            hx-post={`/ui/${c.id}/disconnect`}
+            hx-target={`#${cardId(c.id)}`}
+            hx-swap="outerHTML"
+            hx-confirm={`Disconnect ${c.displayName}? The hub forgets its tokens.`}
+          >
+            <button type="submit" class="secondary">Disconnect</button>
+          </form>
+        )}
+        <span id={`${cardId(c.id)}-loading`} class="htmx-indicator">Loading…</span>
+      </div>
+      <div id={itemsId(c.id)} class="items" aria-live="polite"></div>
+    </section>
+  );
+}
+
+function formatDate(iso: string): string {
+  return iso.slice(0, 16).replace("T", " ") + " UTC";
+}

@@ -1,0 +1,41 @@
+import type { Child } from "hono/jsx";
+
+export interface LayoutProps {
+  title: string;
+  /** Who is signed in, shown in the header with a sign-out button. */
+  signedInAs?: { userId: string; orgId: string } | null;
+  children?: Child;
+}
+
+/** The page shell: one stylesheet and htmx, both served by the hub itself. */
+export function Layout(props: LayoutProps) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{props.title} · Integrations hub</title>
+        <link rel="stylesheet" href="/static/app.css" />
+        {/* The stylesheet carries htmx's indicator rules, so htmx need not inject a <style>. */}
+        <meta name="htmx-config" content='{"includeIndicatorCSS": false}' />
+        <script src="/static/htmx.min.js" defer></script>
+      </head>
+      <body>
+        <header class="site-header">
+          <a href="/" class="brand">Integrations hub</a>
+          {props.signedInAs
+            ? (
+              <form method="post" action="/logout" class="who">
+                <span>
+                  {props.signedInAs.userId} · {props.signedInAs.orgId}
+                </span>
+                <button type="submit" class="link">Sign out</button>
+              </form>
+            )
+            : null}
+        </header>
+        <main id="main">{props.children}</main>
+      </body>
+    </html>
+  );
+}
