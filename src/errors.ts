@@ -68,6 +68,16 @@ export class ProviderError extends HubError {
   readonly status = 502;
 }
 
+/**
+ * A provider's refusal with its status and parsed body, so a provider module can react to a
+ * specific answer (Airtable's expired list iterator). The message never includes the body.
+ */
+export class ProviderStatusError extends ProviderError {
+  constructor(message: string, readonly httpStatus: number, readonly body: unknown) {
+    super(message);
+  }
+}
+
 export class ProviderRateLimitedError extends HubError {
   readonly code = "provider_rate_limited";
   readonly status = 503;

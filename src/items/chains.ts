@@ -12,28 +12,28 @@ export interface ChainRun {
 
 export interface ChainResult {
   items: IntegrationItem[];
-  /** Chains not finished, in their original order: the next cursor. */
+  /** Chains not finished, in order: the next cursor. */
   remaining: ChainPosition[];
 }
 
 /**
  * Runs independent cursor chains concurrently; each chain follows its own pages one after the
- * other. With a limit, each chain gets a fixed share of it, so the same cursor always gives the
- * same page whatever the timing. Items come out grouped by chain, in chain order.
+ * other, and chains a page reveals (an Airtable base's tables) start as soon as they are known.
+ * With a limit, each starting chain gets a fixed share of it and revealed chains wait for the
+ * next page, so the same cursor always gives the same page whatever the timing. Items come out
+ * in chain order, a chain's revealed chains after its own items.
  */
 export async function runChains(run: ChainRun): Promise<ChainResult> {
   const count = run.positions.length;
   const quotas = run.positions.map((_, i) =>
-    run.limit === null
-      ? Infinity
-      : Math.floor(run.limit / count) + (i < run.limit % count ? 1 : 0)
+    run.limit === null ? Infinity : Math.floor(run.limit / count) + (i < run.limit % count ? 1 : 0)
   );
   const results = await Promise.all(
     run.positions.map((position, i) => followChain(run, position, quotas[i])),
   );
   return {
     items: results.flatMap((r) => r.items),
-    remaining: results.flatMap((r) => r.remaining === null ? [] : [r.remaining]),
+    remaining: results.flatMap((r) => r.remaining),
   };
 }
 
@@ -41,19 +41,28 @@ async function followChain(
   run: ChainRun,
   start: ChainPosition,
   quota: number,
-): Promise<{ items: IntegrationItem[]; remaining: ChainPosition | null }> {
+): Promise<ChainResult> {
   const items: IntegrationItem[] = [];
-  let position: ChainPosition = start;
+  const revealed: Promise<ChainResult>[] = [];
+  const waiting: ChainPosition[] = [];
+  let position: ChainPosition | null = start;
   const seen = new Set<string | null>();
-  while (items.length < quota) {
+  while (position !== null && items.length < quota) {
     seen.add(position.cursor);
     const page = await run.fetchPage(position, Math.min(run.maxPageSize, quota - items.length));
     items.push(...page.items);
-    if (page.next === null) return { items, remaining: null };
-    if (seen.has(page.next)) {
+    for (const child of page.spawn ?? []) {
+      if (quota === Infinity) revealed.push(followChain(run, child, Infinity));
+      else waiting.push(child);
+    }
+    if (page.next !== null && seen.has(page.next)) {
       throw new ProviderError("The provider returned the same page cursor twice; stopping.");
     }
-    position = { chain: position.chain, cursor: page.next };
+    position = page.next === null ? null : { ...position, cursor: page.next };
   }
-  return { items, remaining: position };
+  const children = await Promise.all(revealed);
+  return {
+    items: [...items, ...children.flatMap((c) => c.items)],
+    remaining: [...(position === null ? [] : [position]), ...waiting],
+  };
 }

@@ -6,8 +6,11 @@ import type { ChainPosition } from "../providers/spec.ts";
 const cursorSchema = z.object({
   v: z.literal(1),
   p: z.string(),
-  c: z.array(z.object({ chain: z.string().max(200), cursor: z.string().max(2000).nullable() }))
-    .min(1).max(1000),
+  c: z.array(z.object({
+    chain: z.string().max(200),
+    cursor: z.string().max(2000).nullable(),
+    context: z.record(z.string().max(100), z.string().max(1000)).optional(),
+  })).min(1).max(1000),
 });
 
 /** The listing's remaining chains, as an opaque URL-safe string bound to one provider. */

@@ -62,7 +62,7 @@ export class ItemsService {
         spec.fetchPage(position, pageSize, api, { extra: connection.extra }),
     });
     return {
-      items: result.items,
+      items: spec.finishItems ? spec.finishItems(result.items) : result.items,
       next_cursor: result.remaining.length === 0 ? null : encodeCursor(spec.id, result.remaining),
     };
   }

@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import type { Connection } from "../connections/connections.ts";
 import type { TokenKeeper } from "../connections/token_keeper.ts";
-import { ProviderError, ProviderRateLimitedError } from "../errors.ts";
+import { ProviderError, ProviderRateLimitedError, ProviderStatusError } from "../errors.ts";
 import type { ActiveProvider } from "../providers/registry.ts";
 import type { ApiRequest, ProviderApi } from "../providers/spec.ts";
 import type { RateLimiter } from "./rate_limiter.ts";
@@ -64,7 +64,7 @@ export class ProviderApiClient implements ProviderApi {
           "the provider rejected a freshly refreshed token.",
         );
       }
-      if (response.status === 429) {
+      if (rule.statuses.includes(response.status)) {
         await response.body?.cancel();
         const waitMs = retryAfterMs(response, rule.honoursRetryAfter) ?? rule.penaltyMs;
         limiter.penalize(limitKey, waitMs);
@@ -83,11 +83,12 @@ export class ProviderApiClient implements ProviderApi {
         throw new ProviderError(`${name} failed (HTTP ${response.status}); try again shortly.`);
       }
       if (!response.ok) {
-        await response.body?.cancel();
-        throw new ProviderError(
+        throw new ProviderStatusError(
           response.status === 403
             ? `${name} refused access (HTTP 403): the connection lacks a permission. Reconnect and grant it.`
             : `${name} refused the request (HTTP ${response.status}).`,
+          response.status,
+          await response.json().catch(() => null),
         );
       }
       const parsed = schema.safeParse(await response.json().catch(() => undefined));

@@ -61,6 +61,7 @@ export const hubspot: ProviderSpec = {
     scope: "connection",
     penaltyMs: 10_000,
     honoursRetryAfter: false,
+    statuses: [429],
   },
   maxPageSize: 100,
   readAccount,

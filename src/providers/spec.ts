@@ -29,12 +29,16 @@ export interface RateLimitRule {
   penaltyMs: number;
   /** Read the provider's Retry-After header (seconds) when it sends one. */
   honoursRetryAfter: boolean;
+  /** Statuses that mean "slow down" (Notion also answers 529 when overloaded). */
+  statuses: number[];
 }
 
 /** A position in one independent cursor chain of a listing (e.g. HubSpot contacts). */
 export interface ChainPosition {
   chain: string;
   cursor: string | null;
+  /** What the chain needs to know about its parents (ids, names); kept in the cursor. */
+  context?: Record<string, string>;
 }
 
 /** One provider page mapped to items, with where its chain goes next. */
@@ -42,6 +46,8 @@ export interface ChainPage {
   items: IntegrationItem[];
   /** The next cursor of the same chain, or null when the chain is done. */
   next: string | null;
+  /** New chains this page revealed (an Airtable base's tables, a table's records). */
+  spawn?: ChainPosition[];
 }
 
 /** A provider API request, relative to the provider's API base URL. */
@@ -95,6 +101,8 @@ export interface ProviderSpec {
     api: ProviderApi,
     context: ListingContext,
   ): Promise<ChainPage>;
+  /** Adjusts one response's items together (links children to parents listed beside them). */
+  finishItems?(items: IntegrationItem[]): IntegrationItem[];
   /** Revokes the grant at the provider, when it offers a way. */
   revoke?(
     tokens: { accessToken: string; refreshToken: string | null },

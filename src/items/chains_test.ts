@@ -1,0 +1,135 @@
+import assert from "node:assert/strict";
+import type { ChainPage, ChainPosition } from "../providers/spec.ts";
+import { runChains } from "./chains.ts";
+import { makeItem } from "./item.ts";
+
+/** Chains of `sizes[chain]` numbered items served in pages, recording each call. */
+function fakeChains(sizes: Record<string, number>) {
+  const calls: string[] = [];
+  const fetchPage = (position: ChainPosition, pageSize: number): Promise<ChainPage> => {
+    calls.push(`${position.chain}@${position.cursor ?? 0}/${pageSize}`);
+    const start = Number(position.cursor ?? 0);
+    const end = Math.min(start + pageSize, sizes[position.chain]);
+    const items = [];
+    for (let i = start; i < end; i++) {
+      items.push(makeItem({ id: `${position.chain}-${i}`, type: position.chain, name: `n${i}` }));
+    }
+    return Promise.resolve({ items, next: end < sizes[position.chain] ? String(end) : null });
+  };
+  return { calls, fetchPage };
+}
+
+const starts = (...chains: string[]) => chains.map((chain) => ({ chain, cursor: null }));
+
+Deno.test("without a limit every chain is followed to its end, grouped in chain order", async () => {
+  const fake = fakeChains({ a: 250, b: 30, c: 0 });
+  const result = await runChains({
+    positions: starts("a", "b", "c"),
+    limit: null,
+    maxPageSize: 100,
+    fetchPage: fake.fetchPage,
+  });
+  assert.equal(result.items.length, 280);
+  assert.equal(result.items[0].id, "a-0");
+  assert.equal(result.items[250].id, "b-0");
+  assert.deepEqual(result.remaining, []);
+  assert.equal(fake.calls.filter((c) => c.startsWith("a@")).length, 3);
+});
+
+Deno.test("a limit is shared between chains and pages never lose or repeat items", async () => {
+  const fake = fakeChains({ a: 95, b: 40, c: 7 });
+  const seen: string[] = [];
+  let positions: ChainPosition[] = starts("a", "b", "c");
+  let pages = 0;
+  while (positions.length > 0) {
+    const page = await runChains({ positions, limit: 25, maxPageSize: 10, fetchPage: fake.fetchPage });
+    assert.ok(page.items.length <= 25);
+    seen.push(...page.items.map((i) => i.id));
+    positions = page.remaining;
+    pages++;
+  }
+  assert.equal(seen.length, 142);
+  assert.equal(new Set(seen).size, 142);
+  assert.ok(pages >= 6);
+});
+
+Deno.test("a limit smaller than the number of chains leaves the other chains untouched", async () => {
+  const fake = fakeChains({ a: 5, b: 5, c: 5 });
+  const page = await runChains({
+    positions: starts("a", "b", "c"),
+    limit: 1,
+    maxPageSize: 100,
+    fetchPage: fake.fetchPage,
+  });
+  assert.deepEqual(page.items.map((i) => i.id), ["a-0"]);
+  assert.deepEqual(page.remaining, [
+    { chain: "a", cursor: "1" },
+    { chain: "b", cursor: null },
+    { chain: "c", cursor: null },
+  ]);
+  assert.deepEqual(fake.calls, ["a@0/1"]);
+});
+
+Deno.test("a provider that repeats a cursor is stopped instead of looping", async () => {
+  await assert.rejects(
+    runChains({
+      positions: starts("a"),
+      limit: null,
+      maxPageSize: 10,
+      fetchPage: () => Promise.resolve({ items: [], next: "same" }),
+    }),
+    /same page cursor twice/,
+  );
+});
+
+/** A parent chain of 3 pages; each page reveals one child chain of 15 items. */
+function nestedFake() {
+  const fetchPage = (position: ChainPosition, pageSize: number): Promise<ChainPage> => {
+    if (position.chain === "parent") {
+      const n = Number(position.cursor ?? 0);
+      return Promise.resolve({
+        items: [makeItem({ id: `p${n}`, type: "parent", name: `p${n}` })],
+        next: n < 2 ? String(n + 1) : null,
+        spawn: [{ chain: `child-${n}`, cursor: null, context: { parent: `p${n}` } }],
+      });
+    }
+    const start = Number(position.cursor ?? 0);
+    const end = Math.min(start + pageSize, 15);
+    const items = [];
+    for (let i = start; i < end; i++) {
+      items.push(makeItem({
+        id: `${position.context?.parent}-c${i}`,
+        type: "child",
+        name: `c${i}`,
+      }));
+    }
+    return Promise.resolve({ items, next: end < 15 ? String(end) : null });
+  };
+  return fetchPage;
+}
+
+Deno.test("revealed chains run too, each after the items of the chain that revealed it", async () => {
+  const result = await runChains({
+    positions: starts("parent"),
+    limit: null,
+    maxPageSize: 4,
+    fetchPage: nestedFake(),
+  });
+  assert.equal(result.items.length, 3 + 45);
+  assert.deepEqual(result.items.slice(0, 4).map((i) => i.id), ["p0", "p1", "p2", "p0-c0"]);
+  assert.deepEqual(result.remaining, []);
+});
+
+Deno.test("with a limit, revealed chains are carried in the cursor and every item comes once", async () => {
+  const fetchPage = nestedFake();
+  const seen: string[] = [];
+  let positions: ChainPosition[] = starts("parent");
+  while (positions.length > 0) {
+    const page = await runChains({ positions, limit: 7, maxPageSize: 4, fetchPage });
+    assert.ok(page.items.length <= 7);
+    seen.push(...page.items.map((i) => i.id));
+    positions = page.remaining;
+  }
+  assert.equal(seen.length, 48);
+  assert.equal(new Set(seen).size, 48);
+});

@@ -1,0 +1,65 @@
+/**
+ * A minimal browser for HTTP-level tests: keeps cookies per origin, sends Origin on POSTs like
+ * a real browser does, and never follows redirects on its own so tests can see each hop.
+ */
+export class TestBrowser {
+  readonly #cookies = new Map<string, Map<string, string>>();
+
+  async request(url: string, init: RequestInit = {}): Promise<Response> {
+    const target = new URL(url);
+    const headers = new Headers(init.headers);
+    const jar = this.#cookies.get(target.origin);
+    if (jar && jar.size > 0) {
+      headers.set("Cookie", [...jar].map(([k, v]) => `${k}=${v}`).join("; "));
+    }
+    if ((init.method ?? "GET") !== "GET" && !headers.has("Origin")) {
+      headers.set("Origin", target.origin);
+    }
+    const response = await fetch(target, { ...init, headers, redirect: "manual" });
+    for (const cookie of response.headers.getSetCookie()) this.#store(target.origin, cookie);
+    return response;
+  }
+
+  /** Submits a form as application/x-www-form-urlencoded. */
+  postForm(url: string, fields: Record<string, string>, headers: HeadersInit = {}): Promise<Response> {
+    return this.request(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", ...headers },
+      body: new URLSearchParams(fields).toString(),
+    });
+  }
+
+  cookie(origin: string, name: string): string | undefined {
+    return this.#cookies.get(origin)?.get(name);
+  }
+
+  #store(origin: string, setCookie: string): void {
+    const [pair, ...attributes] = setCookie.split(";");
+    const index = pair.indexOf("=");
+    const name = pair.slice(0, index).trim();
+    const value = pair.slice(index + 1).trim();
+    const jar = this.#cookies.get(origin) ?? new Map<string, string>();
+    const expired = attributes.some((a) => /^\s*max-age=0\s*$/i.test(a)) || value === "";
+    if (expired) jar.delete(name);
+    else jar.set(name, value);
+    this.#cookies.set(origin, jar);
+  }
+}
+
+/** Reads the hidden and named inputs of the first form in an HTML page. */
+export function formFields(html: string): { action: string | null; fields: Record<string, string> } {
+  const form = /<form\b[^>]*>([\s\S]*?)<\/form>/i.exec(html);
+  const action = form ? /action="([^"]*)"/i.exec(form[0])?.[1] ?? null : null;
+  const fields: Record<string, string> = {};
+  for (const input of (form?.[1] ?? "").matchAll(/<input\b[^>]*>/gi)) {
+    const name = /name="([^"]*)"/i.exec(input[0])?.[1];
+    const value = /value="([^"]*)"/i.exec(input[0])?.[1] ?? "";
+    if (name) fields[decodeEntities(name)] = decodeEntities(value);
+  }
+  return { action: action === null ? null : decodeEntities(action), fields };
+}
+
+function decodeEntities(text: string): string {
+  return text.replaceAll("&quot;", '"').replaceAll("&#39;", "'").replaceAll("&lt;", "<")
+    .replaceAll("&gt;", ">").replaceAll("&amp;", "&");
+}

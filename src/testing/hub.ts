@@ -1,0 +1,53 @@
+import type { Hono } from "hono";
+import { createApp } from "../app.ts";
+import { type Config, type Env, loadConfig } from "../config.ts";
+import type { Logger } from "../log.ts";
+import type { HubEnv } from "../services.ts";
+import type { Store } from "../store/store.ts";
+
+export const TEST_API_KEY = "test-api-key-0123456789";
+
+export interface RunningHub {
+  url: string;
+  config: Config;
+  app: Hono<HubEnv>;
+  close(): Promise<void>;
+}
+
+/** Collects log lines so tests can search them for secrets. */
+export function memoryLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  const write = (level: string) => (message: string, fields?: Record<string, unknown>) =>
+    lines.push(JSON.stringify({ level, message, ...fields }));
+  return { lines, info: write("info"), warn: write("warn"), error: write("error") };
+}
+
+/**
+ * Serves the whole hub over real HTTP on a free port, its sandboxes included, so that the hub
+ * talks to them exactly as it would to the providers.
+ */
+export async function startHub(options: {
+  store: Store;
+  env?: Env;
+  log?: Logger;
+  clock?: () => number;
+  refreshMarginMs?: number;
+}): Promise<RunningHub> {
+  let app: Hono<HubEnv> | null = null;
+  const server = Deno.serve(
+    { port: 0, hostname: "127.0.0.1", onListen: () => {} },
+    (request) => app ? app.fetch(request) : new Response("starting", { status: 503 }),
+  );
+  const url = `http://127.0.0.1:${server.addr.port}`;
+  const config = loadConfig({ APP_URL: url, API_KEYS: TEST_API_KEY, ...options.env });
+  app = createApp({
+    config,
+    store: options.store,
+    encryptionKeys: [{ id: "test1", key: crypto.getRandomValues(new Uint8Array(32)) }],
+    sessionSecret: "test-session-secret-0123456789abcdef",
+    log: options.log ?? memoryLogger(),
+    clock: options.clock,
+    refreshMarginMs: options.refreshMarginMs,
+  });
+  return { url, config, app, close: () => server.shutdown() };
+}
