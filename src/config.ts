@@ -200,7 +200,9 @@ function parseEncryptionKeys(raw: string, problems: string[]): EncryptionKey[] {
     const bytes = id && b64 && rest.length === 0 ? decodeBase64(b64) : null;
     if (!bytes || bytes.length !== 32 || !/^[A-Za-z0-9_-]{1,32}$/.test(id)) {
       problems.push(
-        `ENCRYPTION_KEYS: entry ${index + 1} must be keyid:base64 of 32 bytes (id of letters, digits, - or _)`,
+        `ENCRYPTION_KEYS: entry ${
+          index + 1
+        } must be keyid:base64 of 32 bytes (id of letters, digits, - or _)`,
       );
       continue;
     }

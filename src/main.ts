@@ -41,7 +41,10 @@ async function developmentKeys(): Promise<EncryptionKey[]> {
 }
 
 function randomSecret(): string {
-  return Array.from(crypto.getRandomValues(new Uint8Array(32)), (b) => b.toString(16).padStart(2, "0"))
+  return Array.from(
+    crypto.getRandomValues(new Uint8Array(32)),
+    (b) => b.toString(16).padStart(2, "0"),
+  )
     .join("");
 }
 

@@ -27,7 +27,7 @@ export function DashboardPage(props: DashboardProps) {
       <h1>Your integrations</h1>
       {props.notice ? <p class="notice" role="status">{props.notice}</p> : null}
       <div class="cards">
-        {props.cards.map((card) => <ProviderCard card={card} />)}
+        {props.cards.map((card) => <ProviderCard key={card.id} card={card} />)}
       </div>
     </Layout>
   );
@@ -43,7 +43,11 @@ const STATUS_LABEL = {
 export function ProviderCard(props: { card: ProviderCardModel }) {
   const c = props.card;
   return (
-    <section class={`card status-${c.status}`} id={cardId(c.id)} aria-labelledby={`${cardId(c.id)}-title`}>
+    <section
+      class={`card status-${c.status}`}
+      id={cardId(c.id)}
+      aria-labelledby={`${cardId(c.id)}-title`}
+    >
       <h2 id={`${cardId(c.id)}-title`}>
         {c.displayName}
         {c.sandbox ? <span class="badge">sandbox</span> : null}
@@ -53,7 +57,11 @@ export function ProviderCard(props: { card: ProviderCardModel }) {
         <strong>{STATUS_LABEL[c.status]}</strong>
         {c.accountName ? <span>as {c.accountName}</span> : null}
         {c.connectedAt
-          ? <span>since <time datetime={c.connectedAt}>{formatDate(c.connectedAt)}</time></span>
+          ? (
+            <span>
+              since <time datetime={c.connectedAt}>{formatDate(c.connectedAt)}</time>
+            </span>
+          )
           : null}
       </p>
       {c.lastError ? <p class="error">{c.lastError}</p> : null}
@@ -70,11 +78,15 @@ export function ProviderCard(props: { card: ProviderCardModel }) {
             </button>
           )
           : null}
-        {c.status === "connected" ? null : (
-          <form method="post" action={`/integrations/${c.id}/connect`}>
-            <button type="submit">{c.status === "reconnect_required" ? "Reconnect" : "Connect"}</button>
-          </form>
-        )}
+        {c.status === "connected"
+          ? null
+          : (
+            <form method="post" action={`/integrations/${c.id}/connect`}>
+              <button type="submit">
+                {c.status === "reconnect_required" ? "Reconnect" : "Connect"}
+              </button>
+            </form>
+          )}
         {c.status === "not_connected" ? null : (
           <form
             method="post"

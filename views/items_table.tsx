@@ -31,7 +31,7 @@ export function ItemRows(props: ItemsTableProps) {
   return (
     <>
       {props.items.map((item) => (
-        <tr>
+        <tr key={item.id}>
           <td>{item.name}</td>
           <td>{item.type}</td>
           <td>{item.last_modified_time ?? ""}</td>
@@ -48,7 +48,9 @@ export function ItemRows(props: ItemsTableProps) {
             <td colspan={4}>
               <button
                 type="button"
-                hx-get={`/ui/${props.provider}/items?cursor=${encodeURIComponent(props.nextCursor)}`}
+                hx-get={`/ui/${props.provider}/items?cursor=${
+                  encodeURIComponent(props.nextCursor)
+                }`}
                 hx-target="closest tr"
                 hx-swap="outerHTML"
               >

@@ -19,7 +19,7 @@ async function callerOf(c: Context<HubEnv>): Promise<Caller | null> {
   const header = c.req.header("Authorization");
   if (header !== undefined) {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (match === null) throw new UnauthenticatedError("Authorization must be \"Bearer <API key>\".");
+    if (match === null) throw new UnauthenticatedError('Authorization must be "Bearer <API key>".');
     for (const key of config.apiKeys) {
       if (await timingSafeEqual(key, match[1])) return { kind: "api_key" };
     }
@@ -37,7 +37,7 @@ export function ownerFor(c: Context<HubEnv>, fields: OwnerFields): Owner {
   const caller = c.get("caller");
   if (caller === null) {
     throw new UnauthenticatedError(
-      "Sign in first, or call with \"Authorization: Bearer <API key>\".",
+      'Sign in first, or call with "Authorization: Bearer <API key>".',
     );
   }
   if (caller.kind === "api_key") {

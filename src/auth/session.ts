@@ -17,7 +17,11 @@ export interface SessionSettings {
 }
 
 /** Opens a browser session for one user and org: a signed, HttpOnly, SameSite=Lax cookie. */
-export async function startSession(c: Context, settings: SessionSettings, owner: Owner): Promise<void> {
+export async function startSession(
+  c: Context,
+  settings: SessionSettings,
+  owner: Owner,
+): Promise<void> {
   const exp = Math.floor(settings.clock() / 1000) + SESSION_TTL_SECONDS;
   const value = JSON.stringify({ u: owner.userId, o: owner.orgId, exp });
   await setSignedCookie(c, SESSION_COOKIE, value, settings.secret, {

@@ -92,7 +92,10 @@ export class Connections {
         associatedData(provider, owner),
       ),
     };
-    await this.store.set(keys.connection(provider, owner.orgId, owner.userId), JSON.stringify(stored));
+    await this.store.set(
+      keys.connection(provider, owner.orgId, owner.userId),
+      JSON.stringify(stored),
+    );
   }
 
   async remove(provider: ProviderId, owner: Owner): Promise<void> {

@@ -33,18 +33,27 @@ export class TokenKeeper {
    * A usable access token for the connection. `rejected` is a token the provider answered 401
    * to: it is replaced even if its expiry says it is still valid.
    */
-  async accessToken(provider: ActiveProvider, connection: Connection, rejected?: string): Promise<string> {
+  async accessToken(
+    provider: ActiveProvider,
+    connection: Connection,
+    rejected?: string,
+  ): Promise<string> {
     this.#ensureConnected(provider, connection);
     if (!this.#needsRefresh(connection, rejected)) return connection.tokens.accessToken;
     const { store, connections, clock, sleep } = this.options;
-    const lockKey = keys.refreshLock(connection.provider, connection.owner.orgId, connection.owner.userId);
+    const lockKey = keys.refreshLock(
+      connection.provider,
+      connection.owner.orgId,
+      connection.owner.userId,
+    );
     const deadline = clock() + LOCK_WAIT_MS;
     while (true) {
       const holder = crypto.randomUUID();
       if (await store.setIfAbsent(lockKey, holder, LOCK_TTL_MS)) {
         try {
           // Another process may have refreshed between our read and the lock.
-          const current = await connections.get(connection.provider, connection.owner) ?? connection;
+          const current = await connections.get(connection.provider, connection.owner) ??
+            connection;
           this.#ensureConnected(provider, current);
           if (!this.#needsRefresh(current, rejected)) return current.tokens.accessToken;
           return await this.#refresh(provider, current, rejected !== undefined);
@@ -82,7 +91,11 @@ export class TokenKeeper {
     return expiresAt !== null && expiresAt - this.options.refreshMarginMs <= this.options.clock();
   }
 
-  async #refresh(provider: ActiveProvider, connection: Connection, forced: boolean): Promise<string> {
+  async #refresh(
+    provider: ActiveProvider,
+    connection: Connection,
+    forced: boolean,
+  ): Promise<string> {
     const { connections, clock, sleep } = this.options;
     const { refreshToken } = connection.tokens;
     if (refreshToken === null) {
@@ -106,29 +119,46 @@ export class TokenKeeper {
       } catch (error) {
         if (!(error instanceof TokenRequestError)) throw error;
         if (error.kind === "invalid_grant") {
-          return await this.markReconnect(provider, connection, "the provider revoked or expired the grant.");
+          return await this.markReconnect(
+            provider,
+            connection,
+            "the provider revoked or expired the grant.",
+          );
         }
         if (error.kind !== "temporary" && error.kind !== "rate_limited") {
-          throw new ProviderError(`${provider.spec.displayName} refused the token refresh: ${error.message}`);
+          throw new ProviderError(
+            `${provider.spec.displayName} refused the token refresh: ${error.message}`,
+          );
         }
         lastError = error;
       }
     }
     // Temporary failure: the stored tokens stay as they are; an unexpired token is still usable.
     const { expiresAt } = connection.tokens;
-    if (!forced && (expiresAt === null || expiresAt > clock())) return connection.tokens.accessToken;
-    const message = `${provider.spec.displayName} could not refresh the token just now: ${lastError?.message} Try again shortly.`;
+    if (!forced && (expiresAt === null || expiresAt > clock())) {
+      return connection.tokens.accessToken;
+    }
+    const message =
+      `${provider.spec.displayName} could not refresh the token just now: ${lastError?.message} Try again shortly.`;
     if (lastError?.kind === "rate_limited") throw new ProviderRateLimitedError(message, 10);
     throw new ProviderError(message);
   }
 
   /** Keeps the connection but marks it as needing the user; always throws ReconnectRequiredError. */
-  async markReconnect(provider: ActiveProvider, connection: Connection, reason: string): Promise<never> {
+  async markReconnect(
+    provider: ActiveProvider,
+    connection: Connection,
+    reason: string,
+  ): Promise<never> {
     const message = `${provider.spec.displayName} needs you to reconnect: ${reason}`;
     await this.options.connections.save({
       ...connection,
       status: "reconnect_required",
-      lastError: { code: "reconnect_required", message, at: new Date(this.options.clock()).toISOString() },
+      lastError: {
+        code: "reconnect_required",
+        message,
+        at: new Date(this.options.clock()).toISOString(),
+      },
     });
     throw new ReconnectRequiredError(message);
   }

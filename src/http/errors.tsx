@@ -34,7 +34,10 @@ export function handleError(error: Error, c: Context<HubEnv>): Response | Promis
     "Something went wrong inside the hub. It has been logged; try again.";
   for (const [name, value] of Object.entries(known?.headers ?? {})) c.header(name, value);
   if (c.get("htmlErrors")) {
-    return c.html(<MessagePage title={TITLES[status] ?? "Something went wrong"} message={message} />, status);
+    return c.html(
+      <MessagePage title={TITLES[status] ?? "Something went wrong"} message={message} />,
+      status,
+    );
   }
   return c.json(errorBody(code, message), status);
 }

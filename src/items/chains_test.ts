@@ -42,7 +42,12 @@ Deno.test("a limit is shared between chains and pages never lose or repeat items
   let positions: ChainPosition[] = starts("a", "b", "c");
   let pages = 0;
   while (positions.length > 0) {
-    const page = await runChains({ positions, limit: 25, maxPageSize: 10, fetchPage: fake.fetchPage });
+    const page = await runChains({
+      positions,
+      limit: 25,
+      maxPageSize: 10,
+      fetchPage: fake.fetchPage,
+    });
     assert.ok(page.items.length <= 25);
     seen.push(...page.items.map((i) => i.id));
     positions = page.remaining;

@@ -3,7 +3,10 @@ import { InvalidRequestError } from "../errors.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
 
 Deno.test("a cursor round-trips its chain positions, unicode included", () => {
-  const positions = [{ chain: "contacts", cursor: "NTI1Cg%3D%3D" }, { chain: "déals", cursor: null }];
+  const positions = [{ chain: "contacts", cursor: "NTI1Cg%3D%3D" }, {
+    chain: "déals",
+    cursor: null,
+  }];
   const cursor = encodeCursor("hubspot", positions);
   assert.match(cursor, /^[A-Za-z0-9_-]+$/);
   assert.deepEqual(decodeCursor("hubspot", cursor), positions);

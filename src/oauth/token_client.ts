@@ -153,7 +153,11 @@ function classify(error: unknown): TokenRequestError {
   if (error instanceof OAuth2RequestError) {
     const code = error.code;
     if (code === "invalid_grant") {
-      return new TokenRequestError("invalid_grant", code, "The provider no longer accepts this grant.");
+      return new TokenRequestError(
+        "invalid_grant",
+        code,
+        "The provider no longer accepts this grant.",
+      );
     }
     if (code === "invalid_client" || code === "unauthorized_client") {
       return new TokenRequestError(
@@ -163,18 +167,35 @@ function classify(error: unknown): TokenRequestError {
       );
     }
     if (code === "rate_limited") {
-      return new TokenRequestError("rate_limited", code, "The provider is rate limiting token requests.");
+      return new TokenRequestError(
+        "rate_limited",
+        code,
+        "The provider is rate limiting token requests.",
+      );
     }
-    return new TokenRequestError("rejected", code, `The provider rejected the token request (${code}).`);
+    return new TokenRequestError(
+      "rejected",
+      code,
+      `The provider rejected the token request (${code}).`,
+    );
   }
   if (error instanceof ArcticFetchError) {
-    return new TokenRequestError("temporary", null, "The provider's token endpoint could not be reached.", {
-      cause: error,
-    });
+    return new TokenRequestError(
+      "temporary",
+      null,
+      "The provider's token endpoint could not be reached.",
+      {
+        cause: error,
+      },
+    );
   }
   if (error instanceof UnexpectedResponseError) {
     if (error.status === 429) {
-      return new TokenRequestError("rate_limited", null, "The provider is rate limiting token requests.");
+      return new TokenRequestError(
+        "rate_limited",
+        null,
+        "The provider is rate limiting token requests.",
+      );
     }
     if (error.status >= 500) {
       return new TokenRequestError(

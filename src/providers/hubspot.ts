@@ -132,7 +132,10 @@ async function fetchPage(
   if (spec === undefined) throw new ProviderError(`Unknown HubSpot listing "${position.chain}".`);
   const query: Record<string, string> = { limit: String(pageSize), properties: spec.properties };
   if (position.cursor !== null) query.after = position.cursor;
-  const page = await api.call({ method: "GET", path: `/crm/v3/objects/${objectType}`, query }, listSchema);
+  const page = await api.call(
+    { method: "GET", path: `/crm/v3/objects/${objectType}`, query },
+    listSchema,
+  );
   const hubId = context.extra.hub_id ?? null;
   return {
     items: page.results.map((record) => toItem(objectType, record, hubId)),
@@ -140,7 +143,11 @@ async function fetchPage(
   };
 }
 
-function toItem(objectType: ObjectTypeName, record: CrmRecord, hubId: string | null): IntegrationItem {
+function toItem(
+  objectType: ObjectTypeName,
+  record: CrmRecord,
+  hubId: string | null,
+): IntegrationItem {
   const spec = OBJECT_TYPES[objectType];
   const p = record.properties;
   return makeItem({

@@ -91,7 +91,10 @@ export interface ProviderSpec {
   /** Largest page the provider serves. */
   maxPageSize: number;
   /** Validates the token endpoint's answer and reads the account it belongs to. */
-  readAccount(tokenResponse: Record<string, unknown>, app: { apiUrl: string }): Promise<AccountInfo>;
+  readAccount(
+    tokenResponse: Record<string, unknown>,
+    app: { apiUrl: string },
+  ): Promise<AccountInfo>;
   /** The chains a fresh listing starts with. */
   startChains(): ChainPosition[];
   /** Fetches one page of one chain. */

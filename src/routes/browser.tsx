@@ -158,7 +158,10 @@ export function browserRoutes(): Hono<HubEnv> {
       return c.html(cursor ? <ItemRows {...props} /> : <ItemsTable {...props} />);
     } catch (error) {
       if (!(error instanceof HubError)) throw error;
-      return c.html(<ItemsError provider={provider.spec.id} message={error.message} />, error.status);
+      return c.html(
+        <ItemsError provider={provider.spec.id} message={error.message} />,
+        error.status,
+      );
     }
   });
 

@@ -33,11 +33,13 @@ export function serviceApi(): Hono<HubEnv> {
     const { store, config, clock } = c.get("services");
     if (c.get("caller")?.kind !== "api_key") {
       throw new UnauthenticatedError(
-        "Connect links are minted by programs: call with \"Authorization: Bearer <API key>\".",
+        'Connect links are minted by programs: call with "Authorization: Bearer <API key>".',
       );
     }
     const body = await c.req.json().catch(() => {
-      throw new InvalidRequestError('Invalid request. The body must be JSON: {"user_id","org_id"}.');
+      throw new InvalidRequestError(
+        'Invalid request. The body must be JSON: {"user_id","org_id"}.',
+      );
     });
     const { user_id, org_id } = parseInput(sessionRequestSchema, body);
     const token = randomToken();

@@ -21,7 +21,11 @@ export class TestBrowser {
   }
 
   /** Submits a form as application/x-www-form-urlencoded. */
-  postForm(url: string, fields: Record<string, string>, headers: HeadersInit = {}): Promise<Response> {
+  postForm(
+    url: string,
+    fields: Record<string, string>,
+    headers: HeadersInit = {},
+  ): Promise<Response> {
     return this.request(url, {
       method: "POST",
       headers: { "Content-Type": "application/x-www-form-urlencoded", ...headers },
@@ -47,7 +51,9 @@ export class TestBrowser {
 }
 
 /** Reads the hidden and named inputs of the first form in an HTML page. */
-export function formFields(html: string): { action: string | null; fields: Record<string, string> } {
+export function formFields(
+  html: string,
+): { action: string | null; fields: Record<string, string> } {
   const form = /<form\b[^>]*>([\s\S]*?)<\/form>/i.exec(html);
   const action = form ? /action="([^"]*)"/i.exec(form[0])?.[1] ?? null : null;
   const fields: Record<string, string> = {};

@@ -26,13 +26,13 @@ export function memoryLogger(): Logger & { lines: string[] } {
  * Serves the whole hub over real HTTP on a free port, its sandboxes included, so that the hub
  * talks to them exactly as it would to the providers.
  */
-export async function startHub(options: {
+export function startHub(options: {
   store: Store;
   env?: Env;
   log?: Logger;
   clock?: () => number;
   refreshMarginMs?: number;
-}): Promise<RunningHub> {
+}): RunningHub {
   let app: Hono<HubEnv> | null = null;
   const server = Deno.serve(
     { port: 0, hostname: "127.0.0.1", onListen: () => {} },
