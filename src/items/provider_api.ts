@@ -26,7 +26,29 @@ export interface ProviderApiOptions {
  * and every answer validated. Failures become the contract's errors, never raw bodies.
  */
 export class ProviderApiClient implements ProviderApi {
+  /** One token lookup shared by every concurrent call of this listing. */
+  #token: Promise<string> | null = null;
+
   constructor(private readonly options: ProviderApiOptions) {}
+
+  #currentToken(rejected?: string): Promise<string> {
+    const { provider, connection, keeper } = this.options;
+    if (this.#token === null || rejected !== undefined) {
+      const previous = this.#token;
+      const next = (async () => {
+        // Calls that failed with the same token share one forced refresh.
+        if (rejected !== undefined && previous !== null && (await previous) !== rejected) {
+          return await previous;
+        }
+        return await keeper.accessToken(provider, connection, rejected);
+      })();
+      this.#token = next;
+      next.catch(() => {
+        if (this.#token === next) this.#token = null;
+      });
+    }
+    return this.#token;
+  }
 
   async call<T>(request: ApiRequest, schema: z.ZodType<T>): Promise<T> {
     const { provider, connection, keeper, limiter, sleep } = this.options;
@@ -36,7 +58,7 @@ export class ProviderApiClient implements ProviderApi {
     const limitKey = rule.scope === "key" && request.rateKey
       ? `key:${request.rateKey}`
       : `connection:${connection.owner.orgId}/${connection.owner.userId}`;
-    let token = await keeper.accessToken(provider, connection);
+    let token = await this.#currentToken();
     let refreshed = false;
     let rateLimited = 0;
     let serverErrors = 0;
@@ -53,7 +75,7 @@ export class ProviderApiClient implements ProviderApi {
       if (response.status === 401 && !refreshed) {
         await response.body?.cancel();
         refreshed = true;
-        token = await keeper.accessToken(provider, connection, token);
+        token = await this.#currentToken(token);
         continue;
       }
       if (response.status === 401) {
