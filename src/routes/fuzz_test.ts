@@ -59,7 +59,17 @@ const nasty = fc.oneof(
 );
 
 const queryArb = fc.dictionary(
-  fc.constantFrom("user_id", "org_id", "limit", "cursor", "state", "code", "error", "x", "connected"),
+  fc.constantFrom(
+    "user_id",
+    "org_id",
+    "limit",
+    "cursor",
+    "state",
+    "code",
+    "error",
+    "x",
+    "connected",
+  ),
   nasty,
   { maxKeys: 6 },
 );
@@ -117,7 +127,10 @@ Deno.test("random and malformed input never gives a 5xx, a stack trace or a shap
           body: hasBody ? r.body : undefined,
         });
         const text = await response.text();
-        assert.ok(response.status < 500, `${route.method} ${url} answered ${response.status}: ${text}`);
+        assert.ok(
+          response.status < 500,
+          `${route.method} ${url} answered ${response.status}: ${text}`,
+        );
         assert.ok(!/\n\s+at\s/.test(text), `stack trace in ${route.method} ${url}`);
         if (response.status >= 400) {
           const type = response.headers.get("content-type") ?? "";
