@@ -98,7 +98,13 @@ export function createApp(options: AppOptions): Hono<HubEnv> {
   // The sandboxes stand in for other sites: they see provider-style callers (bearer tokens,
   // server-to-server form posts), so they sit before the hub's own caller and CSRF checks.
   if (config.sandbox) mountSandboxes(app, config);
-  app.use(csrf({ origin: new URL(config.appUrl).origin }));
+  // CSRF rides on ambient cookies: requests with their own Authorization header or without
+  // cookies are not checked, except the sign-in form (login CSRF).
+  const checkOrigin = csrf({ origin: new URL(config.appUrl).origin });
+  app.use((c, next) => {
+    const ambient = c.req.header("Cookie") !== undefined || c.req.path === "/login";
+    return !c.req.header("Authorization") && ambient ? checkOrigin(c, next) : next();
+  });
   app.use(identifyCaller());
 
   app.route("/", serviceApi());

@@ -1,4 +1,5 @@
 import type { Child } from "hono/jsx";
+import { raw } from "hono/html";
 
 export interface LayoutProps {
   title: string;
@@ -10,32 +11,35 @@ export interface LayoutProps {
 /** The page shell: one stylesheet and htmx, both served by the hub itself. */
 export function Layout(props: LayoutProps) {
   return (
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{props.title} · Integrations hub</title>
-        <link rel="stylesheet" href="/static/app.css" />
-        {/* The stylesheet carries htmx's indicator rules, so htmx need not inject a <style>. */}
-        <meta name="htmx-config" content='{"includeIndicatorCSS": false}' />
-        <script src="/static/htmx.min.js" defer></script>
-      </head>
-      <body>
-        <header class="site-header">
-          <a href="/" class="brand">Integrations hub</a>
-          {props.signedInAs
-            ? (
-              <form method="post" action="/logout" class="who">
-                <span>
-                  {props.signedInAs.userId} · {props.signedInAs.orgId}
-                </span>
-                <button type="submit" class="link">Sign out</button>
-              </form>
-            )
-            : null}
-        </header>
-        <main id="main">{props.children}</main>
-      </body>
-    </html>
+    <>
+      {raw("<!DOCTYPE html>")}
+      <html lang="en">
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <title>{props.title} · Integrations hub</title>
+          <link rel="stylesheet" href="/static/app.css" />
+          {/* The stylesheet carries htmx's indicator rules, so htmx need not inject a <style>. */}
+          <meta name="htmx-config" content='{"includeIndicatorCSS": false}' />
+          <script src="/static/htmx.min.js" defer></script>
+        </head>
+        <body>
+          <header class="site-header">
+            <a href="/" class="brand">Integrations hub</a>
+            {props.signedInAs
+              ? (
+                <form method="post" action="/logout" class="who">
+                  <span>
+                    {props.signedInAs.userId} · {props.signedInAs.orgId}
+                  </span>
+                  <button type="submit" class="link">Sign out</button>
+                </form>
+              )
+              : null}
+          </header>
+          <main id="main">{props.children}</main>
+        </body>
+      </html>
+    </>
   );
 }

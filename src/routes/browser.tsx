@@ -5,7 +5,7 @@ import { idSchema } from "../auth/identity.ts";
 import { endSession, readSession, startSession } from "../auth/session.ts";
 import type { Owner } from "../connections/connections.ts";
 import { disconnect, statusView } from "../connections/status.ts";
-import { HubError, NotFoundError, UnauthenticatedError } from "../errors.ts";
+import { HubError, InvalidRequestError, NotFoundError, UnauthenticatedError } from "../errors.ts";
 import { parseInput } from "../http/validate.ts";
 import {
   AuthorizationCancelledError,
@@ -24,6 +24,16 @@ import { LoginPage } from "../../views/login.tsx";
 import { MessagePage } from "../../views/message_page.tsx";
 
 const UI_PAGE_SIZE = 100;
+
+const BROWSER_PATHS = [
+  "/",
+  "/login",
+  "/logout",
+  "/connect/*",
+  "/ui/*",
+  "/integrations/:provider/connect",
+  "/integrations/:provider/oauth2callback",
+];
 
 const dashboardQuerySchema = z.object({
   connected: z.enum(PROVIDER_IDS).optional(),
@@ -45,10 +55,13 @@ const connectLinkSchema = z.object({ userId: z.string(), orgId: z.string() });
 /** Pages and htmx fragments for browsers; their errors render as HTML. */
 export function browserRoutes(): Hono<HubEnv> {
   const ui = new Hono<HubEnv>();
-  ui.use(async (c, next) => {
-    c.set("htmlErrors", true);
-    await next();
-  });
+  // This sub-app is mounted at the root: mark only its own paths as browser pages.
+  for (const path of BROWSER_PATHS) {
+    ui.use(path, async (c, next) => {
+      c.set("htmlErrors", true);
+      await next();
+    });
+  }
 
   ui.get("/", async (c) => {
     const services = c.get("services");
@@ -73,8 +86,7 @@ export function browserRoutes(): Hono<HubEnv> {
   ui.post("/login", async (c) => {
     const services = c.get("services");
     requireDevelopment(services);
-    const form = await c.req.parseBody();
-    const parsed = loginFormSchema.safeParse(form);
+    const parsed = loginFormSchema.safeParse(await readForm(c));
     if (!parsed.success) {
       const fields = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
       return c.html(
@@ -176,6 +188,15 @@ export function browserRoutes(): Hono<HubEnv> {
   });
 
   return ui;
+}
+
+/** The submitted form, or a 400 when the body is not a readable form. */
+async function readForm(c: Context<HubEnv>): Promise<Record<string, unknown>> {
+  try {
+    return await c.req.parseBody();
+  } catch {
+    throw new InvalidRequestError("Invalid request. The body must be a submitted form.");
+  }
 }
 
 function sessionOwner(c: Context<HubEnv>): Owner {
