@@ -31,7 +31,7 @@ export function ItemRows(props: ItemsTableProps) {
   return (
     <>
       {props.items.map((item) => (
-        <tr key={item.id}>
+        <tr>
           <td>{item.name}</td>
           <td>{item.type}</td>
           <td>{item.last_modified_time ?? ""}</td>

@@ -19,7 +19,7 @@ export function HubspotConsent(props: HubspotConsentProps) {
         <p>The app asks for:</p>
         <ul>
           {props.scopes.map((scope) => (
-            <li key={scope}>
+            <li>
               <code>{scope}</code>
             </li>
           ))}

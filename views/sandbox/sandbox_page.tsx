@@ -42,7 +42,7 @@ export function ConsentButtons(props: { action: string; fields: Record<string, s
   return (
     <form method="post" action={props.action} class="consent-form">
       {Object.entries(props.fields).map(([name, value]) => (
-        <input key={name} type="hidden" name={name} value={value} />
+        <input type="hidden" name={name} value={value} />
       ))}
       <div class="actions">
         <button type="submit" name="decision" value="approve">Approve</button>

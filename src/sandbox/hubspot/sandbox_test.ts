@@ -10,7 +10,7 @@ import { createHubspotSandbox, type HubspotSandboxOptions } from "./sandbox.ts";
 const REDIRECT = "http://app.test/callback";
 const SCOPES = "oauth crm.objects.contacts.read crm.objects.companies.read crm.objects.deals.read";
 
-async function serve(options: Partial<HubspotSandboxOptions> = {}) {
+function serve(options: Partial<HubspotSandboxOptions> = {}) {
   const sandbox = createHubspotSandbox({
     clientId: "cid",
     clientSecret: "csecret",
@@ -25,7 +25,7 @@ async function serve(options: Partial<HubspotSandboxOptions> = {}) {
   return { ...sandbox, url, close: () => server.shutdown() };
 }
 
-type Served = Awaited<ReturnType<typeof serve>>;
+type Served = ReturnType<typeof serve>;
 
 /** The install screen, Approve, and the redirect back: returns the redirect URL. */
 async function authorize(s: Served, decision: "approve" | "deny", scope = SCOPES): Promise<URL> {
@@ -71,7 +71,7 @@ async function connect(s: Served) {
 }
 
 Deno.test("HubSpot's official SDK pages through every contact, company and deal", async () => {
-  const s = await serve();
+  const s = serve();
   try {
     const tokens = await connect(s);
     const client = new Client({ accessToken: tokens.access_token, basePath: s.url });
@@ -100,7 +100,7 @@ Deno.test("HubSpot's official SDK pages through every contact, company and deal"
 });
 
 Deno.test("tokens: form-body credentials, single-use codes, stable refresh tokens, revocation", async () => {
-  const s = await serve();
+  const s = serve();
   try {
     const tokens = await connect(s);
     assert.equal(tokens.token_type, "bearer");
@@ -158,7 +158,7 @@ Deno.test("tokens: form-body credentials, single-use codes, stable refresh token
 });
 
 Deno.test("install refusals show an error page without redirecting; deny redirects with access_denied", async () => {
-  const s = await serve();
+  const s = serve();
   try {
     const withoutOauth = new URLSearchParams({
       client_id: "cid",
@@ -187,7 +187,7 @@ Deno.test("install refusals show an error page without redirecting; deny redirec
 });
 
 Deno.test("CRM lists: paging, limits, expired and missing tokens, scopes, the rolling limit", async () => {
-  const s = await serve({ rateLimit: { max: 3, intervalMs: 10_000 } });
+  const s = serve({ rateLimit: { max: 3, intervalMs: 10_000 } });
   try {
     const tokens = await connect(s);
     const get = (path: string, accessToken = tokens.access_token) =>
@@ -238,7 +238,7 @@ Deno.test("CRM lists: paging, limits, expired and missing tokens, scopes, the ro
 });
 
 Deno.test("a token without a scope gets HubSpot's MISSING_SCOPES answer", async () => {
-  const s = await serve({ requiredScopes: ["oauth"] });
+  const s = serve({ requiredScopes: ["oauth"] });
   try {
     const back = await authorize(s, "approve", "oauth crm.objects.contacts.read");
     const tokens = await (await token(s, {
