@@ -82,14 +82,17 @@ export function loadConfig(env: Env): Config {
   const cleaned = Object.fromEntries(
     Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ""),
   );
-  const parsed = envSchema.safeParse(cleaned);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      problems.push(`${issue.path.join(".")}: ${issue.message}`);
+  // Each setting is parsed on its own so that one message can name every bad one.
+  const e = {} as z.infer<typeof envSchema>;
+  for (const [name, schema] of Object.entries(envSchema.shape)) {
+    const parsed = schema.safeParse(cleaned[name]);
+    if (parsed.success) {
+      (e as Record<string, unknown>)[name] = parsed.data;
+    } else {
+      problems.push(`${name}: ${parsed.error.issues[0].message}`);
+      (e as Record<string, unknown>)[name] = schema.safeParse(undefined).data;
     }
-    throw new ConfigError(problems);
   }
-  const e = parsed.data;
   const appUrl = e.APP_URL.replace(/\/+$/, "");
   const production = e.APP_ENV === "production";
 

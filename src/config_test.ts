@@ -101,3 +101,11 @@ Deno.test("a client id without its secret is refused", () => {
   const problems = problemsOf({ NOTION_CLIENT_ID: "id" });
   assert.ok(problems.some((p) => p.startsWith("NOTION_CLIENT_SECRET")));
 });
+
+Deno.test("a bad value and missing production settings are named together", () => {
+  const env: Record<string, string> = { ...productionEnv, PORT: "0" };
+  delete env.API_KEYS;
+  const problems = problemsOf(env);
+  assert.ok(problems.some((p) => p.startsWith("PORT")));
+  assert.ok(problems.some((p) => p.startsWith("API_KEYS")));
+});
