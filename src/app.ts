@@ -56,7 +56,13 @@ export function createApp(options: AppOptions): Hono<HubEnv> {
     store,
     connections,
     keeper,
-    items: new ItemsService({ connections, keeper, clock, sleep }),
+    items: new ItemsService({
+      connections,
+      keeper,
+      clock,
+      sleep,
+      callBudget: config.providerCallBudget,
+    }),
     oauth: { store, connections, clock },
     session: {
       secret: options.sessionSecret,

@@ -39,6 +39,8 @@ export interface Config {
   /** Null in development when unset: a random one is made per start. */
   sessionSecret: string | null;
   apiKeys: string[];
+  /** Most provider calls one items request may make; null: no bound (the Workers entry sets one). */
+  providerCallBudget: number | null;
 }
 
 /** Raised when the environment cannot make a valid configuration; lists every problem. */
@@ -69,6 +71,9 @@ const envSchema = z.object({
   ENCRYPTION_KEYS: optionalText,
   SESSION_SECRET: optionalText,
   API_KEYS: optionalText,
+  PROVIDER_CALL_BUDGET: z.coerce.number({ error: "must be a whole number" }).int().min(1, {
+    error: "must be at least 1",
+  }).max(10_000).optional(),
 });
 
 const SANDBOX_CLIENT = (id: ProviderId) => ({
@@ -145,6 +150,7 @@ export function loadConfig(env: Env): Config {
     encryptionKeys,
     sessionSecret: e.SESSION_SECRET ?? null,
     apiKeys,
+    providerCallBudget: e.PROVIDER_CALL_BUDGET ?? null,
   };
 }
 

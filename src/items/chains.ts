@@ -6,6 +6,8 @@ export interface ChainRun {
   positions: ChainPosition[];
   /** Most items to gather; null gathers everything. */
   limit: number | null;
+  /** Most provider page requests to make (a Worker's subrequest limit); null for no bound. */
+  callBudget: number | null;
   maxPageSize: number;
   fetchPage: (position: ChainPosition, pageSize: number) => Promise<ChainPage>;
 }
@@ -19,17 +21,18 @@ export interface ChainResult {
 /**
  * Runs independent cursor chains concurrently; each chain follows its own pages one after the
  * other, and chains a page reveals (an Airtable base's tables) start as soon as they are known.
- * With a limit, each starting chain gets a fixed share of it and revealed chains wait for the
- * next page, so the same cursor always gives the same page whatever the timing. Items come out
- * in chain order, a chain's revealed chains after its own items.
+ * With a limit or a call budget, each starting chain gets a fixed share of both and revealed
+ * chains wait for the next page, so the same cursor always gives the same page whatever the
+ * timing. Items come out in chain order, a chain's revealed chains after its own items.
  */
 export async function runChains(run: ChainRun): Promise<ChainResult> {
-  const count = run.positions.length;
-  const quotas = run.positions.map((_, i) =>
-    run.limit === null ? Infinity : Math.floor(run.limit / count) + (i < run.limit % count ? 1 : 0)
-  );
+  const quotas = shares(run.limit, run.positions.length);
+  const budgets = shares(run.callBudget, run.positions.length);
+  const bounded = run.limit !== null || run.callBudget !== null;
   const results = await Promise.all(
-    run.positions.map((position, i) => followChain(run, position, quotas[i])),
+    run.positions.map((position, i) =>
+      followChain(run, position, { items: quotas[i], calls: budgets[i], bounded })
+    ),
   );
   return {
     items: results.flatMap((r) => r.items),
@@ -37,23 +40,41 @@ export async function runChains(run: ChainRun): Promise<ChainResult> {
   };
 }
 
+/** Splits a total into `count` fixed shares, the first ones one larger; null is unbounded. */
+function shares(total: number | null, count: number): number[] {
+  return Array.from(
+    { length: count },
+    (_, i) => total === null ? Infinity : Math.floor(total / count) + (i < total % count ? 1 : 0),
+  );
+}
+
+interface Allowance {
+  items: number;
+  calls: number;
+  /** Revealed chains wait for a later page instead of running now. */
+  bounded: boolean;
+}
+
 async function followChain(
   run: ChainRun,
   start: ChainPosition,
-  quota: number,
+  allowance: Allowance,
 ): Promise<ChainResult> {
   const items: IntegrationItem[] = [];
   const revealed: Promise<ChainResult>[] = [];
   const waiting: ChainPosition[] = [];
   let position: ChainPosition | null = start;
+  let calls = 0;
   const seen = new Set<string | null>();
-  while (position !== null && items.length < quota) {
+  while (position !== null && items.length < allowance.items && calls < allowance.calls) {
     seen.add(position.cursor);
-    const page = await run.fetchPage(position, Math.min(run.maxPageSize, quota - items.length));
+    calls++;
+    const pageSize = Math.min(run.maxPageSize, allowance.items - items.length);
+    const page = await run.fetchPage(position, pageSize);
     items.push(...page.items);
     for (const child of page.spawn ?? []) {
-      if (quota === Infinity) revealed.push(followChain(run, child, Infinity));
-      else waiting.push(child);
+      if (allowance.bounded) waiting.push(child);
+      else revealed.push(followChain(run, child, allowance));
     }
     if (page.next !== null && seen.has(page.next)) {
       throw new ProviderError("The provider returned the same page cursor twice; stopping.");

@@ -26,6 +26,7 @@ Deno.test("without a limit every chain is followed to its end, grouped in chain 
   const result = await runChains({
     positions: starts("a", "b", "c"),
     limit: null,
+    callBudget: null,
     maxPageSize: 100,
     fetchPage: fake.fetchPage,
   });
@@ -45,6 +46,7 @@ Deno.test("a limit is shared between chains and pages never lose or repeat items
     const page = await runChains({
       positions,
       limit: 25,
+      callBudget: null,
       maxPageSize: 10,
       fetchPage: fake.fetchPage,
     });
@@ -63,6 +65,7 @@ Deno.test("a limit smaller than the number of chains leaves the other chains unt
   const page = await runChains({
     positions: starts("a", "b", "c"),
     limit: 1,
+    callBudget: null,
     maxPageSize: 100,
     fetchPage: fake.fetchPage,
   });
@@ -80,6 +83,7 @@ Deno.test("a provider that repeats a cursor is stopped instead of looping", asyn
     runChains({
       positions: starts("a"),
       limit: null,
+      callBudget: null,
       maxPageSize: 10,
       fetchPage: () => Promise.resolve({ items: [], next: "same" }),
     }),
@@ -117,6 +121,7 @@ Deno.test("revealed chains run too, each after the items of the chain that revea
   const result = await runChains({
     positions: starts("parent"),
     limit: null,
+    callBudget: null,
     maxPageSize: 4,
     fetchPage: nestedFake(),
   });
@@ -130,11 +135,59 @@ Deno.test("with a limit, revealed chains are carried in the cursor and every ite
   const seen: string[] = [];
   let positions: ChainPosition[] = starts("parent");
   while (positions.length > 0) {
-    const page = await runChains({ positions, limit: 7, maxPageSize: 4, fetchPage });
+    const page = await runChains({
+      positions,
+      limit: 7,
+      callBudget: null,
+      maxPageSize: 4,
+      fetchPage,
+    });
     assert.ok(page.items.length <= 7);
     seen.push(...page.items.map((i) => i.id));
     positions = page.remaining;
   }
   assert.equal(seen.length, 48);
   assert.equal(new Set(seen).size, 48);
+});
+
+Deno.test("a call budget bounds each request's provider calls and the cursor carries on", async () => {
+  const fake = fakeChains({ a: 250, b: 30, c: 0 });
+  const seen: string[] = [];
+  let positions: ChainPosition[] = starts("a", "b", "c");
+  let requests = 0;
+  while (positions.length > 0) {
+    const before = fake.calls.length;
+    const page = await runChains({
+      positions,
+      limit: null,
+      callBudget: 2,
+      maxPageSize: 40,
+      fetchPage: fake.fetchPage,
+    });
+    assert.ok(fake.calls.length - before <= 2);
+    seen.push(...page.items.map((i) => i.id));
+    positions = page.remaining;
+    requests++;
+  }
+  assert.equal(seen.length, 280);
+  assert.equal(new Set(seen).size, 280);
+  assert.ok(requests >= 4);
+});
+
+Deno.test("the same cursor and budget give the same page whatever the timing", async () => {
+  const run = async (jitter: boolean) => {
+    const fake = fakeChains({ a: 90, b: 90, c: 90 });
+    const slow = async (position: ChainPosition, size: number) => {
+      if (jitter) await new Promise((r) => setTimeout(r, Math.random() * 5));
+      return await fake.fetchPage(position, size);
+    };
+    return await runChains({
+      positions: starts("a", "b", "c"),
+      limit: 50,
+      callBudget: 4,
+      maxPageSize: 10,
+      fetchPage: slow,
+    });
+  };
+  assert.deepEqual(await run(true), await run(false));
 });

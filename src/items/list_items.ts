@@ -13,6 +13,8 @@ export interface ItemsDeps {
   keeper: TokenKeeper;
   clock: () => number;
   sleep: (ms: number) => Promise<void>;
+  /** Most provider page requests per items request; null for no bound. */
+  callBudget: number | null;
 }
 
 export interface ItemsPage {
@@ -57,6 +59,7 @@ export class ItemsService {
     const result = await runChains({
       positions,
       limit: page.limit,
+      callBudget: this.deps.callBudget,
       maxPageSize: spec.maxPageSize,
       fetchPage: (position, pageSize) =>
         spec.fetchPage(position, pageSize, api, { extra: connection.extra }),
