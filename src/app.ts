@@ -12,6 +12,7 @@ import { ItemsService } from "./items/list_items.ts";
 import { jsonLogger, type Logger } from "./log.ts";
 import { browserRoutes } from "./routes/browser.tsx";
 import { integrationsApi } from "./routes/integrations_api.ts";
+import { itemsUi } from "./routes/items_ui.tsx";
 import { serviceApi } from "./routes/service_api.ts";
 import { mountSandboxes } from "./sandbox/mount.ts";
 import type { HubEnv, Services } from "./services.ts";
@@ -115,6 +116,7 @@ export function createApp(options: AppOptions): Hono<HubEnv> {
 
   app.route("/", serviceApi());
   app.route("/", browserRoutes());
+  app.route("/", itemsUi());
   app.route("/integrations", integrationsApi());
   return app;
 }

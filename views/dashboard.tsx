@@ -18,6 +18,26 @@ export interface DashboardProps {
   notice: string | null;
 }
 
+/** Without JavaScript, Disconnect asks on a page of its own before it posts. */
+export function DisconnectConfirmPage(
+  props: { owner: { userId: string; orgId: string }; id: string; displayName: string },
+) {
+  return (
+    <Layout title={`Disconnect ${props.displayName}`} signedInAs={props.owner}>
+      <section class="message">
+        <h1>Disconnect {props.displayName}?</h1>
+        <p>
+          The hub revokes its access at {props.displayName} where it can and forgets its tokens.
+        </p>
+        <form method="post" action={`/ui/${props.id}/disconnect`} class="actions">
+          <button type="submit">Disconnect</button>
+          <a href="/">Cancel</a>
+        </form>
+      </section>
+    </Layout>
+  );
+}
+
 export const cardId = (provider: string): string => `card-${provider}`;
 export const itemsId = (provider: string): string => `items-${provider}`;
 
@@ -68,14 +88,15 @@ export function ProviderCard(props: { card: ProviderCardModel }) {
       <div class="actions">
         {c.status === "connected"
           ? (
-            <button
-              type="button"
-              hx-get={`/ui/${c.id}/items`}
+            <a
+              class="button"
+              href={`/items/${c.id}`}
+              hx-get={`/ui/${c.id}/browser`}
               hx-target={`#${itemsId(c.id)}`}
               hx-indicator={`#${cardId(c.id)}-loading`}
             >
               Load items
-            </button>
+            </a>
           )
           : null}
         {c.status === "connected"
@@ -89,7 +110,7 @@ export function ProviderCard(props: { card: ProviderCardModel }) {
           )}
         {c.status === "not_connected" ? null : (
           <form
-            method="post"
+            method="get"
             action={`/ui/${c.id}/disconnect`}
             hx-post={`/ui/${c.id}/disconnect`}
             hx-target={`#${cardId(c.id)}`}

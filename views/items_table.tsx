@@ -1,77 +1,211 @@
 import type { IntegrationItem } from "../src/items/item.ts";
 
-export interface ItemsTableProps {
-  provider: string;
-  items: IntegrationItem[];
-  nextCursor: string | null;
+/** The filters a user applied to a listing; empty strings mean "no filter". */
+export interface ItemFilters {
+  q: string;
+  type: string;
 }
 
-/** The items fragment: a table, and a "Load more" row that appends the next page in place. */
-export function ItemsTable(props: ItemsTableProps) {
+export interface ItemsPageModel {
+  provider: string;
+  types: readonly string[];
+  filters: ItemFilters;
+  items: IntegrationItem[];
+  nextCursor: string | null;
+  /** Items per type loaded so far, this page included. */
+  counts: Record<string, number>;
+  /** Pages loaded so far, this one included (for the export of what was loaded). */
+  pages: number;
+}
+
+export const resultsId = (provider: string): string => `items-${provider}-results`;
+const summaryId = (provider: string) => `items-${provider}-summary`;
+const exportId = (provider: string) => `items-${provider}-export`;
+const rowsId = (provider: string) => `items-${provider}-rows`;
+
+/** Query string of a listing request: filters, cursor and the running tallies. */
+export function itemsQuery(model: ItemsPageModel, cursor: string | null): string {
+  const query = new URLSearchParams();
+  if (model.filters.q) query.set("q", model.filters.q);
+  if (model.filters.type) query.set("type", model.filters.type);
+  if (cursor !== null) {
+    query.set("cursor", cursor);
+    query.set("pages", String(model.pages));
+    query.set(
+      "counts",
+      Object.entries(model.counts).map(([type, n]) => `${type}:${n}`).join(","),
+    );
+  }
+  return query.toString();
+}
+
+/** The filter form and the first page of results. Works as a plain GET form without JS. */
+export function ItemsBrowser(props: { model: ItemsPageModel }) {
+  const m = props.model;
   return (
-    <table class="items-table">
-      <caption>{props.items.length === 0 ? "No items." : "Items"}</caption>
-      <thead>
-        <tr>
-          <th scope="col">Name</th>
-          <th scope="col">Type</th>
-          <th scope="col">Last modified</th>
-          <th scope="col">Open</th>
-        </tr>
-      </thead>
-      <tbody>
-        <ItemRows {...props} />
-      </tbody>
-    </table>
+    <div class="items-browser">
+      <form
+        class="filters"
+        method="get"
+        action={`/items/${m.provider}`}
+        hx-get={`/ui/${m.provider}/items`}
+        hx-trigger="input changed delay:300ms, change, submit"
+        hx-target={`#${resultsId(m.provider)}`}
+        hx-indicator={`#${resultsId(m.provider)}-loading`}
+        role="search"
+      >
+        <label>
+          Filter by name{" "}
+          <input type="search" name="q" value={m.filters.q} maxlength={200} autocomplete="off" />
+        </label>
+        <label>
+          Type{" "}
+          <select name="type">
+            <option value="" selected={m.filters.type === ""}>All types</option>
+            {m.types.map((type) => (
+              <option value={type} selected={m.filters.type === type}>{type}</option>
+            ))}
+          </select>
+        </label>
+        <button type="submit" class="secondary">Apply</button>
+        <span id={`${resultsId(m.provider)}-loading`} class="htmx-indicator" role="status">
+          Loading…
+        </span>
+      </form>
+      <div id={resultsId(m.provider)}>
+        <ItemsResults model={m} />
+      </div>
+    </div>
   );
 }
 
-/** Rows of one page, followed by the row that loads the next page. */
-export function ItemRows(props: ItemsTableProps) {
+/** Summary, export links and the table of one listing's first page. */
+export function ItemsResults(props: { model: ItemsPageModel }) {
+  const m = props.model;
   return (
     <>
-      {props.items.map((item) => (
+      <Summary model={m} />
+      <table class="items-table">
+        <caption class="visually-hidden">Items from {m.provider}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Type</th>
+            <th scope="col">Parent</th>
+            <th scope="col">Last modified</th>
+            <th scope="col">Link</th>
+          </tr>
+        </thead>
+        <tbody id={rowsId(m.provider)}>
+          <ItemRows model={m} />
+        </tbody>
+      </table>
+    </>
+  );
+}
+
+/** Counts per type and the export links, swapped out of band as more pages load. */
+function Summary(props: { model: ItemsPageModel; outOfBand?: boolean }) {
+  const m = props.model;
+  const total = Object.values(m.counts).reduce((a, b) => a + b, 0);
+  const exportQuery = new URLSearchParams(itemsQuery(m, null));
+  exportQuery.set("pages", String(m.pages));
+  return (
+    <>
+      <p
+        id={summaryId(m.provider)}
+        class="summary"
+        hx-swap-oob={props.outOfBand ? "true" : undefined}
+      >
+        <strong>{total}</strong> loaded{m.nextCursor ? " so far" : ""}
+        {Object.entries(m.counts).map(([type, n]) => <span class="count">{type}: {n}</span>)}
+      </p>
+      <p
+        id={exportId(m.provider)}
+        class="export"
+        hx-swap-oob={props.outOfBand ? "true" : undefined}
+      >
+        Export what is loaded:{" "}
+        <a href={`/ui/${m.provider}/export.json?${exportQuery}`} download>JSON</a>{" "}
+        <a href={`/ui/${m.provider}/export.csv?${exportQuery}`} download>CSV</a>
+      </p>
+    </>
+  );
+}
+
+/** Rows of one page, then the row that loads the next page in its place. */
+export function ItemRows(props: { model: ItemsPageModel; appended?: boolean }) {
+  const m = props.model;
+  return (
+    <>
+      {m.items.length === 0 && !props.appended
+        ? (
+          <tr>
+            <td colspan={5}>No items match.</td>
+          </tr>
+        )
+        : null}
+      {m.items.map((item) => (
         <tr>
           <td>{item.name}</td>
           <td>{item.type}</td>
-          <td>{item.last_modified_time ?? ""}</td>
+          <td>{item.parent_path_or_name ?? ""}</td>
+          <td>
+            {item.last_modified_time
+              ? (
+                <time datetime={item.last_modified_time}>
+                  {item.last_modified_time.slice(0, 10)}
+                </time>
+              )
+              : ""}
+          </td>
           <td>
             {item.url
-              ? <a href={item.url} target="_blank" rel="noopener noreferrer">open</a>
+              ? (
+                <a href={item.url} target="_blank" rel="noopener noreferrer">
+                  Open<span class="visually-hidden">{item.name}</span>
+                </a>
+              )
               : null}
           </td>
         </tr>
       ))}
-      {props.nextCursor
+      {m.nextCursor
         ? (
           <tr class="more">
-            <td colspan={4}>
-              <button
-                type="button"
-                hx-get={`/ui/${props.provider}/items?cursor=${
-                  encodeURIComponent(props.nextCursor)
-                }`}
+            <td colspan={5}>
+              <a
+                href={`/items/${m.provider}?${itemsQuery(m, m.nextCursor)}`}
+                hx-get={`/ui/${m.provider}/items?${itemsQuery(m, m.nextCursor)}`}
                 hx-target="closest tr"
                 hx-swap="outerHTML"
+                class="button"
               >
                 Load more
-              </button>
+              </a>
             </td>
           </tr>
         )
         : null}
+      {props.appended ? <Summary model={m} outOfBand /> : null}
     </>
   );
 }
 
 /** A provider failure shown where the items would be, with a retry. */
-export function ItemsError(props: { provider: string; message: string }) {
+export function ItemsError(props: { provider: string; message: string; retryQuery: string }) {
   return (
     <div class="error" role="alert">
       <p>{props.message}</p>
-      <button type="button" hx-get={`/ui/${props.provider}/items`} hx-target="closest .items">
+      <a
+        href={`/items/${props.provider}?${props.retryQuery}`}
+        hx-get={`/ui/${props.provider}/items?${props.retryQuery}`}
+        hx-target="closest div"
+        hx-swap="outerHTML"
+        class="button"
+      >
         Retry
-      </button>
+      </a>
     </div>
   );
 }

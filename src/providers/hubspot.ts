@@ -38,6 +38,7 @@ export const hubspot: ProviderSpec = {
   id: "hubspot",
   displayName: "HubSpot",
   description: "Contacts, companies and deals from your CRM.",
+  itemTypes: ["contact", "company", "deal"],
   oauth: {
     // `oauth` must be listed or HubSpot refuses the install (scope mismatch).
     scopes: [

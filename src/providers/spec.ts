@@ -84,6 +84,8 @@ export interface ProviderSpec {
   displayName: string;
   /** One line shown on the dashboard card. */
   description: string;
+  /** The item types this provider lists, for the dashboard's type filter. */
+  itemTypes: readonly string[];
   oauth: OAuthStyle;
   /** Headers on every API call (Notion-Version). */
   apiHeaders: Record<string, string>;

@@ -5,7 +5,7 @@ import { idSchema } from "../auth/identity.ts";
 import { endSession, readSession, startSession } from "../auth/session.ts";
 import type { Owner } from "../connections/connections.ts";
 import { disconnect, statusView } from "../connections/status.ts";
-import { HubError, InvalidRequestError, NotFoundError, UnauthenticatedError } from "../errors.ts";
+import { InvalidRequestError, NotFoundError, UnauthenticatedError } from "../errors.ts";
 import { parseInput } from "../http/validate.ts";
 import {
   AuthorizationCancelledError,
@@ -18,12 +18,14 @@ import { activeProviders, resolveProvider } from "../providers/registry.ts";
 import { keys } from "../store/keys.ts";
 import type { HubEnv, Services } from "../services.ts";
 import { parseJson } from "../json.ts";
-import { DashboardPage, ProviderCard, type ProviderCardModel } from "../../views/dashboard.tsx";
-import { ItemRows, ItemsError, ItemsTable } from "../../views/items_table.tsx";
+import {
+  DashboardPage,
+  DisconnectConfirmPage,
+  ProviderCard,
+  type ProviderCardModel,
+} from "../../views/dashboard.tsx";
 import { LoginPage } from "../../views/login.tsx";
 import { MessagePage } from "../../views/message_page.tsx";
-
-const UI_PAGE_SIZE = 100;
 
 const BROWSER_PATHS = [
   "/",
@@ -31,6 +33,7 @@ const BROWSER_PATHS = [
   "/logout",
   "/connect/*",
   "/ui/*",
+  "/items/*",
   "/integrations/:provider/connect",
   "/integrations/:provider/oauth2callback",
 ];
@@ -153,28 +156,11 @@ export function browserRoutes(): Hono<HubEnv> {
     return c.redirect(`/?connected=${provider.spec.id}`, 303);
   });
 
-  ui.get("/ui/:provider/items", async (c) => {
-    const services = c.get("services");
-    const provider = resolveProvider(services.config, c.req.param("provider"));
-    const owner = sessionOwner(c);
-    const { cursor } = parseInput(
-      z.object({ cursor: z.string().min(1).max(20_000).optional() }),
-      c.req.query(),
+  ui.get("/ui/:provider/disconnect", (c) => {
+    const { spec } = resolveProvider(c.get("services").config, c.req.param("provider"));
+    return c.html(
+      <DisconnectConfirmPage owner={sessionOwner(c)} id={spec.id} displayName={spec.displayName} />,
     );
-    try {
-      const page = await services.items.list(provider, owner, {
-        limit: UI_PAGE_SIZE,
-        cursor: cursor ?? null,
-      });
-      const props = { provider: provider.spec.id, items: page.items, nextCursor: page.next_cursor };
-      return c.html(cursor ? <ItemRows {...props} /> : <ItemsTable {...props} />);
-    } catch (error) {
-      if (!(error instanceof HubError)) throw error;
-      return c.html(
-        <ItemsError provider={provider.spec.id} message={error.message} />,
-        error.status,
-      );
-    }
   });
 
   ui.post("/ui/:provider/disconnect", async (c) => {

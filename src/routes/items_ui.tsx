@@ -1,0 +1,197 @@
+import { type Context, Hono } from "hono";
+import { z } from "zod";
+import { ownerFor } from "../auth/callers.ts";
+import { HubError, UnauthenticatedError } from "../errors.ts";
+import { parseInput } from "../http/validate.ts";
+import type { IntegrationItem } from "../items/item.ts";
+import { type ActiveProvider, resolveProvider } from "../providers/registry.ts";
+import type { HubEnv } from "../services.ts";
+import type { Owner } from "../connections/connections.ts";
+import { Layout } from "../../views/layout.tsx";
+import {
+  type ItemFilters,
+  ItemRows,
+  ItemsBrowser,
+  ItemsError,
+  type ItemsPageModel,
+  ItemsResults,
+} from "../../views/items_table.tsx";
+
+const PAGE_SIZE = 100;
+/** An export re-reads at most this many pages (what a user could have loaded by hand). */
+const MAX_EXPORT_PAGES = 200;
+
+const countsSchema = z.string().max(2000).regex(
+  /^([a-z_]{1,30}:\d{1,7})?(,[a-z_]{1,30}:\d{1,7})*$/,
+  {
+    error: "must be type:count pairs",
+  },
+).transform((text) =>
+  Object.fromEntries(
+    text.split(",").filter((p) => p !== "").map((p) => {
+      const [type, n] = p.split(":");
+      return [type, Number(n)];
+    }),
+  )
+);
+
+const listingSchema = z.object({
+  q: z.string().max(200).default(""),
+  type: z.string().max(30).default(""),
+  cursor: z.string().min(1).max(20_000).optional(),
+  pages: z.coerce.number().int().min(0).max(MAX_EXPORT_PAGES).default(0),
+  counts: countsSchema.default({}),
+});
+type Listing = z.infer<typeof listingSchema>;
+
+/** The items browser: filter as you type, load more, counts, export; all filtering server-side. */
+export function itemsUi(): Hono<HubEnv> {
+  const ui = new Hono<HubEnv>();
+
+  ui.get("/ui/:provider/browser", async (c) => {
+    const { provider, owner, listing } = read(c);
+    return await render(c, provider, async () => {
+      const model = await loadPage(c, provider, owner, listing);
+      return c.html(<ItemsBrowser model={model} />);
+    });
+  });
+
+  ui.get("/ui/:provider/items", async (c) => {
+    const { provider, owner, listing } = read(c);
+    return await render(c, provider, async () => {
+      const model = await loadPage(c, provider, owner, listing);
+      return c.html(
+        listing.cursor ? <ItemRows model={model} appended /> : <ItemsResults model={model} />,
+      );
+    });
+  });
+
+  ui.get("/items/:provider", async (c) => {
+    const { provider, owner, listing } = read(c);
+    const model = await loadPage(c, provider, owner, listing);
+    return c.html(
+      <Layout title={`${provider.spec.displayName} items`} signedInAs={owner}>
+        <p>
+          <a href="/">← Dashboard</a>
+        </p>
+        <h1>{provider.spec.displayName} items</h1>
+        <ItemsBrowser model={model} />
+      </Layout>,
+    );
+  });
+
+  ui.get("/ui/:provider/export.:format{json|csv}", async (c) => {
+    const { provider, owner, listing } = read(c);
+    const items = await loadForExport(c, provider, owner, listing);
+    const name = `${provider.spec.id}-items.${c.req.param("format")}`;
+    c.header("Content-Disposition", `attachment; filename="${name}"`);
+    if (c.req.param("format") === "json") return c.json(items);
+    c.header("Content-Type", "text/csv; charset=utf-8");
+    return c.body(toCsv(items));
+  });
+
+  return ui;
+}
+
+function read(c: Context<HubEnv>): { provider: ActiveProvider; owner: Owner; listing: Listing } {
+  const provider = resolveProvider(c.get("services").config, c.req.param("provider")!);
+  const caller = c.get("caller");
+  if (caller?.kind !== "session") {
+    throw new UnauthenticatedError("Your session has ended; sign in again.");
+  }
+  const listing = parseInput(listingSchema, c.req.query());
+  return { provider, owner: ownerFor(c, {}), listing };
+}
+
+/** Provider failures become an in-place message with a retry, not a broken page. */
+async function render(
+  c: Context<HubEnv>,
+  provider: ActiveProvider,
+  fn: () => Promise<Response>,
+): Promise<Response> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (!(error instanceof HubError)) throw error;
+    const retry = new URLSearchParams(c.req.query()).toString();
+    return c.html(
+      <ItemsError provider={provider.spec.id} message={error.message} retryQuery={retry} />,
+      error.status,
+    );
+  }
+}
+
+function matches(item: IntegrationItem, filters: ItemFilters): boolean {
+  if (filters.type !== "" && item.type !== filters.type) return false;
+  return filters.q === "" || item.name.toLowerCase().includes(filters.q.toLowerCase());
+}
+
+async function loadPage(
+  c: Context<HubEnv>,
+  provider: ActiveProvider,
+  owner: Owner,
+  listing: Listing,
+): Promise<ItemsPageModel> {
+  const page = await c.get("services").items.list(provider, owner, {
+    limit: PAGE_SIZE,
+    cursor: listing.cursor ?? null,
+  });
+  const filters = { q: listing.q, type: listing.type };
+  const items = page.items.filter((item) => matches(item, filters));
+  const counts: Record<string, number> = { ...(listing.cursor ? listing.counts : {}) };
+  for (const item of items) counts[item.type] = (counts[item.type] ?? 0) + 1;
+  return {
+    provider: provider.spec.id,
+    types: provider.spec.itemTypes,
+    filters,
+    items,
+    nextCursor: page.next_cursor,
+    counts,
+    pages: (listing.cursor ? listing.pages : 0) + 1,
+  };
+}
+
+/** Re-reads the pages the user had loaded (same filters), so the export is what they saw. */
+async function loadForExport(
+  c: Context<HubEnv>,
+  provider: ActiveProvider,
+  owner: Owner,
+  listing: Listing,
+): Promise<IntegrationItem[]> {
+  const filters = { q: listing.q, type: listing.type };
+  const items: IntegrationItem[] = [];
+  let cursor: string | null = null;
+  for (let page = 0; page < Math.max(1, listing.pages); page++) {
+    const result = await c.get("services").items.list(provider, owner, {
+      limit: PAGE_SIZE,
+      cursor,
+    });
+    items.push(...result.items.filter((item) => matches(item, filters)));
+    cursor = result.next_cursor;
+    if (cursor === null) break;
+  }
+  return items;
+}
+
+const CSV_COLUMNS = [
+  "id",
+  "type",
+  "name",
+  "parent_id",
+  "parent_path_or_name",
+  "creation_time",
+  "last_modified_time",
+  "url",
+] as const;
+
+function toCsv(items: IntegrationItem[]): string {
+  const cell = (value: unknown) => {
+    const text = value === null || value === undefined ? "" : String(value);
+    // Quote everything; neutralise spreadsheet formulas in user-controlled text.
+    const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+    return `"${safe.replaceAll('"', '""')}"`;
+  };
+  const lines = [CSV_COLUMNS.join(",")];
+  for (const item of items) lines.push(CSV_COLUMNS.map((column) => cell(item[column])).join(","));
+  return lines.join("\r\n") + "\r\n";
+}
