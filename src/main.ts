@@ -3,11 +3,10 @@
  * else the embedded Deno KV store under .data/), serves static/ and the hub. The only file
  * besides the embedded store that touches Deno.*.
  */
-import { Hono } from "hono";
-import { serveStatic } from "hono/deno";
 import { createApp } from "./app.ts";
 import { ConfigError, type EncryptionKey, type Env, loadConfig } from "./config.ts";
 import { generateEncryptionKey } from "./crypto/sealer.ts";
+import { withStaticFiles } from "./deno_static.ts";
 import { parseDotenv } from "./dotenv.ts";
 import { openKvStore } from "./store/kv_store.ts";
 import type { Store } from "./store/store.ts";
@@ -68,9 +67,7 @@ async function main(): Promise<void> {
     encryptionKeys: config.encryptionKeys ?? await developmentKeys(),
     sessionSecret: config.sessionSecret ?? randomSecret(),
   });
-  const root = new Hono();
-  root.use("/static/*", serveStatic({ root: "./" }));
-  root.route("/", hub);
+  const root = withStaticFiles(hub);
   Deno.serve({
     port: config.port,
     onListen: () => {

@@ -1,11 +1,11 @@
 /**
  * The Cloudflare Workers entry: builds the same app as the Deno entry from the Worker's vars
  * and secrets, with the Upstash store (the embedded store does not exist on Workers), and
- * serves static/ through the assets binding.
+ * serves static/ through the assets binding. See README "Deploying to Workers".
  */
-import type { Hono } from "hono";
+import type { ExecutionContext, Hono } from "hono";
 import { createApp } from "./app.ts";
-import { ConfigError, type Env, loadConfig } from "./config.ts";
+import { type Config, ConfigError, type Env, loadConfig } from "./config.ts";
 import { errorBody } from "./errors.ts";
 import type { HubEnv } from "./services.ts";
 import { createUpstashStore } from "./store/upstash_store.ts";
@@ -15,59 +15,97 @@ interface AssetsBinding {
   fetch(request: Request): Promise<Response>;
 }
 
-type WorkerBindings = { ASSETS?: AssetsBinding } & Record<string, unknown>;
+export type WorkerBindings = { ASSETS?: AssetsBinding } & Record<string, unknown>;
+
+type Built = { app: Hono<HubEnv>; config: Config } | { problems: string[] };
 
 /** One app per isolate, rebuilt only if the bindings change. */
-let built: { source: string; app: Hono<HubEnv> } | { source: string; problems: string[] } | null =
-  null;
+let built: { source: string; result: Built } | null = null;
 
-function build(bindings: WorkerBindings): typeof built & object {
+/** Builds the app from the bindings, or lists every setting that stops it. */
+export function buildFromBindings(bindings: WorkerBindings): Built {
   const env: Env = Object.fromEntries(
     Object.entries(bindings).filter((e): e is [string, string] => typeof e[1] === "string"),
   );
   const source = JSON.stringify(env);
-  if (built?.source === source) return built;
+  if (built?.source === source) return built.result;
+  let result: Built;
   try {
-    const config = loadConfig(env);
-    const problems: string[] = [];
-    if (config.upstash === null) {
-      problems.push("UPSTASH_REDIS_REST_URL / UPSTASH_REDIS_REST_TOKEN: required on Workers");
-    }
-    if (config.encryptionKeys === null) problems.push("ENCRYPTION_KEYS: required on Workers");
-    if (config.sessionSecret === null) problems.push("SESSION_SECRET: required on Workers");
-    if (problems.length > 0 || config.upstash === null) throw new ConfigError(problems);
-    const app = createApp({
-      config,
-      store: createUpstashStore(config.upstash),
-      encryptionKeys: config.encryptionKeys!,
-      sessionSecret: config.sessionSecret!,
-    });
-    built = { source, app };
+    result = { app: createWorkerApp(env, bindings), config: loadConfig(env) };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    built = { source, problems: error.problems };
+    result = { problems: error.problems };
   }
-  return built;
+  built = { source, result };
+  setLoopback(result);
+  return result;
+}
+
+/**
+ * The sandbox providers live inside the app, and the app calls them through APP_URL like any
+ * provider. A Worker cannot rely on fetching its own URL (on Cloudflare a subrequest to a Worker
+ * on the same zone or workers.dev account is refused, error 1042), so in the Worker, and only
+ * when the sandboxes are mounted, same-origin calls under /sandbox/ are handed to the app in
+ * process. Every other request goes to the network unchanged.
+ */
+let loopback: { origin: string; app: Hono<HubEnv> } | null = null;
+let networkFetch: typeof fetch | null = null;
+
+function setLoopback(result: Built): void {
+  if (!("app" in result) || !result.config.sandbox) {
+    loopback = null;
+    return;
+  }
+  loopback = { origin: new URL(result.config.appUrl).origin, app: result.app };
+  if (networkFetch !== null) return;
+  // The app (and arctic) call the global fetch; createApp takes no fetch of its own.
+  const network = networkFetch = globalThis.fetch;
+  globalThis.fetch = function fetch(input: RequestInfo | URL, init?: RequestInit) {
+    const target = loopback !== null ? sandboxUrl(input, loopback.origin) : false;
+    return target
+      ? Promise.resolve(loopback!.app.fetch(new Request(input, init)))
+      : network(input, init);
+  };
+}
+
+function sandboxUrl(input: RequestInfo | URL, origin: string): boolean {
+  const url = URL.parse(input instanceof Request ? input.url : input);
+  return url !== null && url.origin === origin && url.pathname.startsWith("/sandbox/");
+}
+
+/** Serves /static/* from the assets directory (static/), where the Deno entry serves static/. */
+async function staticAsset(request: Request, assets: AssetsBinding): Promise<Response | null> {
+  const url = new URL(request.url);
+  if (!url.pathname.startsWith("/static/")) return null;
+  url.pathname = url.pathname.slice("/static".length);
+  const response = await assets.fetch(new Request(url, request));
+  // A missing file falls through to the app, which answers 404 as it does on Deno.
+  if (response.status === 404) {
+    await response.body?.cancel();
+    return null;
+  }
+  return response;
 }
 
 export default {
-  async fetch(request: Request, bindings: WorkerBindings): Promise<Response> {
-    const url = new URL(request.url);
-    if (url.pathname.startsWith("/static/") && bindings.ASSETS) {
-      url.pathname = url.pathname.slice("/static".length);
-      return await bindings.ASSETS.fetch(new Request(url, request));
-    }
-    const current = build(bindings);
+  async fetch(
+    request: Request,
+    bindings: WorkerBindings,
+    ctx: ExecutionContext,
+  ): Promise<Response> {
+    const current = buildFromBindings(bindings);
     if ("problems" in current) {
       // A misconfigured Worker says what is wrong instead of crashing on every request.
       return Response.json(
         errorBody(
           "invalid_configuration",
-          `The hub is not configured: ${current.problems.join("; ")}.`,
+          `The hub is not configured: ${current.problems.join("; ")}. ` +
+            "Set them with `wrangler secret put NAME` (secrets) or in wrangler.toml [vars].",
         ),
-        { status: 503 },
+        { status: 503, headers: { "Cache-Control": "no-store" } },
       );
     }
-    return await current.app.fetch(request);
+    const asset = await staticAsset(request, bindings.ASSETS!);
+    return asset ?? await current.app.fetch(request, bindings, ctx);
   },
 };

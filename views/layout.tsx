@@ -19,6 +19,7 @@ export function Layout(props: LayoutProps) {
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           <title>{props.title} · Integrations hub</title>
           <link rel="stylesheet" href="/static/app.css" />
+          <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
           {/* The stylesheet carries htmx's indicator rules, so htmx need not inject a <style>. */}
           <meta name="htmx-config" content='{"includeIndicatorCSS": false}' />
           <script src="/static/htmx.min.js" defer></script>

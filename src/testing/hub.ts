@@ -1,5 +1,6 @@
 import type { Hono } from "hono";
 import { createApp } from "../app.ts";
+import { withStaticFiles } from "../deno_static.ts";
 import { type Config, type Env, loadConfig } from "../config.ts";
 import type { Logger } from "../log.ts";
 import type { HubEnv } from "../services.ts";
@@ -34,9 +35,10 @@ export function startHub(options: {
   refreshMarginMs?: number;
 }): RunningHub {
   let app: Hono<HubEnv> | null = null;
+  let site: Hono | null = null;
   const server = Deno.serve(
     { port: 0, hostname: "127.0.0.1", onListen: () => {} },
-    (request) => app ? app.fetch(request) : new Response("starting", { status: 503 }),
+    (request) => site ? site.fetch(request) : new Response("starting", { status: 503 }),
   );
   const url = `http://127.0.0.1:${server.addr.port}`;
   const config = loadConfig({ APP_URL: url, API_KEYS: TEST_API_KEY, ...options.env });
@@ -49,5 +51,6 @@ export function startHub(options: {
     clock: options.clock,
     refreshMarginMs: options.refreshMarginMs,
   });
+  site = withStaticFiles(app);
   return { url, config, app, close: () => server.shutdown() };
 }

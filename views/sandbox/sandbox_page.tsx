@@ -12,6 +12,7 @@ export function SandboxPage(props: { provider: string; title: string; children?:
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           <title>{props.title} · {props.provider} sandbox</title>
           <link rel="stylesheet" href="/static/app.css" />
+          <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
         </head>
         <body class="sandbox">
           <header class="site-header">
