@@ -31,7 +31,7 @@ export function buildFromBindings(bindings: WorkerBindings): Built {
   if (built?.source === source) return built.result;
   let result: Built;
   try {
-    result = { app: createWorkerApp(env, bindings), config: loadConfig(env) };
+    result = createWorkerApp(env, bindings);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     result = { problems: error.problems };
@@ -39,6 +39,41 @@ export function buildFromBindings(bindings: WorkerBindings): Built {
   built = { source, result };
   setLoopback(result);
   return result;
+}
+
+/** What the Deno entry can default (store, keys, secret, URL) must be given on Workers. */
+function createWorkerApp(env: Env, bindings: WorkerBindings): Built {
+  const problems: string[] = [];
+  if (!env.APP_URL?.trim()) {
+    problems.push("APP_URL: required on Workers (the Worker's public URL, https in production)");
+  }
+  if (!bindings.ASSETS) {
+    problems.push(
+      'ASSETS: the static assets binding is missing (wrangler.toml [assets] binding = "ASSETS")',
+    );
+  }
+  let config: Config;
+  try {
+    config = loadConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    throw new ConfigError([...error.problems, ...problems]);
+  }
+  if (config.upstash === null) {
+    problems.push(
+      "UPSTASH_REDIS_REST_URL / UPSTASH_REDIS_REST_TOKEN: required on Workers (no embedded store)",
+    );
+  }
+  if (config.encryptionKeys === null) problems.push("ENCRYPTION_KEYS: required on Workers");
+  if (config.sessionSecret === null) problems.push("SESSION_SECRET: required on Workers");
+  if (problems.length > 0 || config.upstash === null) throw new ConfigError(problems);
+  const app = createApp({
+    config,
+    store: createUpstashStore(config.upstash),
+    encryptionKeys: config.encryptionKeys!,
+    sessionSecret: config.sessionSecret!,
+  });
+  return { app, config };
 }
 
 /**
