@@ -1,11 +1,12 @@
 import { NotFoundError, ProviderNotConfiguredError, UnknownProviderError } from "../errors.ts";
 import type { Config, ProviderConfig } from "../config.ts";
+import { airtable } from "./airtable.ts";
 import { hubspot } from "./hubspot.ts";
 import { isProviderId, PROVIDER_IDS, type ProviderId } from "./ids.ts";
 import type { ProviderSpec } from "./spec.ts";
 
 /** Every provider the hub can talk to; adding one means adding its file here. */
-export const PROVIDERS: Partial<Record<ProviderId, ProviderSpec>> = { hubspot };
+export const PROVIDERS: Partial<Record<ProviderId, ProviderSpec>> = { hubspot, airtable };
 
 /** A provider with its spec and the app it uses in this deployment. */
 export interface ActiveProvider {

@@ -1,17 +1,31 @@
 import type { Hono } from "hono";
 import type { Config } from "../config.ts";
+import { PROVIDER_IDS, type ProviderId } from "../providers/ids.ts";
 import type { HubEnv } from "../services.ts";
+import { createAirtableSandbox } from "./airtable/sandbox.ts";
 import { createHubspotSandbox } from "./hubspot/sandbox.ts";
+
+type SandboxFactory = (
+  app: { clientId: string; clientSecret: string; redirectUris: string[] },
+) => { app: Hono };
+
+/** Each emulated provider, built from the app settings the hub uses for it. */
+const SANDBOXES: Partial<Record<ProviderId, SandboxFactory>> = {
+  hubspot: createHubspotSandbox,
+  airtable: createAirtableSandbox,
+};
 
 /** Mounts an emulated provider under /sandbox/{provider} for each provider that uses one. */
 export function mountSandboxes(app: Hono<HubEnv>, config: Config): void {
-  const hubspot = config.providers.hubspot;
-  if (hubspot?.sandbox) {
-    const sandbox = createHubspotSandbox({
-      clientId: hubspot.clientId,
-      clientSecret: hubspot.clientSecret,
-      redirectUris: [hubspot.redirectUri],
+  for (const id of PROVIDER_IDS) {
+    const provider = config.providers[id];
+    const factory = SANDBOXES[id];
+    if (!provider?.sandbox || !factory) continue;
+    const sandbox = factory({
+      clientId: provider.clientId,
+      clientSecret: provider.clientSecret,
+      redirectUris: [provider.redirectUri],
     });
-    app.route("/sandbox/hubspot", sandbox.app);
+    app.route(`/sandbox/${id}`, sandbox.app);
   }
 }
