@@ -1,6 +1,7 @@
 /**
  * Paces calls ahead of a provider's limit: at most `requests` starts per key in any sliding
- * window of `windowMs`, and nothing at all for a key while a 429 penalty runs. In-process.
+ * window of `windowMs` (plus a margin), and nothing at all for a key while a 429 penalty runs.
+ * In-process.
  */
 export class RateLimiter {
   readonly #starts = new Map<string, number[]>();
@@ -8,12 +9,21 @@ export class RateLimiter {
   /** Serialises acquisitions per key so waiters are served in order. */
   readonly #queues = new Map<string, Promise<void>>();
 
+  /**
+   * Requests reach the provider a little after they start, unevenly; a window this much wider
+   * than the provider's keeps its own count under the limit.
+   */
+  static readonly MARGIN_MS = 100;
+  private readonly windowMs: number;
+
   constructor(
     private readonly requests: number,
-    private readonly windowMs: number,
+    providerWindowMs: number,
     private readonly clock: () => number,
     private readonly sleep: (ms: number) => Promise<void>,
-  ) {}
+  ) {
+    this.windowMs = providerWindowMs + RateLimiter.MARGIN_MS;
+  }
 
   acquire(key: string): Promise<void> {
     const previous = this.#queues.get(key) ?? Promise.resolve();

@@ -1,0 +1,126 @@
+/**
+ * The hub facing one emulated provider on a port of its own, as it would face the real one:
+ * configured through the provider's *_URL variables, with a signed-in test browser that can
+ * go through the provider's consent page. Tests keep the sandbox's control handle.
+ */
+import type { Hono } from "hono";
+import assert from "node:assert/strict";
+import type { ProviderId } from "../providers/ids.ts";
+import { SANDBOX_ENDPOINTS } from "../providers/ids.ts";
+import type { Logger } from "../log.ts";
+import type { Store } from "../store/store.ts";
+import { formFields, TestBrowser } from "./browser.ts";
+import { memoryLogger, type RunningHub, startHub } from "./hub.ts";
+
+export const PROVIDER_CLIENT_SECRET = "provider-client-secret-for-tests";
+
+/** An answer of the hub; `json()` is loosely typed because tests probe it field by field. */
+export interface HubAnswer {
+  status: number;
+  text: string;
+  // deno-lint-ignore no-explicit-any
+  json(): any;
+}
+
+export interface ProviderHub<Control> {
+  hub: RunningHub;
+  control: Control;
+  providerUrl: string;
+  log: Logger & { lines: string[] };
+  /** Every answer body the hub gave through `call`, to search for secrets. */
+  answers: string[];
+  browser: TestBrowser;
+  call(path: string, init?: RequestInit): Promise<HubAnswer>;
+  /** Connect (or reconnect) through the consent page; answers the hub's callback response. */
+  connect(decision?: "approve" | "deny"): Promise<{ status: number; location: string | null }>;
+  close(): Promise<void>;
+}
+
+export async function startProviderHub<Control>(options: {
+  provider: ProviderId;
+  makeSandbox: (
+    app: { clientId: string; clientSecret: string; redirectUris: string[] },
+  ) => { app: Hono; control: Control };
+  store: Store;
+  env?: Record<string, string>;
+  user?: string;
+}): Promise<ProviderHub<Control>> {
+  const redirectUris: string[] = [];
+  const sandbox = options.makeSandbox({
+    clientId: "cid",
+    clientSecret: PROVIDER_CLIENT_SECRET,
+    redirectUris,
+  });
+  const server = Deno.serve(
+    { port: 0, hostname: "127.0.0.1", onListen: () => {} },
+    sandbox.app.fetch,
+  );
+  const providerUrl = `http://127.0.0.1:${server.addr.port}`;
+  const mount = `/sandbox/${options.provider}`;
+  const paths = SANDBOX_ENDPOINTS[options.provider];
+  const p = options.provider.toUpperCase();
+  const log = memoryLogger();
+  const hub = startHub({
+    store: options.store,
+    log,
+    env: {
+      SANDBOX: "false",
+      [`${p}_CLIENT_ID`]: "cid",
+      [`${p}_CLIENT_SECRET`]: PROVIDER_CLIENT_SECRET,
+      [`${p}_AUTHORIZE_URL`]: providerUrl + paths.authorizeUrl.slice(mount.length),
+      [`${p}_TOKEN_URL`]: providerUrl + paths.tokenUrl.slice(mount.length),
+      [`${p}_API_URL`]: providerUrl + paths.apiUrl.slice(mount.length),
+      ...options.env,
+    },
+  });
+  redirectUris.push(`${hub.url}/integrations/${options.provider}/oauth2callback`);
+  const browser = new TestBrowser();
+  const login = await browser.postForm(`${hub.url}/login`, {
+    user_id: options.user ?? "alice",
+    org_id: "acme",
+  });
+  assert.equal(login.status, 303);
+  const answers: string[] = [];
+
+  const call: ProviderHub<Control>["call"] = async (path, init = {}) => {
+    const response = await browser.request(`${hub.url}${path}`, init);
+    const text = await response.text();
+    answers.push(text, JSON.stringify([...response.headers]));
+    return { status: response.status, text, json: () => JSON.parse(text) };
+  };
+
+  const connect: ProviderHub<Control>["connect"] = async (decision = "approve") => {
+    const start = await browser.postForm(`${hub.url}/integrations/${options.provider}/connect`, {});
+    const authorizeUrl = start.headers.get("location")!;
+    assert.ok(authorizeUrl.startsWith(providerUrl), authorizeUrl);
+    const consent = await fetch(authorizeUrl);
+    assert.equal(consent.status, 200);
+    const form = formFields(await consent.text());
+    const posted = await fetch(new URL(form.action!, authorizeUrl), {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ ...form.fields, decision }),
+      redirect: "manual",
+    });
+    assert.equal(posted.status, 302);
+    const callback = new URL(posted.headers.get("location")!);
+    const done = await browser.request(`${hub.url}${callback.pathname}${callback.search}`);
+    await done.body?.cancel();
+    return { status: done.status, location: done.headers.get("location") };
+  };
+
+  return {
+    hub,
+    control: sandbox.control,
+    providerUrl,
+    log,
+    answers,
+    browser,
+    call,
+    connect,
+    close: async () => {
+      await hub.close();
+      await server.shutdown();
+    },
+  };
+}
