@@ -1,0 +1,222 @@
+/**
+ * `deno task bench`: lists whole accounts through the items API, the hub against sandbox
+ * providers in another process over real HTTP, with a fixed added latency per provider call and
+ * the providers' documented rate limits enforced. Prints, per account: wall time, the lower
+ * bound the provider allows (with its formula), their ratio, provider calls and 429s, and the
+ * hub's peak memory; then the server time to render one dashboard page of 100 items.
+ */
+import assert from "node:assert/strict";
+import type { IntegrationItem } from "../items/item.ts";
+import { SANDBOX_ENDPOINTS } from "../providers/ids.ts";
+import { createKvStore } from "../store/kv_store.ts";
+import { formFields, TestBrowser } from "../testing/browser.ts";
+import { startHub } from "../testing/hub.ts";
+import { ItemsResults } from "../../views/items_table.tsx";
+
+const LATENCY_MS = Number(Deno.env.get("BENCH_LATENCY_MS") ?? 50);
+
+interface Case {
+  name: string;
+  provider: "hubspot" | "airtable";
+  size: Record<string, number> | null;
+}
+
+const CASES: Case[] = [
+  { name: "HubSpot, seed account", provider: "hubspot", size: null },
+  {
+    name: "HubSpot, 20,000 contacts, 5,000 companies, 10,000 deals",
+    provider: "hubspot",
+    size: { contacts: 20_000, companies: 5_000, deals: 10_000 },
+  },
+  { name: "Airtable, seed account", provider: "airtable", size: null },
+  {
+    name: "Airtable, 4 bases x 5 tables x 2,000 records",
+    provider: "airtable",
+    size: { bases: 4, tablesPerBase: 5, recordsPerTable: 2_000 },
+  },
+];
+
+interface Bound {
+  seconds: number;
+  formula: string;
+}
+
+const pages = (n: number) => Math.max(1, Math.ceil(n / 100));
+const L = LATENCY_MS / 1000;
+
+/** HubSpot: three chains of ceil(n/100) pages; at most 100 calls per 10 s per account. */
+function hubspotBound(items: IntegrationItem[]): Bound {
+  const chains = ["contact", "company", "deal"].map((t) =>
+    pages(items.filter((i) => i.type === t).length)
+  );
+  const calls = chains.reduce((a, b) => a + b, 0);
+  const chain = Math.max(...chains) * L;
+  const rate = Math.floor((calls - 1) / 100) * 10 + L;
+  return {
+    seconds: Math.max(chain, rate),
+    formula: `max(longest chain ${
+      Math.max(...chains)
+    } x ${LATENCY_MS} ms, floor((${calls} calls - 1) / 100) x 10 s + ${LATENCY_MS} ms)`,
+  };
+}
+
+/** Airtable: per base, one schema call then each table's record pages; 5 calls/s per base. */
+function airtableBound(items: IntegrationItem[]): Bound {
+  const tablesByBase = new Map<string, string[]>();
+  for (const t of items.filter((i) => i.type === "table")) {
+    tablesByBase.set(t.parent_id!, [...(tablesByBase.get(t.parent_id!) ?? []), t.id]);
+  }
+  const recordsByTable = new Map<string, number>();
+  for (const r of items.filter((i) => i.type === "record")) {
+    recordsByTable.set(r.parent_id!, (recordsByTable.get(r.parent_id!) ?? 0) + 1);
+  }
+  let worst = 0;
+  let worstCalls = 0;
+  for (const tables of tablesByBase.values()) {
+    const tablePages = tables.map((t) => pages(recordsByTable.get(t) ?? 0));
+    const calls = 1 + tablePages.reduce((a, b) => a + b, 0);
+    const chain = L + L + Math.max(0, ...tablePages) * L;
+    const rate = L + Math.floor((calls - 1) / 5) * 1 + L;
+    if (Math.max(chain, rate) > worst) {
+      worst = Math.max(chain, rate);
+      worstCalls = calls;
+    }
+  }
+  return {
+    seconds: worst,
+    formula:
+      `busiest base: ${LATENCY_MS} ms (bases) + floor((${worstCalls} calls - 1) / 5) x 1 s + ${LATENCY_MS} ms`,
+  };
+}
+
+async function startSandbox(c: Case): Promise<{ url: string; process: Deno.ChildProcess }> {
+  const process = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      new URL("sandbox_server.ts", import.meta.url).pathname,
+      c.provider,
+      JSON.stringify(c.size),
+      String(LATENCY_MS),
+    ],
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = process.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!text.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error("the sandbox server did not start");
+    text += value;
+  }
+  reader.releaseLock();
+  return { url: text.split("\n")[0].trim(), process };
+}
+
+async function run(c: Case) {
+  const sandbox = await startSandbox(c);
+  const kv = await Deno.openKv(":memory:");
+  const mount = `/sandbox/${c.provider}`;
+  const paths = SANDBOX_ENDPOINTS[c.provider];
+  const p = c.provider.toUpperCase();
+  const hub = startHub({
+    store: createKvStore(kv),
+    env: {
+      SANDBOX: "false",
+      [`${p}_CLIENT_ID`]: "bench-client",
+      [`${p}_CLIENT_SECRET`]: "bench-secret",
+      [`${p}_AUTHORIZE_URL`]: sandbox.url + paths.authorizeUrl.slice(mount.length),
+      [`${p}_TOKEN_URL`]: sandbox.url + paths.tokenUrl.slice(mount.length),
+      [`${p}_API_URL`]: sandbox.url + paths.apiUrl.slice(mount.length),
+    },
+  });
+  try {
+    await fetch(`${sandbox.url}/__bench/redirect`, {
+      method: "POST",
+      body: `${hub.url}/integrations/${c.provider}/oauth2callback`,
+    });
+    const browser = new TestBrowser();
+    await browser.postForm(`${hub.url}/login`, { user_id: "bench", org_id: "bench" });
+    const start = await browser.postForm(`${hub.url}/integrations/${c.provider}/connect`, {});
+    const authorizeUrl = start.headers.get("location")!;
+    const form = formFields(await (await fetch(authorizeUrl)).text());
+    const approved = await fetch(new URL(form.action!, authorizeUrl), {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ ...form.fields, decision: "approve" }),
+      redirect: "manual",
+    });
+    const callback = new URL(approved.headers.get("location")!);
+    const connected = await browser.request(`${hub.url}${callback.pathname}${callback.search}`);
+    assert.equal(connected.status, 303);
+
+    const baseline = Deno.memoryUsage();
+    let peak = baseline.rss;
+    const sampler = setInterval(() => peak = Math.max(peak, Deno.memoryUsage().rss), 20);
+    const started = performance.now();
+    const response = await browser.request(`${hub.url}/integrations/${c.provider}/items`);
+    const body = await response.json();
+    const seconds = (performance.now() - started) / 1000;
+    clearInterval(sampler);
+    assert.equal(response.status, 200, JSON.stringify(body).slice(0, 300));
+    const items: IntegrationItem[] = body.items;
+    const counters = await (await fetch(`${sandbox.url}/__bench/counters`)).json();
+    const bound = c.provider === "hubspot" ? hubspotBound(items) : airtableBound(items);
+    return {
+      items,
+      seconds,
+      bound,
+      calls: c.provider === "hubspot" ? counters.crmCalls : counters.apiCalls,
+      rateLimited: counters.rateLimited,
+      peakMb: (peak - baseline.rss) / 1e6,
+    };
+  } finally {
+    await hub.close();
+    kv.close();
+    sandbox.process.kill();
+    await sandbox.process.status;
+  }
+}
+
+async function renderTime(items: IntegrationItem[]): Promise<number> {
+  const model = {
+    provider: "hubspot",
+    types: ["contact", "company", "deal"],
+    filters: { q: "", type: "" },
+    items: items.slice(0, 100),
+    nextCursor: "x",
+    counts: { contact: 100 },
+    pages: 1,
+  };
+  const rounds = 200;
+  const started = performance.now();
+  for (let i = 0; i < rounds; i++) await (<ItemsResults model={model} />).toString();
+  return (performance.now() - started) / rounds;
+}
+
+console.log(`Provider latency ${LATENCY_MS} ms per call; documented rate limits enforced.\n`);
+console.log(
+  "| account | items | wall time | lower bound | ratio | provider calls | 429s | hub peak RSS growth |",
+);
+console.log("|---|---|---|---|---|---|---|---|");
+const formulas: string[] = [];
+let sample: IntegrationItem[] = [];
+for (const c of CASES) {
+  const r = await run(c);
+  if (r.items.length >= 100 && sample.length === 0) sample = r.items;
+  formulas.push(`- ${c.name}: ${r.bound.formula} = ${r.bound.seconds.toFixed(2)} s`);
+  console.log(
+    `| ${c.name} | ${r.items.length} | ${r.seconds.toFixed(2)} s | ${
+      r.bound.seconds.toFixed(2)
+    } s | ${(r.seconds / r.bound.seconds).toFixed(2)} | ${r.calls} | ${r.rateLimited} | ${
+      r.peakMb.toFixed(0)
+    } MB |`,
+  );
+}
+console.log("\nLower bounds:");
+for (const f of formulas) console.log(f);
+console.log(
+  `\nServer time to render one dashboard page of 100 items: ${
+    (await renderTime(sample)).toFixed(2)
+  } ms`,
+);
