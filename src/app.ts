@@ -58,6 +58,7 @@ export function createApp(options: AppOptions): Hono<HubEnv> {
     connections,
     keeper,
     items: new ItemsService({
+      store,
       connections,
       keeper,
       clock,

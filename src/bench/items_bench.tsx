@@ -19,6 +19,8 @@ interface Case {
   name: string;
   provider: "hubspot" | "airtable";
   size: Record<string, number> | null;
+  /** Page through next_cursor with this limit instead of one unpaged request. */
+  limit?: number;
 }
 
 const CASES: Case[] = [
@@ -34,6 +36,12 @@ const CASES: Case[] = [
     provider: "airtable",
     size: { bases: 4, tablesPerBase: 5, recordsPerTable: 2_000 },
   },
+  {
+    name: "Airtable, 100,000 records (10 x 10 x 1,000), paged by 1,000 through next_cursor",
+    provider: "airtable",
+    size: { bases: 10, tablesPerBase: 10, recordsPerTable: 1_000 },
+    limit: 1_000,
+  },
 ];
 
 interface Bound {
@@ -44,11 +52,29 @@ interface Bound {
 const pages = (n: number) => Math.max(1, Math.ceil(n / 100));
 const L = LATENCY_MS / 1000;
 
+/** What the bounds need to know of a listing, kept compact so the client side stays small. */
+class Shape {
+  readonly perType = new Map<string, number>();
+  /** Table id to base id. */
+  readonly tableBase = new Map<string, string>();
+  readonly recordsPerTable = new Map<string, number>();
+  readonly sample: IntegrationItem[] = [];
+  count = 0;
+
+  add(item: IntegrationItem): void {
+    this.count++;
+    if (this.sample.length < 100) this.sample.push(item);
+    this.perType.set(item.type, (this.perType.get(item.type) ?? 0) + 1);
+    if (item.type === "table") this.tableBase.set(item.id, item.parent_id!);
+    if (item.type === "record") {
+      this.recordsPerTable.set(item.parent_id!, (this.recordsPerTable.get(item.parent_id!) ?? 0) + 1);
+    }
+  }
+}
+
 /** HubSpot: three chains of ceil(n/100) pages; at most 100 calls per 10 s per account. */
-function hubspotBound(items: IntegrationItem[]): Bound {
-  const chains = ["contact", "company", "deal"].map((t) =>
-    pages(items.filter((i) => i.type === t).length)
-  );
+function hubspotBound(shape: Shape): Bound {
+  const chains = ["contact", "company", "deal"].map((t) => pages(shape.perType.get(t) ?? 0));
   const calls = chains.reduce((a, b) => a + b, 0);
   const chain = Math.max(...chains) * L;
   const rate = Math.floor((calls - 1) / 100) * 10 + L;
@@ -61,15 +87,12 @@ function hubspotBound(items: IntegrationItem[]): Bound {
 }
 
 /** Airtable: per base, one schema call then each table's record pages; 5 calls/s per base. */
-function airtableBound(items: IntegrationItem[]): Bound {
+function airtableBound(shape: Shape): Bound {
   const tablesByBase = new Map<string, string[]>();
-  for (const t of items.filter((i) => i.type === "table")) {
-    tablesByBase.set(t.parent_id!, [...(tablesByBase.get(t.parent_id!) ?? []), t.id]);
+  for (const [table, base] of shape.tableBase) {
+    tablesByBase.set(base, [...(tablesByBase.get(base) ?? []), table]);
   }
-  const recordsByTable = new Map<string, number>();
-  for (const r of items.filter((i) => i.type === "record")) {
-    recordsByTable.set(r.parent_id!, (recordsByTable.get(r.parent_id!) ?? 0) + 1);
-  }
+  const recordsByTable = shape.recordsPerTable;
   let worst = 0;
   let worstCalls = 0;
   for (const tables of tablesByBase.values()) {
@@ -154,16 +177,13 @@ async function run(c: Case) {
     let peak = baseline.rss;
     const sampler = setInterval(() => peak = Math.max(peak, Deno.memoryUsage().rss), 20);
     const started = performance.now();
-    const response = await browser.request(`${hub.url}/integrations/${c.provider}/items`);
-    const body = await response.json();
+    const shape = await listAll(browser, `${hub.url}/integrations/${c.provider}/items`, c.limit);
     const seconds = (performance.now() - started) / 1000;
     clearInterval(sampler);
-    assert.equal(response.status, 200, JSON.stringify(body).slice(0, 300));
-    const items: IntegrationItem[] = body.items;
     const counters = await (await fetch(`${sandbox.url}/__bench/counters`)).json();
-    const bound = c.provider === "hubspot" ? hubspotBound(items) : airtableBound(items);
+    const bound = c.provider === "hubspot" ? hubspotBound(shape) : airtableBound(shape);
     return {
-      items,
+      shape,
       seconds,
       bound,
       calls: c.provider === "hubspot" ? counters.crmCalls : counters.apiCalls,
@@ -176,6 +196,27 @@ async function run(c: Case) {
     sandbox.process.kill();
     await sandbox.process.status;
   }
+}
+
+/** Lists everything, keeping only the listing's shape. */
+async function listAll(
+  browser: TestBrowser,
+  url: string,
+  limit: number | undefined,
+): Promise<Shape> {
+  const shape = new Shape();
+  let cursor: string | null = null;
+  do {
+    const query = new URLSearchParams();
+    if (limit !== undefined) query.set("limit", String(limit));
+    if (cursor !== null) query.set("cursor", cursor);
+    const response = await browser.request(`${url}?${query}`);
+    const body = await response.json();
+    assert.equal(response.status, 200, JSON.stringify(body).slice(0, 300));
+    for (const item of body.items as IntegrationItem[]) shape.add(item);
+    cursor = body.next_cursor;
+  } while (cursor !== null);
+  return shape;
 }
 
 async function renderTime(items: IntegrationItem[]): Promise<number> {
@@ -203,10 +244,10 @@ const formulas: string[] = [];
 let sample: IntegrationItem[] = [];
 for (const c of CASES) {
   const r = await run(c);
-  if (r.items.length >= 100 && sample.length === 0) sample = r.items;
+  if (r.shape.sample.length >= 100 && sample.length === 0) sample = r.shape.sample;
   formulas.push(`- ${c.name}: ${r.bound.formula} = ${r.bound.seconds.toFixed(2)} s`);
   console.log(
-    `| ${c.name} | ${r.items.length} | ${r.seconds.toFixed(2)} s | ${
+    `| ${c.name} | ${r.shape.count} | ${r.seconds.toFixed(2)} s | ${
       r.bound.seconds.toFixed(2)
     } s | ${(r.seconds / r.bound.seconds).toFixed(2)} | ${r.calls} | ${r.rateLimited} | ${
       r.peakMb.toFixed(0)

@@ -2,13 +2,15 @@ import type { Connections, Owner } from "../connections/connections.ts";
 import type { TokenKeeper } from "../connections/token_keeper.ts";
 import { NotConnectedError, ReconnectRequiredError } from "../errors.ts";
 import type { ActiveProvider } from "../providers/registry.ts";
+import type { Store } from "../store/store.ts";
 import { runChains } from "./chains.ts";
-import { decodeCursor, encodeCursor } from "./cursor.ts";
+import { issueCursor, resolveCursor } from "./cursor.ts";
 import type { IntegrationItem } from "./item.ts";
 import { ProviderApiClient } from "./provider_api.ts";
 import { RateLimiter } from "./rate_limiter.ts";
 
 export interface ItemsDeps {
+  store: Store;
   connections: Connections;
   keeper: TokenKeeper;
   clock: () => number;
@@ -37,7 +39,7 @@ export class ItemsService {
     const { spec } = provider;
     const positions = page.cursor === null
       ? spec.startChains()
-      : decodeCursor(spec.id, page.cursor);
+      : await resolveCursor(this.deps.store, spec.id, owner, page.cursor);
     const connection = await this.deps.connections.get(spec.id, owner);
     if (connection === null) {
       throw new NotConnectedError(
@@ -66,7 +68,9 @@ export class ItemsService {
     });
     return {
       items: spec.finishItems ? spec.finishItems(result.items) : result.items,
-      next_cursor: result.remaining.length === 0 ? null : encodeCursor(spec.id, result.remaining),
+      next_cursor: result.remaining.length === 0
+        ? null
+        : await issueCursor(this.deps.store, spec.id, owner, result.remaining),
     };
   }
 

@@ -8,6 +8,7 @@ export const keys = {
   refreshLock: (provider: string, orgId: string, userId: string): string =>
     `${PREFIX}:refresh-lock:${provider}:${enc(orgId)}:${enc(userId)}`,
   connectLink: (id: string): string => `${PREFIX}:connect-link:${id}`,
+  listingCursor: (id: string): string => `${PREFIX}:listing-cursor:${id}`,
 } as const;
 
 /** Keeps user-supplied ids from forging other key shapes (":" separates key parts). */
