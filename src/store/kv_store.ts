@@ -1,7 +1,8 @@
 /**
  * The embedded store for `deno task dev`: Deno KV in a file, so connections survive restarts.
- * Deno only (the Deno entry opens it). KV deletes expired keys lazily, so every value carries
- * its own expiry and expired entries read as absent.
+ * Deno only (the Deno entry opens it). KV deletes expired keys lazily (expireIn is a hint for
+ * clean-up, not a guarantee), so every value carries its own expiry and expired entries read as
+ * absent. Note KV's limit of 64 KiB per value.
  */
 import { dirname } from "node:path";
 import { type Store, StoreUnavailableError } from "./store.ts";
@@ -12,16 +13,26 @@ interface Entry {
   expiresAt: number | null;
 }
 
-const MAX_ATTEMPTS = 20;
+/** Attempts of an atomic operation that keeps losing races to other writers. */
+const MAX_ATTEMPTS = 50;
+/** Deno KV reads at most 10 keys per getMany. */
+const GET_MANY_LIMIT = 10;
+const CONFLICT: unique symbol = Symbol("conflict");
 
-export function createKvStore(kv: Deno.Kv, options: { clock?: () => number } = {}): Store {
+export interface KvStoreOptions {
+  /** Epoch ms; injectable so tests can move time. */
+  clock?: () => number;
+}
+
+export function createKvStore(kv: Deno.Kv, options: KvStoreOptions = {}): Store {
   const clock = options.clock ?? Date.now;
   const kvKey = (key: string): Deno.KvKey => ["hub", key];
-  const live = (entry: Deno.KvEntryMaybe<Entry>): string | null =>
-    entry.value !== null && (entry.value.expiresAt === null || entry.value.expiresAt > clock())
-      ? entry.value.value
-      : null;
-  const write = (value: string, ttlMs?: number) => ({
+  const live = (entry: Deno.KvEntryMaybe<Entry>): string | null => {
+    const found = entry.value;
+    if (found === null || (found.expiresAt !== null && found.expiresAt <= clock())) return null;
+    return found.value;
+  };
+  const write = (value: string, ttlMs: number | undefined) => ({
     entry: { value, expiresAt: ttlMs === undefined ? null : clock() + ttlMs } satisfies Entry,
     options: ttlMs === undefined ? undefined : { expireIn: ttlMs },
   });
@@ -30,13 +41,13 @@ export function createKvStore(kv: Deno.Kv, options: { clock?: () => number } = {
     try {
       return await fn();
     } catch (error) {
-      throw new StoreUnavailableError(`The embedded store failed during ${operation}.`, {
+      throw new StoreUnavailableError(`Embedded store: ${operation} failed.`, {
         cause: error instanceof Error ? error.name : undefined,
       });
     }
   }
 
-  /** Retries an atomic operation that lost a race to another writer. */
+  /** Runs a read-then-commit until it commits without a concurrent writer in between. */
   async function atomically<T>(fn: () => Promise<T | typeof CONFLICT>): Promise<T> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const result = await fn();
@@ -50,33 +61,37 @@ export function createKvStore(kv: Deno.Kv, options: { clock?: () => number } = {
     get: (key) => run("get", async () => live(await kv.get<Entry>(kvKey(key)))),
     getMany: (keys) =>
       run("getMany", async () => {
-        if (keys.length === 0) return [];
-        const entries = await kv.getMany<Entry[]>(keys.map(kvKey));
-        return entries.map(live);
+        const values: (string | null)[] = [];
+        for (let i = 0; i < keys.length; i += GET_MANY_LIMIT) {
+          const chunk = keys.slice(i, i + GET_MANY_LIMIT).map(kvKey);
+          values.push(...(await kv.getMany<Entry[]>(chunk)).map(live));
+        }
+        return values;
       }),
-    set: (key, value, opts) =>
-      run("set", async () => {
-        const w = write(value, opts?.ttlMs);
-        await kv.set(kvKey(key), w.entry, w.options);
-      }),
-    setIfAbsent: (key, value, ttlMs) =>
-      run("setIfAbsent", () =>
+    set: async (key, value, opts) => {
+      const w = write(value, opts?.ttlMs === undefined ? undefined : ttl(opts.ttlMs));
+      await run("set", () => kv.set(kvKey(key), w.entry, w.options));
+    },
+    setIfAbsent: async (key, value, ttlMs) => {
+      const ms = ttl(ttlMs);
+      return await run("setIfAbsent", () =>
         atomically(async () => {
+          // Checking the versionstamp read (null when absent) also covers an expired leftover.
           const current = await kv.get<Entry>(kvKey(key));
           if (live(current) !== null) return false;
-          const w = write(value, ttlMs);
+          const w = write(value, ms);
           const result = await kv.atomic().check(current).set(kvKey(key), w.entry, w.options)
             .commit();
           return result.ok ? true : CONFLICT;
-        })),
+        }));
+    },
     take: (key) =>
       run("take", () =>
         atomically(async () => {
           const current = await kv.get<Entry>(kvKey(key));
-          if (current.value === null) return null;
+          if (current.versionstamp === null) return null;
           const result = await kv.atomic().check(current).delete(kvKey(key)).commit();
-          if (!result.ok) return CONFLICT;
-          return live(current);
+          return result.ok ? live(current) : CONFLICT;
         })),
     delete: (key) => run("delete", () => kv.delete(kvKey(key))),
     deleteIfEquals: (key, value) =>
@@ -89,16 +104,20 @@ export function createKvStore(kv: Deno.Kv, options: { clock?: () => number } = {
         })),
     ping: () =>
       run("ping", async () => {
-        await kv.get(["hub", "ping"]);
+        await kv.get(["ping"]);
       }),
   };
 }
-
-const CONFLICT = Symbol("conflict");
 
 /** Opens (and creates the folder of) a KV file and wraps it as the embedded store. */
 export async function openKvStore(path: string): Promise<Store & { close(): void }> {
   await Deno.mkdir(dirname(path), { recursive: true });
   const kv = await Deno.openKv(path);
   return { ...createKvStore(kv), close: () => kv.close() };
+}
+
+/** KV wants a whole number of milliseconds; a TTL that is not positive is a caller's bug. */
+function ttl(ms: number): number {
+  if (!Number.isFinite(ms) || ms <= 0) throw new RangeError(`a TTL must be positive, got ${ms}`);
+  return Math.ceil(ms);
 }

@@ -1,4 +1,8 @@
-import { Redis } from "@upstash/redis";
+/**
+ * The production store: Upstash Redis over HTTP with the official client on its default wire
+ * settings (base64-encoded responses, auto-pipelining: both on by default in 1.39).
+ */
+import { errors, Redis } from "@upstash/redis";
 import { type Store, StoreUnavailableError } from "./store.ts";
 
 /** Deletes a key only while it holds the caller's value: a lock released by its holder. */
@@ -7,31 +11,34 @@ const DELETE_IF_EQUALS = `if redis.call("GET", KEYS[1]) == ARGV[1] then
 end
 return 0`;
 
-/**
- * The production store: Upstash Redis over HTTP with the official client on its default wire
- * settings (base64 responses, auto-pipelining). `namespace` prefixes every key (test isolation).
- */
-export function createUpstashStore(
-  options: { url: string; token: string; namespace?: string },
-): Store {
+export interface UpstashStoreOptions {
+  url: string;
+  token: string;
+  /** Prepended to every key, e.g. `test:<random>:` to isolate a test run. */
+  namespace?: string;
+}
+
+export function createUpstashStore(options: UpstashStoreOptions): Store {
   const redis = new Redis({
     url: options.url,
     token: options.token,
-    // Values here are opaque strings (often JSON); the client's JSON parsing of results would
-    // hand back objects instead of the exact string stored. A client-side option only.
+    // Values here are opaque strings (often JSON). By default the client JSON-parses results,
+    // so '{"a":1}' would come back as an object and "123" as a number. Client-side only: the
+    // requests and the base64 responses on the wire are unchanged.
     automaticDeserialization: false,
-    // Fail fast to the caller's own retries instead of retrying every command five times.
+    // The default (5 retries, exponential backoff) makes a down Upstash answer after ~4 s; one
+    // quick retry still covers a dropped keep-alive connection, and /health stays responsive.
     retry: { retries: 1, backoff: () => 50 },
   });
   const ns = options.namespace ?? "";
-  const k = (key: string) => ns + key;
+  const k = (key: string): string => ns + key;
 
   async function run<T>(operation: string, fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (error) {
-      // The client's messages can quote the command (and so stored values): never pass them on.
-      throw new StoreUnavailableError(`The Upstash store failed during ${operation}.`, {
+      // The client's messages quote the command, and so the values: never pass them on.
+      throw new StoreUnavailableError(`Upstash store: ${operation} failed (${reason(error)}).`, {
         cause: error instanceof Error ? error.name : undefined,
       });
     }
@@ -39,33 +46,35 @@ export function createUpstashStore(
 
   return {
     kind: "upstash",
-    get: (key) => run("get", async () => asText(await redis.get<string>(k(key)))),
+    get: (key) => run("get", async () => text(await redis.get(k(key)))),
     getMany: (keys) =>
       run("getMany", async () => {
         if (keys.length === 0) return [];
-        const values = await redis.mget<(string | null)[]>(...keys.map(k));
-        return values.map(asText);
+        const values: unknown[] = await redis.mget(...keys.map(k));
+        return values.map(text);
       }),
-    set: (key, value, opts) =>
-      run("set", async () => {
-        if (opts?.ttlMs !== undefined) await redis.set(k(key), value, { px: opts.ttlMs });
-        else await redis.set(k(key), value);
-      }),
-    setIfAbsent: (key, value, ttlMs) =>
-      run(
-        "setIfAbsent",
-        async () => (await redis.set(k(key), value, { nx: true, px: ttlMs })) === "OK",
-      ),
-    take: (key) => run("take", async () => asText(await redis.getdel<string>(k(key)))),
+    set: async (key, value, opts) => {
+      const px = opts?.ttlMs === undefined ? undefined : ttl(opts.ttlMs);
+      await run("set", async () => {
+        if (px === undefined) await redis.set(k(key), value);
+        else await redis.set(k(key), value, { px });
+      });
+    },
+    setIfAbsent: async (key, value, ttlMs) => {
+      const px = ttl(ttlMs);
+      return await run("setIfAbsent", async () => {
+        return (await redis.set(k(key), value, { nx: true, px })) === "OK";
+      });
+    },
+    take: (key) => run("take", async () => text(await redis.getdel(k(key)))),
     delete: (key) =>
       run("delete", async () => {
         await redis.del(k(key));
       }),
     deleteIfEquals: (key, value) =>
-      run(
-        "deleteIfEquals",
-        async () => (await redis.eval(DELETE_IF_EQUALS, [k(key)], [value])) === 1,
-      ),
+      run("deleteIfEquals", async () => {
+        return (await redis.eval(DELETE_IF_EQUALS, [k(key)], [value])) === 1;
+      }),
     ping: () =>
       run("ping", async () => {
         await redis.ping();
@@ -73,7 +82,25 @@ export function createUpstashStore(
   };
 }
 
-function asText(value: unknown): string | null {
+/** What went wrong, in words that can never contain the token or a stored value. */
+function reason(error: unknown): string {
+  if (error instanceof errors.UpstashError) {
+    return error.message.startsWith("Unauthorized")
+      ? "Upstash rejected the token; check UPSTASH_REDIS_REST_TOKEN"
+      : "Upstash answered with an error";
+  }
+  if (error instanceof StoreUnavailableError) return "unexpected answer";
+  return "Upstash could not be reached";
+}
+
+function text(value: unknown): string | null {
   if (value === null || value === undefined) return null;
-  return typeof value === "string" ? value : JSON.stringify(value);
+  if (typeof value === "string") return value;
+  throw new StoreUnavailableError("unexpected answer");
+}
+
+/** Redis wants a positive whole number of milliseconds; a bad TTL is a caller's bug. */
+function ttl(ms: number): number {
+  if (!Number.isFinite(ms) || ms <= 0) throw new RangeError(`a TTL must be positive, got ${ms}`);
+  return Math.ceil(ms);
 }

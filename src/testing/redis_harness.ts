@@ -2,8 +2,15 @@
  * Gives tests a real Redis: the one at 127.0.0.1:6379 when it answers, else a redis-server of
  * its own on a free port. Without redis-server the Redis tests are skipped with a loud warning,
  * except under CI, where that is a failure.
+ *
+ *     const redis = await startTestRedis();
+ *     await redis?.close();
+ *     Deno.test({ name: "...", ignore: redis === null, fn: async () => {
+ *       const upstash = await startUpstashForTests();
+ *       try { ... createUpstashStore(upstash) ... } finally { await upstash.close(); }
+ *     }});
  */
-import { RespClient } from "./resp.ts";
+import { replyText, RespClient } from "./resp.ts";
 import { startUpstashCompat } from "./upstash_compat.ts";
 
 export interface TestRedis {
@@ -14,18 +21,62 @@ export interface TestRedis {
 export interface TestUpstash {
   url: string;
   token: string;
-  /** Prefix of every key this test run writes; deleted on close. */
+  /** Prefix of every key this test run writes (`test:<random>:`); its keys are deleted on close. */
   namespace: string;
-  /** A direct Redis connection, to read raw values. */
+  /** A direct Redis connection, to read or plant raw values. */
   redis: RespClient;
   close(): Promise<void>;
 }
 
 const DEFAULT_URL = "redis://127.0.0.1:6379";
+const START_TIMEOUT_MS = 5_000;
 
+/** True when env CI is set to anything but "" or "false". */
 export function inCi(): boolean {
   const ci = Deno.env.get("CI");
   return ci !== undefined && ci !== "" && ci !== "false";
+}
+
+/** A Redis for this test file, or null (after a loud warning) when none can be had outside CI. */
+export async function startTestRedis(): Promise<TestRedis | null> {
+  if (await answers(DEFAULT_URL)) return { url: DEFAULT_URL, close: () => Promise.resolve() };
+  // A port picked free can be taken before redis-server binds it: try a few.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const started = await spawnRedis();
+    if (started === "not-installed") return missing();
+    if (started !== null) return started;
+  }
+  throw new Error("redis-server was found but did not start on a free port (tried 3 times)");
+}
+
+/**
+ * Redis plus the Upstash-compatible layer on a free port with a random token, and a key
+ * namespace unique to this run, so that parallel tests never see each other's keys.
+ */
+export async function startUpstashForTests(): Promise<TestUpstash> {
+  const redis = await startTestRedis();
+  if (redis === null) {
+    throw new Error("no Redis for this test: register it with `ignore: redis === null`");
+  }
+  const token = `test-${crypto.randomUUID()}`;
+  const namespace = `test:${crypto.randomUUID()}:`;
+  const layer = await startUpstashCompat({ redisUrl: redis.url, token });
+  const direct = await RespClient.connect(redis.url);
+  return {
+    url: layer.url,
+    token,
+    namespace,
+    redis: direct,
+    close: async () => {
+      try {
+        await deleteNamespace(direct, namespace);
+      } finally {
+        await direct.close();
+        await layer.close();
+        await redis.close();
+      }
+    },
+  };
 }
 
 async function answers(url: string): Promise<boolean> {
@@ -41,16 +92,8 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
-function freePort(): number {
-  const listener = Deno.listen({ port: 0, hostname: "127.0.0.1" });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
-
-/** A Redis for this test file, or null (after a loud warning) when none can be had outside CI. */
-export async function startTestRedis(): Promise<TestRedis | null> {
-  if (await answers(DEFAULT_URL)) return { url: DEFAULT_URL, close: () => Promise.resolve() };
+/** A started redis-server, null when it did not come up, or "not-installed". */
+async function spawnRedis(): Promise<TestRedis | null | "not-installed"> {
   const port = freePort();
   let child: Deno.ChildProcess;
   try {
@@ -60,49 +103,40 @@ export async function startTestRedis(): Promise<TestRedis | null> {
       stderr: "null",
     }).spawn();
   } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-    const message = "redis-server is not installed and no Redis answers at 127.0.0.1:6379: " +
-      "the Redis-backed tests cannot run (install it: apt-get install redis-server).";
-    if (inCi()) throw new Error(message);
-    console.error(`\n!!! SKIPPING REDIS TESTS: ${message}\n`);
-    return null;
+    if (error instanceof Deno.errors.NotFound) return "not-installed";
+    throw error;
   }
-  const url = `redis://127.0.0.1:${port}`;
-  for (let i = 0; i < 100 && !(await answers(url)); i++) {
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return {
-    url,
-    close: async () => {
-      child.kill("SIGTERM");
-      await child.status;
-    },
+  let exited = false;
+  const status = child.status.finally(() => {
+    exited = true;
+  });
+  const stop = async () => {
+    if (!exited) child.kill("SIGTERM");
+    await status;
   };
+  const url = `redis://127.0.0.1:${port}`;
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (!exited && Date.now() < deadline) {
+    if (await answers(url)) return { url, close: stop };
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  await stop();
+  return null;
 }
 
-/**
- * Redis plus the Upstash-compatible layer on a free port with a random token, and a key
- * namespace unique to this run so that parallel tests never see each other's keys.
- */
-export async function startUpstashForTests(): Promise<TestUpstash> {
-  const redis = await startTestRedis();
-  if (redis === null) throw new Error("no Redis available (see the warning above)");
-  const token = crypto.randomUUID();
-  const layer = startUpstashCompat({ redisUrl: redis.url, token });
-  const direct = await RespClient.connect(redis.url);
-  const namespace = `test:${crypto.randomUUID()}:`;
-  return {
-    url: layer.url,
-    token,
-    namespace,
-    redis: direct,
-    close: async () => {
-      await deleteNamespace(direct, namespace);
-      await direct.close();
-      await layer.close();
-      await redis.close();
-    },
-  };
+function missing(): null {
+  const message = "redis-server is not installed and no Redis answers at 127.0.0.1:6379, " +
+    "so the Redis-backed tests cannot run. Install it: apt-get install redis-server";
+  if (inCi()) throw new Error(`${message} (CI is set: this is a failure, not a skip)`);
+  console.error(`\n${"!".repeat(78)}\n!!! SKIPPING REDIS TESTS: ${message}\n${"!".repeat(78)}\n`);
+  return null;
+}
+
+function freePort(): number {
+  const listener = Deno.listen({ port: 0, hostname: "127.0.0.1" });
+  const port = listener.addr.port;
+  listener.close();
+  return port;
 }
 
 async function deleteNamespace(client: RespClient, namespace: string): Promise<void> {
@@ -116,10 +150,9 @@ async function deleteNamespace(client: RespClient, namespace: string): Promise<v
       "COUNT",
       "500",
     ]);
-    if (!Array.isArray(reply)) return;
-    const [next, keys] = reply;
-    cursor = new TextDecoder().decode(next as Uint8Array);
-    const names = (keys as Uint8Array[]).map((k) => new TextDecoder().decode(k));
-    if (names.length > 0) await client.sendCommand(["DEL", ...names]);
+    if (!Array.isArray(reply) || !Array.isArray(reply[1])) return;
+    cursor = replyText(reply[0]) ?? "0";
+    const keys = reply[1].map(replyText).filter((k): k is string => k !== null);
+    if (keys.length > 0) await client.sendCommand(["DEL", ...keys]);
   } while (cursor !== "0");
 }
