@@ -15,7 +15,7 @@ interface AssetsBinding {
   fetch(request: Request): Promise<Response>;
 }
 
-export type WorkerBindings = { ASSETS?: AssetsBinding } & Record<string, unknown>;
+type WorkerBindings = { ASSETS?: AssetsBinding } & Record<string, unknown>;
 
 type Built = { app: Hono<HubEnv>; config: Config } | { problems: string[] };
 
@@ -23,11 +23,11 @@ type Built = { app: Hono<HubEnv>; config: Config } | { problems: string[] };
 let built: { source: string; result: Built } | null = null;
 
 /** Builds the app from the bindings, or lists every setting that stops it. */
-export function buildFromBindings(bindings: WorkerBindings): Built {
+function buildFromBindings(bindings: WorkerBindings): Built {
   const env: Env = Object.fromEntries(
     Object.entries(bindings).filter((e): e is [string, string] => typeof e[1] === "string"),
   );
-  const source = JSON.stringify(env);
+  const source = JSON.stringify([env, bindings.ASSETS !== undefined]);
   if (built?.source === source) return built.result;
   let result: Built;
   try {
@@ -78,27 +78,27 @@ function createWorkerApp(env: Env, bindings: WorkerBindings): Built {
 
 /**
  * The sandbox providers live inside the app, and the app calls them through APP_URL like any
- * provider. A Worker cannot rely on fetching its own URL (on Cloudflare a subrequest to a Worker
- * on the same zone or workers.dev account is refused, error 1042), so in the Worker, and only
- * when the sandboxes are mounted, same-origin calls under /sandbox/ are handed to the app in
- * process. Every other request goes to the network unchanged.
+ * provider. Locally workerd can fetch its own URL, but on Cloudflare a Worker's subrequest to
+ * its own hostname is not routed back to it by default (same-zone subrequests go to the origin,
+ * unless the global_fetch_strictly_public flag is set). So in the Worker, and only while
+ * the sandboxes are mounted (never in production), same-origin calls under /sandbox/ are handed
+ * to the app in process: no network hop, no subrequest. Every other call goes out unchanged.
  */
 let loopback: { origin: string; app: Hono<HubEnv> } | null = null;
-let networkFetch: typeof fetch | null = null;
+let fetchWrapped = false;
 
 function setLoopback(result: Built): void {
-  if (!("app" in result) || !result.config.sandbox) {
-    loopback = null;
-    return;
-  }
-  loopback = { origin: new URL(result.config.appUrl).origin, app: result.app };
-  if (networkFetch !== null) return;
+  loopback = "app" in result && result.config.sandbox
+    ? { origin: new URL(result.config.appUrl).origin, app: result.app }
+    : null;
+  if (loopback === null || fetchWrapped) return;
+  fetchWrapped = true;
   // The app (and arctic) call the global fetch; createApp takes no fetch of its own.
-  const network = networkFetch = globalThis.fetch;
+  const network = globalThis.fetch;
   globalThis.fetch = function fetch(input: RequestInfo | URL, init?: RequestInit) {
-    const target = loopback !== null ? sandboxUrl(input, loopback.origin) : false;
-    return target
-      ? Promise.resolve(loopback!.app.fetch(new Request(input, init)))
+    const self = loopback;
+    return self !== null && sandboxUrl(input, self.origin)
+      ? Promise.resolve(self.app.fetch(new Request(input, init)))
       : network(input, init);
   };
 }

@@ -67,7 +67,10 @@ class Shape {
     this.perType.set(item.type, (this.perType.get(item.type) ?? 0) + 1);
     if (item.type === "table") this.tableBase.set(item.id, item.parent_id!);
     if (item.type === "record") {
-      this.recordsPerTable.set(item.parent_id!, (this.recordsPerTable.get(item.parent_id!) ?? 0) + 1);
+      this.recordsPerTable.set(
+        item.parent_id!,
+        (this.recordsPerTable.get(item.parent_id!) ?? 0) + 1,
+      );
     }
   }
 }

@@ -1,12 +1,13 @@
-import { NotFoundError, ProviderNotConfiguredError, UnknownProviderError } from "../errors.ts";
+import { ProviderNotConfiguredError, UnknownProviderError } from "../errors.ts";
 import type { Config, ProviderConfig } from "../config.ts";
 import { airtable } from "./airtable.ts";
 import { hubspot } from "./hubspot.ts";
+import { notion } from "./notion.ts";
 import { isProviderId, PROVIDER_IDS, type ProviderId } from "./ids.ts";
 import type { ProviderSpec } from "./spec.ts";
 
-/** Every provider the hub can talk to; adding one means adding its file here. */
-export const PROVIDERS: Partial<Record<ProviderId, ProviderSpec>> = { hubspot, airtable };
+/** Every provider the hub can talk to: adding one means its file, its id, and this line. */
+export const PROVIDERS = { hubspot, airtable, notion } satisfies Record<ProviderId, ProviderSpec>;
 
 /** A provider with its spec and the app it uses in this deployment. */
 export interface ActiveProvider {
@@ -17,9 +18,8 @@ export interface ActiveProvider {
 /** The providers that have both a spec and an app, in display order. */
 export function activeProviders(config: Config): ActiveProvider[] {
   return PROVIDER_IDS.flatMap((id) => {
-    const spec = PROVIDERS[id];
     const app = config.providers[id];
-    return spec && app ? [{ spec, app }] : [];
+    return app ? [{ spec: PROVIDERS[id], app }] : [];
   });
 }
 
@@ -27,7 +27,6 @@ export function activeProviders(config: Config): ActiveProvider[] {
 export function resolveProvider(config: Config, name: string): ActiveProvider {
   if (!isProviderId(name)) throw new UnknownProviderError(name);
   const spec = PROVIDERS[name];
-  if (!spec) throw new NotFoundError(`The ${name} integration is not available in this hub yet.`);
   const app = config.providers[name];
   if (!app) {
     throw new ProviderNotConfiguredError(

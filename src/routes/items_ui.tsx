@@ -80,15 +80,16 @@ export function itemsUi(): Hono<HubEnv> {
     );
   });
 
-  ui.get("/ui/:provider/export.:format{json|csv}", async (c) => {
-    const { provider, owner, listing } = read(c);
-    const items = await loadForExport(c, provider, owner, listing);
-    const name = `${provider.spec.id}-items.${c.req.param("format")}`;
-    c.header("Content-Disposition", `attachment; filename="${name}"`);
-    if (c.req.param("format") === "json") return c.json(items);
-    c.header("Content-Type", "text/csv; charset=utf-8");
-    return c.body(toCsv(items));
-  });
+  for (const format of ["json", "csv"] as const) {
+    ui.get(`/ui/:provider/export.${format}`, async (c) => {
+      const { provider, owner, listing } = read(c);
+      const items = await loadForExport(c, provider, owner, listing);
+      c.header("Content-Disposition", `attachment; filename="${provider.spec.id}-items.${format}"`);
+      if (format === "json") return c.json(items);
+      c.header("Content-Type", "text/csv; charset=utf-8");
+      return c.body(toCsv(items));
+    });
+  }
 
   return ui;
 }

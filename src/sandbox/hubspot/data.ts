@@ -1,13 +1,18 @@
-/** Deterministic seeded CRM data for the HubSpot sandbox. */
+/** Deterministic seeded CRM data for the HubSpot sandbox: the records the list API pages through. */
+import { companyProperties, contactProperties, dealProperties } from "./records.ts";
 
 export type ObjectType = "contacts" | "companies" | "deals";
 
+/** Values are strings as HubSpot sends them; `null` is a property the record has no value for. */
+export type Properties = Record<string, string | null>;
+
 export interface CrmRecord {
   id: string;
-  properties: Record<string, string | null>;
+  properties: Properties;
   createdAt: string;
   updatedAt: string;
   archived: boolean;
+  archivedAt?: string;
 }
 
 export type CrmData = Record<ObjectType, CrmRecord[]>;
@@ -19,6 +24,33 @@ export interface SeedCounts {
 }
 
 export const DEFAULT_COUNTS: SeedCounts = { contacts: 430, companies: 60, deals: 90 };
+
+/** Contacts name it `lastmodifieddate`; companies and deals `hs_lastmodifieddate`. */
+export const LAST_MODIFIED: Record<ObjectType, string> = {
+  contacts: "lastmodifieddate",
+  companies: "hs_lastmodifieddate",
+  deals: "hs_lastmodifieddate",
+};
+
+/** Sent on every record whatever the request names. */
+export function alwaysReturned(type: ObjectType): string[] {
+  return ["createdate", LAST_MODIFIED[type], "hs_object_id"];
+}
+
+/** What HubSpot returns beside `alwaysReturned` when the request names no properties. */
+export const DEFAULT_PROPERTIES: Record<ObjectType, string[]> = {
+  contacts: ["firstname", "lastname", "email"],
+  companies: ["name", "domain"],
+  deals: ["dealname", "amount", "dealstage", "pipeline", "closedate"],
+};
+
+/** A small seeded random source. */
+export interface Rng {
+  next(): number;
+  pick<T>(list: readonly T[]): T;
+  int(min: number, max: number): number;
+  chance(probability: number): boolean;
+}
 
 /** mulberry32: small, fast, and the same sequence everywhere for the same seed. */
 export function prng(seed: number): () => number {
@@ -32,127 +64,96 @@ export function prng(seed: number): () => number {
   };
 }
 
-const FIRST = [
-  "Ada",
-  "Grace",
-  "Alan",
-  "Linus",
-  "Margaret",
-  "Zoë",
-  "José",
-  "Søren",
-  "Aiyana",
-  "Wei",
-];
-const LAST = [
-  "Lovelace",
-  "Hopper",
-  "Turing",
-  "Torvalds",
-  "Hamilton",
-  "Müller",
-  "García",
-  "O'Brien",
-];
-const WORDS = ["Acme", "Globex", "Initech", "Umbrella", "Hooli", "Vandelay", "Stark", "Wayne"];
-const SUFFIX = ["Inc", "GmbH", "Ltd", "SA", "Group", "Labs"];
-const STAGES = ["appointmentscheduled", "qualifiedtobuy", "presentationscheduled", "closedwon"];
+export function rng(seed: number): Rng {
+  const next = prng(seed);
+  const int = (min: number, max: number) => min + Math.floor(next() * (max - min + 1));
+  return {
+    next,
+    int,
+    pick: (list) => list[int(0, list.length - 1)],
+    chance: (probability) => next() < probability,
+  };
+}
 
-/** IDs of every type start at 101, so they overlap across types as HubSpot's may. */
+/** Every type's IDs start at 101, so contact 101, company 101 and deal 101 all exist. */
 const FIRST_ID = 101;
+const DAY = 86_400_000;
+const EPOCH = Date.UTC(2023, 0, 16, 8, 0, 0, 0);
+/** One archived record in every `stride` (so a few of each type when counts are the defaults). */
+const ARCHIVED_STRIDE: Record<ObjectType, number> = { contacts: 37, companies: 19, deals: 23 };
 
-export function seedCrm(seed: number, counts: SeedCounts): CrmData {
-  const random = prng(seed);
-  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)];
-  const base = Date.UTC(2024, 0, 1);
-  const times = (i: number) => {
-    const created = base + i * 3_600_000 + Math.floor(random() * 3_600_000);
-    const updated = created + Math.floor(random() * 90 * 86_400_000);
+/** Ascending numeric IDs with occasional gaps, as deleted records leave in a real portal. */
+function ids(random: Rng, count: number): string[] {
+  const list: string[] = [];
+  let next = FIRST_ID;
+  for (let i = 0; i < count; i++) {
+    list.push(String(next));
+    next += random.chance(0.15) ? random.int(2, 6) : 1;
+  }
+  return list;
+}
+
+export interface RecordFrame {
+  index: number;
+  id: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+function frames(random: Rng, count: number): RecordFrame[] {
+  return ids(random, count).map((id, index) => {
+    const created = EPOCH + index * 0.8 * DAY + random.int(0, DAY - 1);
+    const updated = created + random.int(60_000, 120 * DAY);
     return {
+      index,
+      id,
       createdAt: new Date(created).toISOString(),
       updatedAt: new Date(updated).toISOString(),
     };
-  };
-  const archivedEvery = 37;
-
-  const contacts = Array.from({ length: counts.contacts }, (_, i): CrmRecord => {
-    const t = times(i);
-    const id = String(FIRST_ID + i);
-    let firstname: string | null = pick(FIRST);
-    let lastname: string | null = pick(LAST);
-    let email: string | null = `${firstname.toLowerCase()}.${i}@example.com`;
-    if (i % 11 === 3) firstname = lastname = null; // only an email
-    if (i === 7) firstname = lastname = email = null; // nothing at all
-    if (i === 9) firstname = "🚀 Rocket";
-    if (i === 12) lastname = "Wolfeschlegelsteinhausenbergerdorff".repeat(4);
-    return {
-      id,
-      properties: {
-        firstname,
-        lastname,
-        email,
-        createdate: t.createdAt,
-        lastmodifieddate: t.updatedAt,
-        hs_object_id: id,
-      },
-      ...t,
-      archived: i % archivedEvery === archivedEvery - 1,
-    };
   });
-
-  const companies = Array.from({ length: counts.companies }, (_, i): CrmRecord => {
-    const t = times(i);
-    const id = String(FIRST_ID + i);
-    const word = pick(WORDS);
-    return {
-      id,
-      properties: {
-        name: i === 4 ? "" : `${word} ${pick(SUFFIX)} ${i}`,
-        domain: `${word.toLowerCase()}${i}.example.com`,
-        createdate: t.createdAt,
-        hs_lastmodifieddate: t.updatedAt,
-        hs_object_id: id,
-      },
-      ...t,
-      archived: i % archivedEvery === archivedEvery - 1,
-    };
-  });
-
-  const deals = Array.from({ length: counts.deals }, (_, i): CrmRecord => {
-    const t = times(i);
-    const id = String(FIRST_ID + i);
-    return {
-      id,
-      properties: {
-        dealname: i === 2 ? "Ünïcödé deal 💼" : `${pick(WORDS)} renewal ${i}`,
-        amount: String(Math.round(random() * 100_000)),
-        dealstage: pick(STAGES),
-        pipeline: "default",
-        closedate: t.updatedAt,
-        createdate: t.createdAt,
-        hs_lastmodifieddate: t.updatedAt,
-        hs_object_id: id,
-      },
-      ...t,
-      archived: i % archivedEvery === archivedEvery - 1,
-    };
-  });
-
-  return { contacts, companies, deals };
 }
 
-/** The properties HubSpot returns when the request names none. */
-export const DEFAULT_PROPERTIES: Record<ObjectType, string[]> = {
-  contacts: ["firstname", "lastname", "email", "createdate", "lastmodifieddate", "hs_object_id"],
-  companies: ["name", "domain", "createdate", "hs_lastmodifieddate", "hs_object_id"],
-  deals: [
-    "dealname",
-    "amount",
-    "dealstage",
-    "pipeline",
-    "closedate",
-    "createdate",
-    "hs_lastmodifieddate",
-    "hs_object_id",
-  ],
-};
+function build(
+  type: ObjectType,
+  list: RecordFrame[],
+  properties: (frame: RecordFrame) => Properties,
+): CrmRecord[] {
+  return list.map((frame) => {
+    const archived = frame.index % ARCHIVED_STRIDE[type] === ARCHIVED_STRIDE[type] - 1;
+    return {
+      id: frame.id,
+      properties: {
+        ...properties(frame),
+        createdate: frame.createdAt,
+        [LAST_MODIFIED[type]]: frame.updatedAt,
+        hs_object_id: frame.id,
+      },
+      createdAt: frame.createdAt,
+      updatedAt: frame.updatedAt,
+      archived,
+      ...(archived ? { archivedAt: frame.updatedAt } : {}),
+    };
+  });
+}
+
+/** The same seed and counts give the same records, byte for byte. */
+export function seedCrm(seed: number, counts: SeedCounts): CrmData {
+  const random = rng(seed);
+  const companies = build(
+    "companies",
+    frames(random, counts.companies),
+    (f) => companyProperties(random, f),
+  );
+  const emails = new Set<string>();
+  const contacts = build(
+    "contacts",
+    frames(random, counts.contacts),
+    (f) => contactProperties(random, f, companies, emails),
+  );
+  const deals = build(
+    "deals",
+    frames(random, counts.deals),
+    (f) => dealProperties(random, f, companies),
+  );
+  return { contacts, companies, deals };
+}

@@ -1,40 +1,52 @@
 /**
- * The sandbox HubSpot: a faithful emulation of HubSpot's OAuth and CRM list APIs, mounted at
- * /sandbox/hubspot when SANDBOX is on and served on their own port by tests. The hub's real
- * client knows nothing of it but its URLs.
+ * The sandbox HubSpot: an emulation of HubSpot's OAuth and CRM list APIs that follows the
+ * documented behaviour (shared/provider-facts.md). The hub mounts it at /sandbox/hubspot when
+ * SANDBOX is on; tests serve it on a port of their own. The hub's client knows only its URLs.
  */
 import { Hono } from "hono";
-import { type CrmData, DEFAULT_COUNTS, type SeedCounts, seedCrm } from "./data.ts";
+import { hubspotAuthorize } from "./authorize.tsx";
 import { hubspotCrm } from "./crm.ts";
-import { hubspotOAuth } from "./oauth.tsx";
-import type { HubspotState, InjectedFault, SandboxCounters } from "./state.ts";
+import { type CrmData, DEFAULT_COUNTS, type SeedCounts, seedCrm } from "./data.ts";
+import { apiError, checkFault, correlationId } from "./errors.ts";
+import { rollingLimiter } from "./rate_limit.ts";
+import type { FaultKind, HubspotState, InjectedFault, SandboxCounters } from "./state.ts";
+import { hubspotToken } from "./token.ts";
+import { hubspotTokenInfo } from "./token_info.ts";
 
 export interface HubspotSandboxOptions {
   clientId: string;
   clientSecret: string;
-  /** Exact-match registered redirect URLs. */
+  /** Exact-match registered redirect URLs (kept by reference: later pushes register more). */
   redirectUris: string[];
+  /** Scopes the app marks Required; default `oauth` and the three CRM read scopes. */
   requiredScopes?: string[];
+  /** Seed of the generated records (default 1). */
   seed?: number;
   counts?: SeedCounts;
+  /** Default 1800 (HubSpot's 30 minutes). */
   accessTokenTtlSeconds?: number;
-  /** Per installed account; HubSpot's documented OAuth limit is 100 per 10 s. */
+  /** Per installed account; default HubSpot's documented OAuth limit, 100 per 10 s. */
   rateLimit?: { max: number; intervalMs: number };
+  /** Extra delay per API call, for benchmarks (default 0). */
   latencyMs?: number;
+  /** Milliseconds since the epoch (default Date.now). */
   clock?: () => number;
 }
 
 export interface HubspotSandboxControl {
   readonly hubId: number;
+  /** The seeded records, archived ones included (`archived: true`). */
   readonly data: CrmData;
   readonly counters: SandboxCounters;
-  /** Makes every access token issued so far expired. */
+  /** Makes every access token issued so far expired (one second ago). */
   expireAccessTokens(): void;
-  /** Revokes every grant (as an uninstall would). */
+  /** Revokes every refresh token (as an uninstall would); access tokens live until they expire. */
   revokeRefreshTokens(): void;
-  /** Answers the next `times` calls of a kind with this response instead. */
-  failNext(kind: "token" | "crm", response: InjectedFault, times?: number): void;
+  /** Answers the next `times` calls of a kind with this response, before any other check. */
+  failNext(kind: FaultKind, response: InjectedFault, times?: number): void;
   setLatency(ms: number): void;
+  /** Empties the rolling rate-limit window. */
+  resetRateLimit(): void;
   /** Refresh tokens currently alive, for tests that look for leaks. */
   liveRefreshTokens(): string[];
   /** Access tokens issued so far. */
@@ -48,24 +60,32 @@ export const DEFAULT_REQUIRED_SCOPES = [
   "crm.objects.deals.read",
 ];
 
-export function createHubspotSandbox(
-  options: HubspotSandboxOptions,
-): { app: Hono; control: HubspotSandboxControl } {
-  const state: HubspotState = {
-    clientId: options.clientId,
-    clientSecret: options.clientSecret,
-    redirectUris: options.redirectUris,
-    requiredScopes: options.requiredScopes ?? DEFAULT_REQUIRED_SCOPES,
-    hubId: 62515,
+const HUB_ID = 62515;
+
+function initialState(options: HubspotSandboxOptions): HubspotState {
+  const clock = options.clock ?? Date.now;
+  return {
+    app: {
+      clientId: options.clientId,
+      clientSecret: options.clientSecret,
+      redirectUris: options.redirectUris,
+      requiredScopes: options.requiredScopes ?? DEFAULT_REQUIRED_SCOPES,
+      appId: 4_815_162,
+    },
+    account: {
+      hubId: HUB_ID,
+      hubDomain: `sandbox-portal-${HUB_ID}.hubspot.example`,
+      user: "sandbox.user@example.com",
+      userId: 7_654_321,
+    },
     data: seedCrm(options.seed ?? 1, options.counts ?? DEFAULT_COUNTS),
     accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 1800,
-    rateLimit: options.rateLimit ?? { max: 100, intervalMs: 10_000 },
     latencyMs: options.latencyMs ?? 0,
-    clock: options.clock ?? Date.now,
+    clock,
+    limiter: rollingLimiter(options.rateLimit ?? { max: 100, intervalMs: 10_000 }, clock),
     codes: new Map(),
     grants: new Map(),
     accessTokens: new Map(),
-    calls: new Map(),
     faults: { token: [], crm: [] },
     counters: {
       crmCalls: 0,
@@ -73,18 +93,11 @@ export function createHubspotSandbox(
       rateLimited: 0,
     },
   };
-  const app = new Hono();
-  app.route("/", hubspotOAuth(state));
-  app.route("/", hubspotCrm(state));
-  app.notFound((c) =>
-    c.json({ status: "error", message: "Resource not found", category: "OBJECT_NOT_FOUND" }, 404)
-  );
-  app.onError((_error, c) =>
-    c.json({ status: "error", message: "Internal error", category: "INTERNAL_ERROR" }, 500)
-  );
+}
 
-  const control: HubspotSandboxControl = {
-    hubId: state.hubId,
+function control(state: HubspotState): HubspotSandboxControl {
+  return {
+    hubId: state.account.hubId,
     data: state.data,
     counters: state.counters,
     expireAccessTokens: () => {
@@ -94,14 +107,31 @@ export function createHubspotSandbox(
       for (const grant of state.grants.values()) grant.revoked = true;
     },
     failNext: (kind, response, times = 1) => {
+      checkFault(response);
       for (let i = 0; i < times; i++) state.faults[kind].push(response);
     },
     setLatency: (ms) => {
       state.latencyMs = ms;
     },
+    resetRateLimit: () => state.limiter.reset(),
     liveRefreshTokens: () =>
       [...state.grants.values()].filter((g) => !g.revoked).map((g) => g.refreshToken),
     issuedAccessTokens: () => [...state.accessTokens.keys()],
   };
-  return { app, control };
+}
+
+export function createHubspotSandbox(
+  options: HubspotSandboxOptions,
+): { app: Hono; control: HubspotSandboxControl } {
+  const state = initialState(options);
+  const app = new Hono();
+  app.route("/", hubspotAuthorize(state));
+  app.route("/", hubspotToken(state));
+  app.route("/", hubspotTokenInfo(state));
+  app.route("/", hubspotCrm(state));
+  const headers = () => ({ "X-HubSpot-Correlation-Id": correlationId() });
+  app.notFound(() => apiError(404, "OBJECT_NOT_FOUND", "Resource not found", headers()));
+  // Not expected: every handler answers bad input itself. Kept so nothing leaks a stack.
+  app.onError(() => apiError(500, "INTERNAL_ERROR", "Internal error", headers()));
+  return { app, control: control(state) };
 }

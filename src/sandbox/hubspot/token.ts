@@ -1,0 +1,123 @@
+/**
+ * `POST /oauth/v1/token`: form-encoded only, client credentials in the form body (an HTTP Basic
+ * header is ignored, as HubSpot ignores it), authorization_code and refresh_token grants. The
+ * refresh token is not rotated: the refresh grant answers with the same one.
+ */
+import { type Context, Hono } from "hono";
+import { faultResponse, jsonResponse, oauthError } from "./errors.ts";
+import {
+  createGrant,
+  type Grant,
+  type HubspotState,
+  issueAccessToken,
+  liveGrant,
+  pause,
+  takeCode,
+  takeFault,
+} from "./state.ts";
+
+type GrantType = "authorization_code" | "refresh_token";
+
+const isGrantType = (value: string | null): value is GrantType =>
+  value === "authorization_code" || value === "refresh_token";
+
+/** The form, or null when the body is not application/x-www-form-urlencoded. */
+async function readForm(c: Context): Promise<URLSearchParams | null> {
+  const type = (c.req.header("Content-Type") ?? "").toLowerCase();
+  if (!type.startsWith("application/x-www-form-urlencoded")) return null;
+  const text = await c.req.text().catch(() => null);
+  return text === null ? null : new URLSearchParams(text);
+}
+
+function clientRefusal(state: HubspotState, form: URLSearchParams): Response | null {
+  if (form.get("client_id") !== state.app.clientId) {
+    return oauthError(400, "invalid_client", "BAD_CLIENT_ID", "missing or unknown client id");
+  }
+  if (form.get("client_secret") !== state.app.clientSecret) {
+    return oauthError(
+      400,
+      "invalid_client",
+      "BAD_CLIENT_SECRET",
+      "missing or invalid client secret",
+    );
+  }
+  return null;
+}
+
+function exchangeCode(state: HubspotState, form: URLSearchParams): Grant | Response {
+  const pending = takeCode(state, form.get("code") ?? "");
+  if (!pending || pending.clientId !== form.get("client_id")) {
+    return oauthError(400, "invalid_grant", "BAD_AUTH_CODE", "missing or unknown auth code");
+  }
+  if (pending.expiresAt <= state.clock()) {
+    return oauthError(400, "invalid_grant", "EXPIRED_AUTH_CODE", "auth code is expired");
+  }
+  if (pending.redirectUri !== form.get("redirect_uri")) {
+    return oauthError(
+      400,
+      "invalid_grant",
+      "BAD_REDIRECT_URI",
+      "redirect_uri does not match the redirect_uri used to get the auth code",
+    );
+  }
+  return createGrant(state, pending.clientId, pending.scopes);
+}
+
+function refreshGrant(state: HubspotState, form: URLSearchParams): Grant | Response {
+  const grant = liveGrant(state, form.get("refresh_token") ?? "");
+  if (!grant || grant.clientId !== form.get("client_id")) {
+    return oauthError(
+      400,
+      "invalid_grant",
+      "BAD_REFRESH_TOKEN",
+      "refresh token is invalid, expired or revoked",
+    );
+  }
+  return grant;
+}
+
+export function hubspotToken(state: HubspotState): Hono {
+  const app = new Hono();
+
+  app.post("/oauth/v1/token", async (c) => {
+    await pause(state);
+    const form = await readForm(c);
+    const grantType = form?.get("grant_type") ?? null;
+    state.counters.tokenCalls[isGrantType(grantType) ? grantType : "other"]++;
+    const fault = takeFault(state, "token");
+    if (fault) return faultResponse(fault, {});
+    if (form === null) {
+      return oauthError(
+        400,
+        "invalid_request",
+        "BAD_REQUEST",
+        "the request body must be application/x-www-form-urlencoded",
+      );
+    }
+    if (!isGrantType(grantType)) {
+      return oauthError(
+        400,
+        "unsupported_grant_type",
+        "BAD_GRANT_TYPE",
+        "missing or unknown grant type",
+      );
+    }
+    const refused = clientRefusal(state, form);
+    if (refused) return refused;
+    const grant = grantType === "authorization_code"
+      ? exchangeCode(state, form)
+      : refreshGrant(state, form);
+    if (grant instanceof Response) return grant;
+    const access = issueAccessToken(state, grant);
+    return jsonResponse(200, {
+      token_type: "bearer",
+      refresh_token: grant.refreshToken,
+      access_token: access.token,
+      expires_in: state.accessTokenTtlSeconds,
+      hub_id: state.account.hubId,
+      scopes: grant.scopes,
+    }, { "Cache-Control": "no-store" });
+  });
+
+  return app;
+}

@@ -1,0 +1,105 @@
+/** Notion's API, emulated: version header, bearer tokens, per-connection limits, search. */
+import { type Context, Hono } from "hono";
+import { parseJson } from "../../json.ts";
+import { search, searchBodySchema, validationMessage } from "./search.ts";
+import { faultResponse, notionError, requestId } from "./errors.ts";
+import { deadReason, type Grant, type NotionState, sleep, SUPPORTED_VERSIONS } from "./state.ts";
+
+export function notionApi(state: NotionState): Hono {
+  const app = new Hono();
+
+  /**
+   * What every API request goes through, in Notion's order: the version header, the token,
+   * then the connection's rate limit. Returns the grant, or the refusal to send.
+   */
+  async function admit(c: Context): Promise<Grant | Response> {
+    state.counters.apiCalls++;
+    if (state.latencyMs > 0) await sleep(state.latencyMs);
+    const fault = state.faults.api.shift();
+    if (fault) return faultResponse(c, fault);
+    const version = c.req.header("Notion-Version");
+    if (version === undefined) {
+      return notionError(
+        c,
+        400,
+        "missing_version",
+        "Notion-Version header failed validation: Notion-Version header should be defined, instead was `undefined`.",
+      );
+    }
+    if (!SUPPORTED_VERSIONS.includes(version)) {
+      return notionError(
+        c,
+        400,
+        "validation_error",
+        `Notion-Version ${version.slice(0, 40)} is not served by this sandbox; use 2022-06-28.`,
+      );
+    }
+    const bearer = /^Bearer (.+)$/.exec(c.req.header("Authorization") ?? "")?.[1] ?? "";
+    const record = state.accessTokens.get(bearer);
+    const dead = deadReason(state, record);
+    if (dead !== null || record === undefined) {
+      if (dead === "rotated") state.counters.rotatedAccessTokenUses++;
+      return notionError(c, 401, "unauthorized", "API token is invalid.");
+    }
+    if (!withinLimit(record.grant)) {
+      state.counters.rateLimited++;
+      return notionError(c, 429, "rate_limited", undefined, {
+        "Retry-After": String(state.rateLimit.retryAfterSeconds),
+      });
+    }
+    return record.grant;
+  }
+
+  /** At most `requestsPerSecond` per connection in each clock second. */
+  function withinLimit(grant: Grant): boolean {
+    const second = Math.floor(state.clock() / 1000);
+    const window = state.windows.get(grant.botId);
+    if (window === undefined || window.second !== second) {
+      state.windows.set(grant.botId, { second, count: 1 });
+      return true;
+    }
+    if (window.count >= state.rateLimit.requestsPerSecond) return false;
+    window.count++;
+    return true;
+  }
+
+  app.get("/v1/users/me", async (c) => {
+    const grant = await admit(c);
+    if (grant instanceof Response) return grant;
+    const { workspace, owner } = state.data;
+    return c.json({
+      object: "user",
+      id: grant.botId,
+      name: "Integrations hub (sandbox)",
+      avatar_url: null,
+      type: "bot",
+      bot: { owner: { type: "user", user: owner }, workspace_name: workspace.name },
+      request_id: requestId(),
+    });
+  });
+
+  app.post("/v1/search", async (c) => {
+    state.counters.searchCalls++;
+    const grant = await admit(c);
+    if (grant instanceof Response) return grant;
+    const raw = await c.req.text().catch(() => "");
+    const data = raw.trim() === "" ? {} : parseJson(raw);
+    if (data === undefined) return notionError(c, 400, "invalid_json", "Error parsing JSON body.");
+    const body = searchBodySchema.safeParse(data);
+    if (!body.success) {
+      return notionError(c, 400, "validation_error", validationMessage(body.error));
+    }
+    const answer = search(state, grant.botId, body.data);
+    if (answer === null) {
+      return notionError(
+        c,
+        400,
+        "validation_error",
+        "body failed validation: body.start_cursor should be a valid cursor returned by this query.",
+      );
+    }
+    return c.json({ ...answer, request_id: requestId() });
+  });
+
+  return app;
+}

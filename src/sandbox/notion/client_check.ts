@@ -1,0 +1,67 @@
+/** What every Notion OAuth endpoint checks first: the version header and HTTP Basic. */
+import type { Context } from "hono";
+import { parseJson } from "../../json.ts";
+import { faultResponse, notionError } from "./errors.ts";
+import { type NotionState, sleep, SUPPORTED_VERSIONS } from "./state.ts";
+
+/** Reads a JSON body, or a form body (reported to work too); null when it is neither. */
+export async function readBody(c: Context): Promise<Record<string, unknown> | null> {
+  const raw = await c.req.text().catch(() => "");
+  const type = c.req.header("content-type") ?? "";
+  if (type.startsWith("application/x-www-form-urlencoded")) {
+    return Object.fromEntries(new URLSearchParams(raw));
+  }
+  const data = raw.trim() === "" ? {} : parseJson(raw);
+  return typeof data === "object" && data !== null && !Array.isArray(data)
+    ? data as Record<string, unknown>
+    : null;
+}
+
+/**
+ * Injected faults, Notion-Version, then the client's HTTP Basic credentials (a secret only in
+ * the body is refused); answers the body, or the refusal to send.
+ */
+export async function checkClient(
+  state: NotionState,
+  c: Context,
+): Promise<Record<string, unknown> | Response> {
+  if (state.latencyMs > 0) await sleep(state.latencyMs);
+  const fault = state.faults.token.shift();
+  if (fault) return faultResponse(c, fault);
+  const version = c.req.header("Notion-Version");
+  if (version === undefined) {
+    return notionError(c, 400, "missing_version", "Notion-Version header is required.");
+  }
+  if (!SUPPORTED_VERSIONS.includes(version)) {
+    return notionError(
+      c,
+      400,
+      "validation_error",
+      `Notion-Version ${version.slice(0, 40)} is not supported by this sandbox.`,
+    );
+  }
+  const body = await readBody(c);
+  const basic = /^Basic (.+)$/i.exec(c.req.header("Authorization") ?? "")?.[1];
+  const decoded = basic === undefined ? null : decodeBasic(basic);
+  if (decoded === null) {
+    const hint = body !== null && "client_secret" in body
+      ? " Send client_id and client_secret as HTTP Basic, not in the body."
+      : "";
+    return notionError(c, 401, "invalid_client", `Basic authentication is required.${hint}`);
+  }
+  if (decoded.id !== state.clientId || decoded.secret !== state.clientSecret) {
+    return notionError(c, 401, "invalid_client", "Invalid client credentials.");
+  }
+  if (body === null) return notionError(c, 400, "invalid_json", "Error parsing JSON body.");
+  return body;
+}
+
+function decodeBasic(value: string): { id: string; secret: string } | null {
+  try {
+    const decoded = atob(value.trim());
+    const colon = decoded.indexOf(":");
+    return colon < 0 ? null : { id: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
+  } catch {
+    return null;
+  }
+}

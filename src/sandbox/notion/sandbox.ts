@@ -1,0 +1,123 @@
+/**
+ * The sandbox Notion: an emulation of Notion's OAuth (Basic auth, JSON bodies, rotating
+ * refresh tokens, no expires_in) and its search API (version 2022-06-28), mounted at
+ * /sandbox/notion when SANDBOX is on and served on its own port by tests.
+ */
+import { Hono } from "hono";
+import { notionApi } from "./api.ts";
+import type { NotionData, NotionObject } from "./data.ts";
+import { notionOAuth } from "./oauth.tsx";
+import { searchable } from "./search.ts";
+import { seedDefault, seedGenerated } from "./seed.ts";
+import { notionError } from "./errors.ts";
+import { notionRevoke } from "./revoke.ts";
+import type { InjectedFault, NotionSandboxCounters, NotionState } from "./state.ts";
+import { notionTokens } from "./tokens.ts";
+
+export interface NotionSandboxOptions {
+  clientId: string;
+  clientSecret: string;
+  /** Exact-match registered redirect URIs. */
+  redirectUris: string[];
+  /** With `pages`, generates a workspace of that size; alone, reshuffles the default's ids. */
+  seed?: number;
+  pages?: number;
+  /** Default true (current Notion); false answers the legacy shape with non-expiring tokens. */
+  issueRefreshTokens?: boolean;
+  /** Notion sends no expires_in; this is how long sandbox access tokens work. Null: forever. */
+  accessTokenTtlSeconds?: number | null;
+  rateLimit?: { requestsPerSecond: number; retryAfterSeconds: number };
+  latencyMs?: number;
+  clock?: () => number;
+}
+
+export interface NotionSandboxControl {
+  readonly data: NotionData;
+  readonly counters: NotionSandboxCounters;
+  /** What search can return (shared, not trashed), to compare listings with. */
+  searchable(): NotionObject[];
+  /** Makes every access token issued so far stop working (401 unauthorized). */
+  expireAccessTokens(): void;
+  /** Forgets every search cursor handed out (later use answers 400 validation_error). */
+  expireCursors(): void;
+  /** Revokes every connection, as a user removing the integration would. */
+  revokeAll(): void;
+  /** Answers the next `times` requests of a kind with this fault instead. */
+  failNext(kind: "token" | "api", fault: InjectedFault, times?: number): void;
+  setLatency(ms: number): void;
+  liveRefreshTokens(): string[];
+  issuedAccessTokens(): string[];
+}
+
+export function createNotionSandbox(
+  options: NotionSandboxOptions,
+): { app: Hono; control: NotionSandboxControl } {
+  const issueRefreshTokens = options.issueRefreshTokens ?? true;
+  const state: NotionState = {
+    clientId: options.clientId,
+    clientSecret: options.clientSecret,
+    redirectUris: options.redirectUris,
+    data: options.pages === undefined
+      ? seedDefault(options.seed)
+      : seedGenerated(options.seed ?? 1, options.pages),
+    issueRefreshTokens,
+    accessTokenTtlSeconds: options.accessTokenTtlSeconds !== undefined
+      ? options.accessTokenTtlSeconds
+      : issueRefreshTokens
+      ? 3600
+      : null,
+    rateLimit: options.rateLimit ?? { requestsPerSecond: 3, retryAfterSeconds: 1 },
+    latencyMs: options.latencyMs ?? 0,
+    clock: options.clock ?? Date.now,
+    codes: new Map(),
+    refreshTokens: new Map(),
+    usedRefreshTokens: new Set(),
+    accessTokens: new Map(),
+    cursors: new Map(),
+    cursorIds: new Map(),
+    windows: new Map(),
+    faults: { token: [], api: [] },
+    counters: {
+      apiCalls: 0,
+      searchCalls: 0,
+      rateLimited: 0,
+      tokenCalls: { authorization_code: 0, refresh_token: 0, other: 0 },
+      refreshes: 0,
+      rotatedAccessTokenUses: 0,
+      usedRefreshTokenUses: 0,
+      revocations: 0,
+    },
+  };
+
+  const app = new Hono();
+  app.route("/", notionOAuth(state));
+  app.route("/", notionTokens(state));
+  app.route("/", notionRevoke(state));
+  app.route("/", notionApi(state));
+  app.notFound((c) => notionError(c, 400, "invalid_request_url", "Invalid request URL."));
+  app.onError((_error, c) => notionError(c, 500));
+
+  const control: NotionSandboxControl = {
+    data: state.data,
+    counters: state.counters,
+    searchable: () => searchable(state),
+    expireAccessTokens: () => {
+      for (const record of state.accessTokens.values()) record.expiresAt = state.clock() - 1000;
+    },
+    expireCursors: () => state.cursors.clear(),
+    revokeAll: () => {
+      for (const grant of state.refreshTokens.values()) grant.revoked = true;
+      for (const record of state.accessTokens.values()) record.grant.revoked = true;
+    },
+    failNext: (kind, fault, times = 1) => {
+      for (let i = 0; i < times; i++) state.faults[kind].push(fault);
+    },
+    setLatency: (ms) => {
+      state.latencyMs = ms;
+    },
+    liveRefreshTokens: () =>
+      [...state.refreshTokens].filter(([, g]) => !g.revoked).map(([token]) => token),
+    issuedAccessTokens: () => [...state.accessTokens.keys()],
+  };
+  return { app, control };
+}

@@ -1,0 +1,120 @@
+/** Notion's token endpoint, emulated: codes, redirect_uri rules, rotation, no expires_in. */
+import { type Context, Hono } from "hono";
+import { z } from "zod";
+import { checkClient, readBody } from "./client_check.ts";
+import { notionError, requestId } from "./errors.ts";
+import { type Grant, issueAccessToken, type NotionState, randomSecret } from "./state.ts";
+
+const tokenSchema = z.discriminatedUnion("grant_type", [
+  z.object({
+    grant_type: z.literal("authorization_code"),
+    code: z.string().min(1).max(500),
+    redirect_uri: z.string().max(2000).optional(),
+  }),
+  z.object({ grant_type: z.literal("refresh_token"), refresh_token: z.string().min(1).max(500) }),
+]);
+
+export function notionTokens(state: NotionState): Hono {
+  const app = new Hono();
+
+  app.post("/v1/oauth/token", async (c) => {
+    // Hono caches the body, so reading it here and again in checkClient is safe.
+    state.counters.tokenCalls[kindOf((await readBody(c))?.grant_type)]++;
+    const checked = await checkClient(state, c);
+    if (checked instanceof Response) return checked;
+    const parsed = tokenSchema.safeParse(checked);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return notionError(
+        c,
+        400,
+        "invalid_request",
+        `body failed validation: body.${issue.path.join(".") || "grant_type"} ${issue.message}`,
+      );
+    }
+    const request = parsed.data;
+    if (request.grant_type === "refresh_token") return refresh(c, request.refresh_token);
+
+    const pending = state.codes.get(request.code);
+    state.codes.delete(request.code);
+    if (pending === undefined) {
+      return notionError(c, 400, "invalid_grant", "Invalid code: this code has been revoked.");
+    }
+    if (pending.expiresAt <= state.clock()) {
+      return notionError(c, 400, "invalid_grant", "Invalid code: this code has expired.");
+    }
+    if (pending.redirectUri === null && request.redirect_uri !== undefined) {
+      return notionError(
+        c,
+        400,
+        "invalid_request",
+        "redirect_uri is not allowed: it was not in the authorization URL.",
+      );
+    }
+    if (pending.redirectUri !== null && request.redirect_uri === undefined) {
+      return notionError(
+        c,
+        400,
+        "invalid_request",
+        "redirect_uri is required: it was in the authorization URL.",
+      );
+    }
+    if (pending.redirectUri !== null && pending.redirectUri !== request.redirect_uri) {
+      return notionError(
+        c,
+        400,
+        "invalid_grant",
+        "Invalid redirect_uri: it does not match the authorization request.",
+      );
+    }
+    const grant: Grant = {
+      botId: crypto.randomUUID(),
+      refreshToken: state.issueRefreshTokens ? randomSecret("nrt_") : null,
+      revoked: false,
+      issuedAt: state.clock(),
+    };
+    if (grant.refreshToken !== null) state.refreshTokens.set(grant.refreshToken, grant);
+    return c.json(tokenAnswer(grant, issueAccessToken(state, grant)));
+  });
+
+  function refresh(c: Context, refreshToken: string): Response {
+    const grant = state.refreshTokens.get(refreshToken);
+    if (grant === undefined || grant.revoked) {
+      if (state.usedRefreshTokens.has(refreshToken)) state.counters.usedRefreshTokenUses++;
+      return notionError(c, 400, "invalid_grant", "Invalid refresh token.");
+    }
+    state.refreshTokens.delete(refreshToken);
+    state.usedRefreshTokens.add(refreshToken);
+    for (const record of state.accessTokens.values()) {
+      if (record.grant === grant) record.rotated = true;
+    }
+    grant.refreshToken = randomSecret("nrt_");
+    state.refreshTokens.set(grant.refreshToken, grant);
+    state.counters.refreshes++;
+    return c.json(tokenAnswer(grant, issueAccessToken(state, grant)));
+  }
+
+  /** The documented answer; legacy grants answer the older shape without refresh fields. */
+  function tokenAnswer(grant: Grant, accessToken: string): Record<string, unknown> {
+    const { workspace, owner } = state.data;
+    return {
+      access_token: accessToken,
+      ...(state.issueRefreshTokens
+        ? { token_type: "bearer", refresh_token: grant.refreshToken }
+        : {}),
+      bot_id: grant.botId,
+      workspace_id: workspace.id,
+      workspace_name: workspace.name,
+      workspace_icon: workspace.icon,
+      owner: { type: "user", user: owner },
+      duplicated_template_id: null,
+      request_id: requestId(),
+    };
+  }
+
+  return app;
+}
+
+function kindOf(grantType: unknown): "authorization_code" | "refresh_token" | "other" {
+  return grantType === "authorization_code" || grantType === "refresh_token" ? grantType : "other";
+}

@@ -1,0 +1,516 @@
+/**
+ * The Workers entry in workerd: builds the deployable bundle exactly as `deno task build:worker`
+ * does (wrangler's esbuild, JSX settings from tsconfig.json), runs it in Miniflare 4 with the
+ * settings of wrangler.toml, and drives the HubSpot flow against it and against the Deno entry,
+ * each on the same Redis through an Upstash-compatible layer with a tap that counts round trips:
+ * the answers must be the same. Without a runnable workerd these tests are skipped with a loud
+ * warning, except under CI, where that is a failure.
+ */
+import assert from "node:assert/strict";
+import { parse as parseToml } from "smol-toml";
+import { generateEncryptionKey } from "./crypto/sealer.ts";
+import { createHubspotSandbox } from "./sandbox/hubspot/sandbox.ts";
+import { createUpstashStore } from "./store/upstash_store.ts";
+import { formFields, TestBrowser } from "./testing/browser.ts";
+import { startHub, TEST_API_KEY } from "./testing/hub.ts";
+import {
+  inCi,
+  startTestRedis,
+  startUpstashForTests,
+  type TestUpstash,
+} from "./testing/redis_harness.ts";
+
+const ROOT = decodeURIComponent(new URL("../", import.meta.url).pathname);
+
+/** The part of Miniflare 4 used here. */
+interface Miniflare {
+  ready: Promise<URL>;
+  dispatchFetch(url: string): Promise<Response>;
+  dispose(): Promise<void>;
+}
+interface MiniflareModule {
+  Miniflare: new (options: Record<string, unknown>) => Miniflare;
+  /** Miniflare's own fetch (undici), which takes the requests its outbound service gets. */
+  fetch: (request: unknown) => Promise<unknown>;
+}
+/**
+ * Imported without its type declarations: they reach for @types/node, and the @types/node 14
+ * that other packages here bring in hides Deno's own `node:` module types from every file.
+ */
+const miniflare: MiniflareModule | Error = await import("miniflare" as string).catch((e) => e);
+
+interface WranglerToml {
+  compatibility_date: string;
+  compatibility_flags?: string[];
+  assets: { directory: string; binding: string; run_worker_first?: boolean };
+  vars?: Record<string, string>;
+}
+const wrangler = parseToml(
+  await Deno.readTextFile(`${ROOT}wrangler.toml`),
+) as unknown as WranglerToml;
+
+/**
+ * Why workerd cannot run here, or null when it can. Tried in a process of its own: a workerd
+ * that fails to start can surface as an uncaught error event, which would end this file.
+ */
+async function workerdProblem(): Promise<string | null> {
+  if (miniflare instanceof Error) return `miniflare cannot be loaded (${miniflare.message})`;
+  const options = {
+    modules: true,
+    compatibilityDate: wrangler.compatibility_date,
+    script: "export default { fetch: () => new Response('workerd ok') }",
+  };
+  const script = `import { Miniflare } from "miniflare";
+    const mf = new Miniflare(${JSON.stringify(options)});
+    console.log(await (await mf.dispatchFetch("http://localhost/")).text());
+    await mf.dispose();`;
+  try {
+    const { stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: ["eval", script],
+      cwd: ROOT,
+      env: { NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+      signal: AbortSignal.timeout(60_000),
+    }).output();
+    if (new TextDecoder().decode(stdout).includes("workerd ok")) return null;
+    const err = new TextDecoder().decode(stderr);
+    return err.split("\n").find((line) => /error/i.test(line))?.trim() ?? err.slice(0, 300);
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+const redis = await startTestRedis();
+await redis?.close();
+const workerd = await workerdProblem();
+if (workerd !== null) {
+  const message = `workerd (Miniflare 4) cannot run on this machine: ${workerd}`;
+  if (inCi()) throw new Error(message);
+  console.error(`\n!!! SKIPPING WORKERS TESTS: ${message}\n`);
+}
+
+/** `wrangler deploy --dry-run`: the very bundle a deploy would upload. */
+async function buildBundle(outdir: string): Promise<void> {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "npm:wrangler", "deploy", "--dry-run", "--outdir", outdir],
+    cwd: ROOT,
+    env: { WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", CI: "true" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  assert.equal(code, 0, `wrangler failed:\n${text(stdout)}\n${text(stderr)}`);
+}
+
+function freePort(): number {
+  const listener = Deno.listen({ port: 0, hostname: "127.0.0.1" });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
+
+interface RunningWorker {
+  url: string;
+  /** What the Worker wrote to its console (the hub's JSON log lines). */
+  logs: string[];
+  /** Every URL the Worker fetched over the network. */
+  outbound: string[];
+  close(): Promise<void>;
+}
+
+type Readable = { on(event: "data", listener: (chunk: Uint8Array) => void): unknown };
+
+/** The built bundle in workerd with wrangler.toml's date, flags, assets and vars. */
+async function startWorker(
+  bundleDir: string,
+  vars: (url: string) => Record<string, string>,
+): Promise<RunningWorker> {
+  const port = freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const logs: string[] = [];
+  const outbound: string[] = [];
+  const collect = (stream: Readable) =>
+    stream.on("data", (chunk) => logs.push(new TextDecoder().decode(chunk)));
+  const { Miniflare, fetch: miniflareFetch } = miniflare as MiniflareModule;
+  const mf = new Miniflare({
+    modules: true,
+    scriptPath: `${bundleDir}/worker.js`,
+    modulesRoot: bundleDir,
+    compatibilityDate: wrangler.compatibility_date,
+    compatibilityFlags: wrangler.compatibility_flags ?? [],
+    bindings: { ...wrangler.vars, ...vars(url) },
+    assets: {
+      directory: `${ROOT}${wrangler.assets.directory}`,
+      binding: wrangler.assets.binding,
+      routerConfig: {
+        has_user_worker: true,
+        invoke_user_worker_ahead_of_assets: wrangler.assets.run_worker_first ?? false,
+      },
+    },
+    host: "127.0.0.1",
+    port,
+    outboundService: (request: { url: string }) => {
+      outbound.push(request.url);
+      return miniflareFetch(request);
+    },
+    handleRuntimeStdio: (stdout: Readable, stderr: Readable) => {
+      collect(stdout);
+      collect(stderr);
+    },
+  });
+  await mf.ready;
+  return { url, logs, outbound, close: () => mf.dispose() };
+}
+
+interface UpstashTap {
+  url: string;
+  /** HTTP round trips to Upstash so far. */
+  requests: number;
+  close(): Promise<void>;
+}
+
+/** Where the keys are in each command the hub's store sends. */
+const KEY_ARGS: Record<string, (command: string[]) => number[]> = {
+  GET: () => [1],
+  SET: () => [1],
+  GETDEL: () => [1],
+  DEL: (c) => c.map((_, i) => i).slice(1),
+  MGET: (c) => c.map((_, i) => i).slice(1),
+  EVAL: (c) => Array.from({ length: Number(c[2]) }, (_, i) => 3 + i),
+  EVALSHA: (c) => Array.from({ length: Number(c[2]) }, (_, i) => 3 + i),
+  PING: () => [],
+};
+
+/**
+ * In front of the Upstash-compatible layer: counts round trips, and puts every key under
+ * `namespace` (the Worker's store takes no namespace setting), so that the test's keys never
+ * mix with other tests' or a developer's and are deleted with the harness's namespace.
+ */
+function tapUpstash(upstash: TestUpstash, namespace: string): UpstashTap {
+  const namespaced = (command: string[]): string[] => {
+    const positions = KEY_ARGS[String(command[0]).toUpperCase()];
+    if (!positions) throw new Error(`the tap does not know the command ${command[0]}`);
+    const copy = [...command];
+    for (const i of positions(command)) copy[i] = namespace + copy[i];
+    return copy;
+  };
+  const server = Deno.serve(
+    { port: 0, hostname: "127.0.0.1", onListen: () => {} },
+    async (request) => {
+      tap.requests++;
+      const path = new URL(request.url).pathname;
+      const body = await request.json();
+      const headers = new Headers({ "Content-Type": "application/json" });
+      for (const name of ["Authorization", "Upstash-Encoding"]) {
+        const value = request.headers.get(name);
+        if (value !== null) headers.set(name, value);
+      }
+      return await fetch(`${upstash.url}${path}`, {
+        method: "POST",
+        headers,
+        body: JSON.stringify(path === "/" ? namespaced(body) : body.map(namespaced)),
+      });
+    },
+  );
+  const tap: UpstashTap = {
+    url: `http://127.0.0.1:${server.addr.port}`,
+    requests: 0,
+    close: () => server.shutdown(),
+  };
+  return tap;
+}
+
+/**
+ * hono/jsx renders the same markup in two spellings: Deno's precompiled JSX writes `<meta ...>`
+ * and `required` (and sometimes a space before `>`), the runtime JSX that wrangler's esbuild
+ * emits writes `<meta .../>` and `required=""`. Both mean the same to every HTML parser;
+ * compare in one spelling.
+ */
+function sameMarkup(html: string): string {
+  return html.replace(/\s*\/?>/g, ">").replace(
+    / (required|defer|async|download|disabled|checked|selected|hidden|multiple|readonly)=""/g,
+    " $1",
+  );
+}
+
+/** Everything a client can observe of the flow, with the hub's own origin made neutral. */
+type FlowRecord = Record<string, unknown>;
+
+/**
+ * Signs in, connects HubSpot through the sandbox consent page, lists items (all, and in pages
+ * for several limits), reads status, the dashboard and static files, and disconnects.
+ */
+async function driveFlow(base: string, tap: UpstashTap): Promise<FlowRecord> {
+  const record: FlowRecord = {};
+  const roundTrips: Record<string, number> = {};
+  const counted = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    const before = tap.requests;
+    const result = await fn();
+    roundTrips[name] = tap.requests - before;
+    return result;
+  };
+  const neutral = (text: string) => text.replaceAll(base, "{hub}");
+  const page = async (response: Response) => ({
+    status: response.status,
+    type: response.headers.get("content-type"),
+    csp: neutral(response.headers.get("content-security-policy") ?? ""),
+    html: sameMarkup(neutral(await response.text())),
+  });
+  const api = (path: string) =>
+    fetch(`${base}${path}`, { headers: { Authorization: `Bearer ${TEST_API_KEY}` } });
+  const browser = new TestBrowser();
+
+  record.loginPage = await page(await browser.request(`${base}/login`));
+  const login = await browser.postForm(`${base}/login`, { user_id: "alice", org_id: "acme" });
+  record.login = [login.status, login.headers.get("location")];
+  record.emptyDashboard = await page(
+    await counted("dashboard", () => browser.request(`${base}/`)),
+  );
+
+  const start = await counted(
+    "connect",
+    () => browser.postForm(`${base}/integrations/hubspot/connect`, {}),
+  );
+  if (start.status !== 303) throw new Error(`connect: ${start.status} ${await start.text()}`);
+  const authorize = new URL(start.headers.get("location")!);
+  record.connect = {
+    status: start.status,
+    to: neutral(authorize.origin + authorize.pathname),
+    params: [...authorize.searchParams.keys()].sort(),
+    redirect: neutral(authorize.searchParams.get("redirect_uri") ?? ""),
+    scope: authorize.searchParams.get("scope"),
+  };
+  const consent = await browser.request(authorize.href);
+  const form = formFields(await consent.text());
+  record.consent = { status: consent.status, fields: Object.keys(form.fields).sort() };
+  const decision = await browser.postForm(
+    new URL(form.action ?? authorize.href, authorize).href,
+    { ...form.fields, decision: "approve" },
+  );
+  const callbackUrl = new URL(decision.headers.get("location")!);
+  record.decision = [decision.status, neutral(callbackUrl.origin + callbackUrl.pathname)];
+  const callback = await counted("callback", () => browser.request(callbackUrl.href));
+  record.callback = [callback.status, callback.headers.get("location")];
+
+  const dashboard = await page(await counted("dashboard", () => browser.request(`${base}/`)));
+  // "connected since" is the callback's time, which differs between the two runs.
+  const since = /\d{4}-\d\d-\d\d[T ][\d:.]+Z?( UTC)?/g;
+  record.dashboard = { ...dashboard, html: dashboard.html.replace(since, "{time}") };
+  const status = await (await counted(
+    "status",
+    () => api("/integrations/hubspot/status?user_id=alice&org_id=acme"),
+  )).json();
+  record.status = { ...status, connected_at: typeof status.connected_at };
+
+  const query = "user_id=alice&org_id=acme";
+  const all = await counted("items", () => api(`/integrations/hubspot/items?${query}`));
+  record.all = [all.status, await all.json()];
+  for (const limit of [1, 70, 1000]) {
+    const pages: unknown[] = [];
+    let cursor: string | null = null;
+    do {
+      const path: string = `/integrations/hubspot/items?${query}&limit=${limit}` +
+        (cursor === null ? "" : `&cursor=${encodeURIComponent(cursor)}`);
+      const response: Response = await counted(
+        cursor === null ? "items page" : "items next page",
+        () => api(path),
+      );
+      const body: { next_cursor: string | null } = await response.json();
+      pages.push([response.status, body]);
+      cursor = limit === 1 && pages.length === 3 ? null : body.next_cursor;
+    } while (cursor !== null);
+    record[`pages of ${limit}`] = pages;
+  }
+  // One isolate serves concurrent requests: shared state (the Upstash client's pipelining, the
+  // provider pacing) must not tie one request's I/O to another's.
+  const together = await Promise.all(
+    Array.from({ length: 8 }, () => api(`/integrations/hubspot/items?${query}&limit=70`)),
+  );
+  record.concurrent = await Promise.all(together.map(async (r) => [r.status, await r.json()]));
+  const fragment = await counted(
+    "items fragment",
+    () => browser.request(`${base}/ui/hubspot/items`, { headers: { "HX-Request": "true" } }),
+  );
+  record.fragment = await page(fragment);
+
+  for (const path of ["/static/app.css", "/static/htmx.min.js", "/static/favicon.svg"]) {
+    const response = await browser.request(`${base}${path}`);
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    const file = await Deno.readFile(`${ROOT}${path.slice(1)}`);
+    // Deno adds "; charset=utf-8" to SVG, Workers assets do not.
+    const type = response.headers.get("content-type")?.split(";")[0];
+    record[path] = [response.status, type, bytes.length];
+    assert.deepEqual(bytes, file, `${base}${path} is not the file static/${path.slice(8)}`);
+  }
+  for (const path of ["/app.css", "/static/missing.css"]) {
+    record[path] = (await browser.request(`${base}${path}`)).status;
+  }
+
+  const disconnect = await counted(
+    "disconnect",
+    () => browser.request(`${base}/integrations/hubspot`, { method: "DELETE" }),
+  );
+  record.disconnect = disconnect.status;
+  record.after = (await (await api(`/integrations/hubspot/status?${query}`)).json()).status;
+  record.roundTrips = roundTrips;
+  return record;
+}
+
+/** What the flow must show on its own, beyond being the same on both runtimes. */
+function checkFlow(record: FlowRecord): void {
+  const html = (key: string) => (record[key] as { html: string }).html;
+  assert.match(
+    html("loginPage"),
+    /^<!DOCTYPE html><html lang="en">.*<form method="post" action="\/login">/,
+  );
+  assert.match(html("dashboard"), /data-status="connected".*Load items/);
+  assert.deepEqual(record.callback, [303, "/?connected=hubspot"]);
+  type Page = [number, { items: { id: string }[]; next_cursor: string | null }];
+  const [status, all] = record.all as Page;
+  assert.equal(status, 200);
+  const { control } = createHubspotSandbox({ clientId: "x", clientSecret: "y", redirectUris: [] });
+  const seeded = [control.data.contacts, control.data.companies, control.data.deals]
+    .flat().filter((r) => !r.archived).length;
+  assert.equal(all.items.length, seeded);
+  assert.equal(all.next_cursor, null);
+  const ids = all.items.map((i) => i.id).sort();
+  for (const limit of [70, 1000]) {
+    const pages = record[`pages of ${limit}`] as Page[];
+    assert.ok(pages.every(([s, p]) => s === 200 && p.items.length <= limit));
+    assert.deepEqual(pages.flatMap(([, p]) => p.items.map((i) => i.id)).sort(), ids);
+  }
+  assert.deepEqual((record["pages of 1"] as Page[]).map(([, p]) => p.items.length), [1, 1, 1]);
+  const concurrent = record.concurrent as Page[];
+  assert.ok(concurrent.every((page) => JSON.stringify(page) === JSON.stringify(concurrent[0])));
+  assert.deepEqual(concurrent[0], (record["pages of 70"] as Page[])[0]);
+  assert.equal(record.disconnect, 204);
+  assert.equal(record.after, "not_connected");
+}
+
+const ignore = redis === null || workerd !== null;
+
+Deno.test({
+  name: "the Worker bundle runs in workerd like the Deno entry",
+  ignore,
+  fn: async (t) => {
+    const bundleDir = await Deno.makeTempDir({ prefix: "hub-worker-" });
+    try {
+      await buildBundle(bundleDir);
+
+      await t.step("the bundle fits the Workers size limits", async () => {
+        const raw = await Deno.readFile(`${bundleDir}/worker.js`);
+        const gzip = await new Response(
+          new Blob([raw]).stream().pipeThrough(new CompressionStream("gzip")),
+        ).arrayBuffer();
+        console.log(`worker.js: ${raw.length} bytes, gzip ${gzip.byteLength} bytes`);
+        // Free plan: 3 MB after compression; keep well under it.
+        assert.ok(gzip.byteLength < 1024 * 1024);
+      });
+
+      await t.step("without Upstash settings every request answers 503 naming them", async () => {
+        const cases = [
+          {
+            // wrangler.toml's vars alone: production, nothing else set.
+            vars: () => ({}),
+            named: [
+              "APP_URL",
+              "UPSTASH_REDIS_REST_URL",
+              "ENCRYPTION_KEYS",
+              "SESSION_SECRET",
+              "API_KEYS",
+            ],
+            unnamed: [],
+          },
+          {
+            vars: (url: string) => ({ APP_ENV: "development", APP_URL: url }),
+            named: ["UPSTASH_REDIS_REST_URL", "ENCRYPTION_KEYS", "SESSION_SECRET"],
+            unnamed: ["APP_URL", "API_KEYS"],
+          },
+        ];
+        for (const { vars, named, unnamed } of cases) {
+          const worker = await startWorker(bundleDir, vars);
+          try {
+            const requests = ["GET /", "GET /static/app.css", "POST /login", "GET /health"];
+            for (const [method, path] of requests.map((r) => r.split(" "))) {
+              const response = await fetch(`${worker.url}${path}`, { method });
+              assert.equal(response.status, 503);
+              const body = await response.json();
+              assert.equal(body.error.code, "invalid_configuration");
+              for (const name of named) assert.match(body.error.message, new RegExp(name));
+              for (const name of unnamed) assert.doesNotMatch(body.error.message, new RegExp(name));
+            }
+          } finally {
+            await worker.close();
+          }
+        }
+      });
+
+      await t.step("the HubSpot flow answers the same on workerd as on Deno", async () => {
+        const upstash = await startUpstashForTests();
+        const denoTap = tapUpstash(upstash, `${upstash.namespace}deno:`);
+        const workerTap = tapUpstash(upstash, `${upstash.namespace}worker:`);
+        const hub = startHub({
+          store: createUpstashStore({ url: denoTap.url, token: upstash.token }),
+        });
+        const worker = await startWorker(bundleDir, (url) => ({
+          APP_ENV: "development",
+          APP_URL: url,
+          UPSTASH_REDIS_REST_URL: workerTap.url,
+          UPSTASH_REDIS_REST_TOKEN: upstash.token,
+          ENCRYPTION_KEYS: generateEncryptionKey("w1"),
+          SESSION_SECRET: "worker-session-secret-0123456789abcdef",
+          API_KEYS: TEST_API_KEY,
+        }));
+        try {
+          const onDeno = await driveFlow(hub.url, denoTap);
+          let onWorker: FlowRecord;
+          try {
+            onWorker = await driveFlow(worker.url, workerTap);
+          } catch (error) {
+            console.error(`workerd output:\n${worker.logs.join("")}`);
+            throw error;
+          }
+          assert.deepEqual(onWorker, onDeno);
+          console.log(`Upstash round trips per request: ${JSON.stringify(onWorker.roundTrips)}`);
+          checkFlow(onWorker);
+          assert.equal((onWorker.roundTrips as Record<string, number>).dashboard, 1);
+          assert.doesNotMatch(worker.logs.join(""), /different request|Cannot perform I\/O/);
+          // The sandbox was served in process: the Worker's only network peer was Upstash.
+          assert.ok(worker.outbound.length > 0);
+          assert.deepEqual(worker.outbound.filter((u) => !u.startsWith(workerTap.url)), []);
+        } finally {
+          await worker.close();
+          await hub.close();
+          await denoTap.close();
+          await workerTap.close();
+          await upstash.close();
+        }
+      });
+
+      await t.step(
+        "a token refresh adds four round trips to a request (lock, re-read, save, release)",
+        async () => {
+          const upstash = await startUpstashForTests();
+          const tap = tapUpstash(upstash, upstash.namespace);
+          // Tokens live 30 minutes: with a one-hour margin every use refreshes first.
+          const hub = startHub({
+            store: createUpstashStore({ url: tap.url, token: upstash.token }),
+            refreshMarginMs: 60 * 60 * 1000,
+          });
+          try {
+            const trips = (await driveFlow(hub.url, tap)).roundTrips as Record<string, number>;
+            console.log(`... when every request refreshes the token: ${JSON.stringify(trips)}`);
+            assert.equal(trips["items page"], 1 + 4);
+          } finally {
+            await hub.close();
+            await tap.close();
+            await upstash.close();
+          }
+        },
+      );
+    } finally {
+      await Deno.remove(bundleDir, { recursive: true });
+    }
+  },
+});
