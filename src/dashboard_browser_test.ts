@@ -87,6 +87,8 @@ async function connect(page: Page, provider: string, decision: "Approve" | "Deny
 
 const PROVIDERS = [
   { id: "hubspot", name: "HubSpot", filterText: "renewal", filterType: "deal" },
+  { id: "airtable", name: "Airtable", filterText: "a", filterType: "base" },
+  { id: "notion", name: "Notion", filterText: "a", filterType: "page" },
 ];
 
 for (const p of PROVIDERS) {

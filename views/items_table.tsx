@@ -49,7 +49,7 @@ export function ItemsBrowser(props: { model: ItemsPageModel }) {
         method="get"
         action={`/items/${m.provider}`}
         hx-get={`/ui/${m.provider}/items`}
-        hx-trigger="input changed delay:300ms, change, submit"
+        hx-trigger="input changed delay:300ms, submit"
         hx-target={`#${resultsId(m.provider)}`}
         hx-indicator={`#${resultsId(m.provider)}-loading`}
         role="search"

@@ -2,6 +2,7 @@ import type { Logger } from "../log.ts";
 import type { ProviderId } from "../providers/ids.ts";
 import type { ActiveProvider } from "../providers/registry.ts";
 import type { Connection, Connections, Owner } from "./connections.ts";
+import type { TokenKeeper } from "./token_keeper.ts";
 
 /** A connection as the API shows it: never any token. */
 export interface StatusView {
@@ -39,6 +40,14 @@ export function statusView(provider: ProviderId, connection: Connection | null):
  * when revocation failed: the user asked for it to be gone. Repeating it is harmless.
  */
 export async function disconnect(
+  deps: { connections: Connections; keeper: TokenKeeper; log: Logger },
+  provider: ActiveProvider,
+  owner: Owner,
+): Promise<void> {
+  await deps.keeper.exclusive(provider, owner, () => forget(deps, provider, owner));
+}
+
+async function forget(
   deps: { connections: Connections; log: Logger },
   provider: ActiveProvider,
   owner: Owner,

@@ -1,9 +1,14 @@
-import { ProviderError, ProviderRateLimitedError, ReconnectRequiredError } from "../errors.ts";
+import {
+  NotConnectedError,
+  ProviderError,
+  ProviderRateLimitedError,
+  ReconnectRequiredError,
+} from "../errors.ts";
 import { requestToken, TokenRequestError } from "../oauth/token_client.ts";
 import type { ActiveProvider } from "../providers/registry.ts";
 import { keys } from "../store/keys.ts";
 import type { Store } from "../store/store.ts";
-import type { Connection, Connections } from "./connections.ts";
+import type { Connection, Connections, Owner } from "./connections.ts";
 import { readTokenSet } from "./token_set.ts";
 
 export interface TokenKeeperOptions {
@@ -51,9 +56,9 @@ export class TokenKeeper {
       const holder = crypto.randomUUID();
       if (await store.setIfAbsent(lockKey, holder, LOCK_TTL_MS)) {
         try {
-          // Another process may have refreshed between our read and the lock.
-          const current = await connections.get(connection.provider, connection.owner) ??
-            connection;
+          // Another process may have refreshed, or disconnected, between our read and the lock.
+          const current = await connections.get(connection.provider, connection.owner);
+          if (current === null) throw this.#gone(provider);
           this.#ensureConnected(provider, current);
           if (!this.#needsRefresh(current, rejected)) return current.tokens.accessToken;
           return await this.#refresh(provider, current, rejected !== undefined);
@@ -73,6 +78,34 @@ export class TokenKeeper {
         );
       }
     }
+  }
+
+  /**
+   * Runs `fn` while holding the connection's lock, so that it never interleaves with a refresh
+   * (a disconnect must not be undone by a refresh finishing after it).
+   */
+  async exclusive<T>(provider: ActiveProvider, owner: Owner, fn: () => Promise<T>): Promise<T> {
+    const { store, clock, sleep } = this.options;
+    const lockKey = keys.refreshLock(provider.spec.id, owner.orgId, owner.userId);
+    const deadline = clock() + LOCK_WAIT_MS;
+    const holder = crypto.randomUUID();
+    while (!(await store.setIfAbsent(lockKey, holder, LOCK_TTL_MS))) {
+      if (clock() > deadline) {
+        throw new ProviderError(
+          `Another request is still working on the ${provider.spec.displayName} connection; try again shortly.`,
+        );
+      }
+      await sleep(LOCK_POLL_MS);
+    }
+    try {
+      return await fn();
+    } finally {
+      await store.deleteIfEquals(lockKey, holder);
+    }
+  }
+
+  #gone(provider: ActiveProvider): NotConnectedError {
+    return new NotConnectedError(`${provider.spec.displayName} was disconnected meanwhile.`);
   }
 
   #ensureConnected(provider: ActiveProvider, connection: Connection): void {
@@ -151,6 +184,10 @@ export class TokenKeeper {
     reason: string,
   ): Promise<never> {
     const message = `${provider.spec.displayName} needs you to reconnect: ${reason}`;
+    // A connection deleted meanwhile stays deleted.
+    if ((await this.options.connections.get(connection.provider, connection.owner)) === null) {
+      throw this.#gone(provider);
+    }
     await this.options.connections.save({
       ...connection,
       status: "reconnect_required",

@@ -72,7 +72,7 @@ export const hubspot: ProviderSpec = {
     if (tokens.refreshToken === null) return;
     const response = await fetch(
       `${app.apiUrl}/oauth/v1/refresh-tokens/${encodeURIComponent(tokens.refreshToken)}`,
-      { method: "DELETE" },
+      { method: "DELETE", signal: AbortSignal.timeout(20_000) },
     );
     await response.body?.cancel();
     if (!response.ok && response.status !== 404) {
