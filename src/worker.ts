@@ -17,6 +17,9 @@ interface AssetsBinding {
 
 type WorkerBindings = { ASSETS?: AssetsBinding } & Record<string, unknown>;
 
+/** Provider page calls per items request on Workers when PROVIDER_CALL_BUDGET is unset. */
+export const WORKER_CALL_BUDGET = 40;
+
 type Built = { app: Hono<HubEnv>; config: Config } | { problems: string[] };
 
 /** One app per isolate, rebuilt only if the bindings change. */
@@ -68,7 +71,9 @@ function createWorkerApp(env: Env, bindings: WorkerBindings): Built {
   if (config.sessionSecret === null) problems.push("SESSION_SECRET: required on Workers");
   if (problems.length > 0 || config.upstash === null) throw new ConfigError(problems);
   const app = createApp({
-    config,
+    // Each items request stays well inside a Worker's subrequest limit (50 on the free plan,
+    // Upstash calls included) unless PROVIDER_CALL_BUDGET says otherwise.
+    config: { ...config, providerCallBudget: config.providerCallBudget ?? WORKER_CALL_BUDGET },
     store: createUpstashStore(config.upstash),
     encryptionKeys: config.encryptionKeys!,
     sessionSecret: config.sessionSecret!,
