@@ -18,7 +18,7 @@ interface AssetsBinding {
 type WorkerBindings = { ASSETS?: AssetsBinding } & Record<string, unknown>;
 
 /** Provider page calls per items request on Workers when PROVIDER_CALL_BUDGET is unset. */
-export const WORKER_CALL_BUDGET = 40;
+const WORKER_CALL_BUDGET = 40;
 
 type Built = { app: Hono<HubEnv>; config: Config } | { problems: string[] };
 
