@@ -21,9 +21,9 @@ export interface ChainResult {
 /**
  * Runs independent cursor chains concurrently; each chain follows its own pages one after the
  * other, and chains a page reveals (an Airtable base's tables) start as soon as they are known.
- * With a limit or a call budget, each starting chain gets a fixed share of both and revealed
- * chains wait for the next page, so the same cursor always gives the same page whatever the
- * timing. Items come out in chain order, a chain's revealed chains after its own items.
+ * With a limit or a call budget, each starting chain gets a fixed share of both, and the chains
+ * it reveals get fixed shares of what it leaves, so the same cursor always gives the same page
+ * whatever the timing. Items come out in chain order, a chain's revealed chains after its own.
  */
 export async function runChains(run: ChainRun): Promise<ChainResult> {
   const quotas = shares(run.limit, run.positions.length);
@@ -44,7 +44,10 @@ export async function runChains(run: ChainRun): Promise<ChainResult> {
 function shares(total: number | null, count: number): number[] {
   return Array.from(
     { length: count },
-    (_, i) => total === null ? Infinity : Math.floor(total / count) + (i < total % count ? 1 : 0),
+    (_, i) =>
+      total === null || total === Infinity
+        ? Infinity
+        : Math.floor(total / count) + (i < total % count ? 1 : 0),
   );
 }
 
@@ -81,9 +84,29 @@ async function followChain(
     }
     position = page.next === null ? null : { ...position, cursor: page.next };
   }
+  if (position === null && waiting.length > 0) {
+    // A finished chain hands what is left of its allowance to the chains it revealed, in fixed
+    // shares: a small account still comes in one answer, and the pages stay deterministic.
+    const itemShares = shares(allowance.items - items.length, waiting.length);
+    const callShares = shares(allowance.calls - calls, waiting.length);
+    waiting.forEach((child, i) => {
+      if (itemShares[i] > 0 && callShares[i] > 0) {
+        revealed.push(
+          followChain(run, child, { ...allowance, items: itemShares[i], calls: callShares[i] }),
+        );
+      } else {
+        revealed.push(Promise.resolve({ items: [], remaining: [child] }));
+      }
+    });
+    waiting.length = 0;
+  }
   const children = await Promise.all(revealed);
   return {
     items: [...items, ...children.flatMap((c) => c.items)],
-    remaining: [...(position === null ? [] : [position]), ...waiting],
+    remaining: [
+      ...(position === null ? [] : [position]),
+      ...waiting,
+      ...children.flatMap((c) => c.remaining),
+    ],
   };
 }

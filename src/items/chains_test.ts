@@ -191,3 +191,24 @@ Deno.test("the same cursor and budget give the same page whatever the timing", a
   };
   assert.deepEqual(await run(true), await run(false));
 });
+
+Deno.test("a bounded run hands a finished chain's leftover to the chains it revealed", async () => {
+  const result = await runChains({
+    positions: starts("parent"),
+    limit: 1000,
+    callBudget: null,
+    maxPageSize: 4,
+    fetchPage: nestedFake(),
+  });
+  assert.equal(result.items.length, 48);
+  assert.deepEqual(result.remaining, []);
+  const tight = await runChains({
+    positions: starts("parent"),
+    limit: 10,
+    callBudget: null,
+    maxPageSize: 4,
+    fetchPage: nestedFake(),
+  });
+  assert.ok(tight.items.length <= 10);
+  assert.ok(tight.remaining.length > 0);
+});

@@ -19,12 +19,18 @@ export interface ItemsDeps {
   callBudget: number | null;
 }
 
+/**
+ * An answer without `limit` holds at most this many items (then a next_cursor): the hub's
+ * memory for one request stays bounded whatever the size of the account.
+ */
+export const MAX_UNPAGED_ITEMS = 10_000;
+
 export interface ItemsPage {
   items: IntegrationItem[];
   next_cursor: string | null;
 }
 
-/** Lists a connection's items: one page when `limit` is given, else everything. */
+/** Lists a connection's items: `limit` of them, or up to MAX_UNPAGED_ITEMS, and a cursor. */
 export class ItemsService {
   /** One pacer per provider, shared by all requests of this process. */
   readonly #limiters = new Map<string, RateLimiter>();
@@ -60,7 +66,7 @@ export class ItemsService {
     });
     const result = await runChains({
       positions,
-      limit: page.limit,
+      limit: page.limit ?? MAX_UNPAGED_ITEMS,
       callBudget: this.deps.callBudget,
       maxPageSize: spec.maxPageSize,
       fetchPage: (position, pageSize) =>
