@@ -1,7 +1,7 @@
 import type { Hono } from "hono";
 import { createApp } from "../app.ts";
 import { withStaticFiles } from "../deno_static.ts";
-import { type Config, type Env, loadConfig } from "../config.ts";
+import { type Config, type EncryptionKey, type Env, loadConfig } from "../config.ts";
 import type { Logger } from "../log.ts";
 import type { HubEnv } from "../services.ts";
 import type { Store } from "../store/store.ts";
@@ -33,6 +33,7 @@ export function startHub(options: {
   log?: Logger;
   clock?: () => number;
   refreshMarginMs?: number;
+  encryptionKeys?: EncryptionKey[];
 }): RunningHub {
   let app: Hono<HubEnv> | null = null;
   let site: Hono | null = null;
@@ -45,7 +46,8 @@ export function startHub(options: {
   app = createApp({
     config,
     store: options.store,
-    encryptionKeys: [{ id: "test1", key: crypto.getRandomValues(new Uint8Array(32)) }],
+    encryptionKeys: options.encryptionKeys ??
+      [{ id: "test1", key: crypto.getRandomValues(new Uint8Array(32)) }],
     sessionSecret: "test-session-secret-0123456789abcdef",
     log: options.log ?? memoryLogger(),
     clock: options.clock,

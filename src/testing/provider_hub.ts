@@ -7,6 +7,7 @@ import type { Hono } from "hono";
 import assert from "node:assert/strict";
 import type { ProviderId } from "../providers/ids.ts";
 import { SANDBOX_ENDPOINTS } from "../providers/ids.ts";
+import type { EncryptionKey } from "../config.ts";
 import type { Logger } from "../log.ts";
 import type { Store } from "../store/store.ts";
 import { formFields, TestBrowser } from "./browser.ts";
@@ -44,6 +45,7 @@ export async function startProviderHub<Control>(options: {
   store: Store;
   env?: Record<string, string>;
   user?: string;
+  encryptionKeys?: EncryptionKey[];
 }): Promise<ProviderHub<Control>> {
   const redirectUris: string[] = [];
   const sandbox = options.makeSandbox({
@@ -62,6 +64,7 @@ export async function startProviderHub<Control>(options: {
   const log = memoryLogger();
   const hub = startHub({
     store: options.store,
+    encryptionKeys: options.encryptionKeys,
     log,
     env: {
       SANDBOX: "false",
