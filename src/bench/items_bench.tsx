@@ -17,7 +17,7 @@ const LATENCY_MS = Number(Deno.env.get("BENCH_LATENCY_MS") ?? 50);
 
 interface Case {
   name: string;
-  provider: "hubspot" | "airtable";
+  provider: "hubspot" | "airtable" | "notion";
   size: Record<string, number> | null;
   /** Page through next_cursor with this limit instead of one unpaged request. */
   limit?: number;
@@ -42,6 +42,8 @@ const CASES: Case[] = [
     size: { bases: 10, tablesPerBase: 10, recordsPerTable: 1_000 },
     limit: 1_000,
   },
+  { name: "Notion, seed workspace", provider: "notion", size: null },
+  { name: "Notion, 5,000 pages", provider: "notion", size: { pages: 5_000 } },
 ];
 
 interface Bound {
@@ -115,6 +117,18 @@ function airtableBound(shape: Shape): Bound {
   };
 }
 
+/** Notion: one search chain of ceil(n/100) pages; about 3 calls per second per connection. */
+function notionBound(shape: Shape): Bound {
+  const calls = pages(shape.count);
+  const chain = calls * L;
+  const rate = Math.floor((calls - 1) / 3) + L;
+  return {
+    seconds: Math.max(chain, rate),
+    formula:
+      `max(chain ${calls} x ${LATENCY_MS} ms, floor((${calls} calls - 1) / 3) x 1 s + ${LATENCY_MS} ms)`,
+  };
+}
+
 async function startSandbox(c: Case): Promise<{ url: string; process: Deno.ChildProcess }> {
   const process = new Deno.Command(Deno.execPath(), {
     args: [
@@ -184,12 +198,20 @@ async function run(c: Case) {
     const seconds = (performance.now() - started) / 1000;
     clearInterval(sampler);
     const counters = await (await fetch(`${sandbox.url}/__bench/counters`)).json();
-    const bound = c.provider === "hubspot" ? hubspotBound(shape) : airtableBound(shape);
+    const bound = c.provider === "hubspot"
+      ? hubspotBound(shape)
+      : c.provider === "airtable"
+      ? airtableBound(shape)
+      : notionBound(shape);
     return {
       shape,
       seconds,
       bound,
-      calls: c.provider === "hubspot" ? counters.crmCalls : counters.apiCalls,
+      calls: c.provider === "hubspot"
+        ? counters.crmCalls
+        : c.provider === "airtable"
+        ? counters.apiCalls
+        : counters.searchCalls,
       rateLimited: counters.rateLimited,
       peakMb: (peak - baseline.rss) / 1e6,
     };

@@ -7,6 +7,7 @@
 import { Hono } from "hono";
 import { createAirtableSandbox } from "../sandbox/airtable/sandbox.ts";
 import { createHubspotSandbox } from "../sandbox/hubspot/sandbox.ts";
+import { createNotionSandbox } from "../sandbox/notion/sandbox.ts";
 
 const [provider, sizeJson, latency] = Deno.args;
 const size = JSON.parse(sizeJson ?? "null");
@@ -20,7 +21,11 @@ function build(): { app: Hono; counters: () => unknown } {
     return { app: s.app, counters: () => s.control.counters };
   }
   if (provider === "airtable") {
-    const s = createAirtableSandbox({ ...app, size: size ?? undefined });
+    const s = createAirtableSandbox({ ...app, ...(size ?? {}) });
+    return { app: s.app, counters: () => s.control.counters };
+  }
+  if (provider === "notion") {
+    const s = createNotionSandbox({ ...app, pages: size?.pages });
     return { app: s.app, counters: () => s.control.counters };
   }
   throw new Error(`no sandbox for ${provider}`);

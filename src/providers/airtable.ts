@@ -5,33 +5,42 @@ import { parseJson } from "../json.ts";
 import type { AccountInfo, ChainPage, ChainPosition, ProviderApi, ProviderSpec } from "./spec.ts";
 
 const tokenSchema = z.object({ access_token: z.string().min(1), scope: z.string().optional() });
-const whoamiSchema = z.object({ id: z.string(), email: z.string().optional() });
+
+/** `email` only comes with the user.email:read scope, which the hub does not ask for. */
+const whoamiSchema = z.object({
+  id: z.string().min(1),
+  email: z.string().optional(),
+  scopes: z.array(z.string()).optional(),
+});
 
 const basesSchema = z.object({
-  bases: z.array(z.object({ id: z.string(), name: z.string().default("") })),
-  offset: z.string().optional(),
+  bases: z.array(z.object({ id: z.string().min(1), name: z.string().default("") })),
+  offset: z.string().min(1).optional(),
 });
 
 const tablesSchema = z.object({
   tables: z.array(z.object({
-    id: z.string(),
+    id: z.string().min(1),
     name: z.string().default(""),
-    primaryFieldId: z.string(),
+    primaryFieldId: z.string().optional(),
   })),
 });
 
+/** Empty cells are left out of `fields` by Airtable, so any field may be missing. */
 const recordsSchema = z.object({
   records: z.array(z.object({
-    id: z.string(),
+    id: z.string().min(1),
     createdTime: z.string().optional(),
     fields: z.record(z.string(), z.unknown()).default({}),
   })),
-  offset: z.string().optional(),
+  offset: z.string().min(1).optional(),
 });
 type AirtableRecord = z.infer<typeof recordsSchema>["records"][number];
 
-/** How many times one table's listing may restart after its iterator expired. */
-const MAX_RESTARTS = 2;
+/** Airtable serves at most 100 records per page; skipping after a restart uses full pages. */
+const FULL_PAGE = 100;
+/** Restarts of one table's listing in a row, with no record served in between. */
+const MAX_RESTARTS = 3;
 
 export const airtable: ProviderSpec = {
   id: "airtable",
@@ -39,8 +48,10 @@ export const airtable: ProviderSpec = {
   description: "Bases, tables and records.",
   itemTypes: ["base", "table", "record"],
   oauth: {
+    // Enough to list bases, their tables and records. Not user.email:read: the account's user
+    // id names it well enough, and an extra scope must also be enabled on the integration.
     scopes: ["data.records:read", "schema.bases:read"],
-    // Airtable requires PKCE even for clients with a secret.
+    // Airtable requires PKCE even from clients with a secret.
     pkce: true,
     clientAuth: "basic",
     tokenBody: "form",
@@ -49,7 +60,8 @@ export const airtable: ProviderSpec = {
     rotatesRefreshTokens: true,
   },
   apiHeaders: {},
-  // 5 requests per second per base, whoever asks; a 429 costs a 30-second penalty.
+  // 5 requests per second per base, whoever sends them; a 429 costs a 30-second wait and
+  // Airtable sends no Retry-After. Calls without a base (the bases list) count per connection.
   rateLimit: {
     requests: 5,
     windowMs: 1000,
@@ -62,7 +74,8 @@ export const airtable: ProviderSpec = {
   readAccount,
   startChains: () => [{ chain: "bases", cursor: null }],
   fetchPage,
-  // Airtable documents no revocation endpoint: disconnecting forgets the tokens locally.
+  // No revoke: Airtable documents no revocation endpoint, so disconnecting forgets the tokens
+  // (the user can remove the grant in Airtable's integration settings).
 };
 
 async function readAccount(
@@ -74,7 +87,7 @@ async function readAccount(
   let response: Response;
   try {
     response = await fetch(`${app.apiUrl}/v0/meta/whoami`, {
-      headers: { Authorization: `Bearer ${token.data.access_token}` },
+      headers: { Accept: "application/json", Authorization: `Bearer ${token.data.access_token}` },
       signal: AbortSignal.timeout(20_000),
     });
   } catch {
@@ -84,24 +97,52 @@ async function readAccount(
   if (!response.ok || !who.success) {
     throw new ProviderError(`Airtable did not identify the account (HTTP ${response.status}).`);
   }
+  const scopes = token.data.scope === undefined
+    ? who.data.scopes ?? []
+    : token.data.scope.split(" ").filter((s) => s !== "");
   return {
     account: { id: who.data.id, name: who.data.email ?? who.data.id },
     extra: {},
-    scopes: (token.data.scope ?? "").split(" ").filter((s) => s !== ""),
+    scopes,
   };
 }
 
-/**
- * Cursors inside a provider page: Airtable's bases and tables come in pages larger than a hub
- * page may hold, so a cursor is "the provider's offset, and how many of that page were used".
- */
-const subCursorSchema = z.object({ o: z.string().nullable(), s: z.number().int().min(0) });
-const recordCursorSchema = z.object({
-  o: z.string().nullable(),
-  last: z.string().nullable(),
-  mid: z.boolean(),
-});
+/** What a base's tables chain knows (from the bases page that revealed it). */
+const tablesContext = z.object({ baseId: z.string().min(1), baseName: z.string() });
+type TablesContext = z.infer<typeof tablesContext>;
 
+/** What a table's records chain knows; primaryFieldId is "" when the schema gave none. */
+const recordsContext = z.object({
+  baseId: z.string().min(1),
+  tableId: z.string().min(1),
+  tableName: z.string(),
+  primaryFieldId: z.string(),
+});
+export type RecordsContext = z.infer<typeof recordsContext>;
+
+async function fetchPage(
+  position: ChainPosition,
+  pageSize: number,
+  api: ProviderApi,
+): Promise<ChainPage> {
+  const { chain, cursor, context } = position;
+  if (chain === "bases") return await basesPage(cursor, pageSize, api);
+  if (chain === "tables") {
+    return await tablesPage(cursor, pageSize, api, readContext(tablesContext, context));
+  }
+  if (chain === "records") {
+    return await recordsPage(cursor, pageSize, api, readContext(recordsContext, context));
+  }
+  throw new ProviderError(`Unknown Airtable listing "${chain.slice(0, 40)}".`);
+}
+
+function readContext<T>(schema: z.ZodType<T>, context: unknown): T {
+  const parsed = schema.safeParse(context);
+  if (!parsed.success) throw new ProviderError("The Airtable listing cursor is not valid.");
+  return parsed.data;
+}
+
+/** Reads one of this module's own cursors (JSON); a foreign one is refused. */
 function readCursor<T>(schema: z.ZodType<T>, cursor: string | null, fresh: T): T {
   if (cursor === null) return fresh;
   const parsed = schema.safeParse(parseJson(cursor));
@@ -109,20 +150,11 @@ function readCursor<T>(schema: z.ZodType<T>, cursor: string | null, fresh: T): T
   return parsed.data;
 }
 
-async function fetchPage(
-  position: ChainPosition,
-  pageSize: number,
-  api: ProviderApi,
-): Promise<ChainPage> {
-  const ctx = position.context ?? {};
-  if (position.chain === "bases") return await basesPage(position, pageSize, api);
-  if (position.chain === "tables") return await tablesPage(position, pageSize, api, ctx);
-  if (position.chain === "records") return await recordsPage(position, pageSize, api, ctx);
-  throw new ProviderError(`Unknown Airtable listing "${position.chain}".`);
-}
+/** Airtable's offset, and how many bases of that (up to 1,000-base) page were already served. */
+const basesCursor = z.object({ o: z.string().nullable(), s: z.number().int().min(0) });
 
-async function basesPage(position: ChainPosition, pageSize: number, api: ProviderApi) {
-  const at = readCursor(subCursorSchema, position.cursor, { o: null, s: 0 });
+async function basesPage(cursor: string | null, pageSize: number, api: ProviderApi) {
+  const at = readCursor(basesCursor, cursor, { o: null, s: 0 });
   const query: Record<string, string> = at.o === null ? {} : { offset: at.o };
   const page = await api.call({ method: "GET", path: "/v0/meta/bases", query }, basesSchema);
   const slice = page.bases.slice(at.s, at.s + pageSize);
@@ -147,24 +179,29 @@ async function basesPage(position: ChainPosition, pageSize: number, api: Provide
     spawn: slice.map((base) => ({
       chain: "tables",
       cursor: null,
-      context: { baseId: base.id, baseName: base.name },
+      context: { baseId: base.id, baseName: base.name } satisfies TablesContext,
     })),
   };
 }
 
+/** The base schema is not paginated: the cursor is the index of the next table to serve. */
 async function tablesPage(
-  position: ChainPosition,
+  cursor: string | null,
   pageSize: number,
   api: ProviderApi,
-  ctx: Record<string, string>,
+  ctx: TablesContext,
 ): Promise<ChainPage> {
-  const start = position.cursor === null ? 0 : Number(position.cursor);
+  const start = cursor === null ? 0 : Number(cursor);
+  if (!Number.isSafeInteger(start) || start < 0) {
+    throw new ProviderError("The Airtable listing cursor is not valid.");
+  }
   const { tables } = await api.call({
     method: "GET",
     path: `/v0/meta/bases/${encodeURIComponent(ctx.baseId)}/tables`,
     rateKey: ctx.baseId,
   }, tablesSchema);
   const slice = tables.slice(start, start + pageSize);
+  const end = start + slice.length;
   return {
     items: slice.map((table) =>
       makeItem({
@@ -178,7 +215,7 @@ async function tablesPage(
         visibility: true,
       })
     ),
-    next: start + slice.length < tables.length ? String(start + slice.length) : null,
+    next: end < tables.length ? String(end) : null,
     spawn: slice.map((table) => ({
       chain: "records",
       cursor: null,
@@ -186,90 +223,112 @@ async function tablesPage(
         baseId: ctx.baseId,
         tableId: table.id,
         tableName: table.name,
-        primaryFieldId: table.primaryFieldId,
-      },
+        primaryFieldId: table.primaryFieldId ?? "",
+      } satisfies RecordsContext,
     })),
   };
 }
 
 /**
- * One page of a table's records. The cursor holds Airtable's offset and the last record handed
- * out; `mid` says the page at that offset was only partly served. When Airtable says the list
- * iterator expired (422), the table is listed again from the start and the records already
- * handed out are skipped, so nothing is lost or repeated (Airtable lists in a stable order).
+ * Where a table's listing stands: Airtable's offset (null: from the first page); the last
+ * record already served; `skip`: records up to and including `last` are still to be skipped
+ * on the page at `o` (after a restart, or when a page was only partly served); `r`: restarts
+ * in a row without a record served.
+ */
+const recordsCursor = z.object({
+  o: z.string().nullable(),
+  last: z.string().nullable(),
+  skip: z.boolean(),
+  r: z.number().int().min(0),
+});
+type RecordsCursor = z.infer<typeof recordsCursor>;
+
+/**
+ * One page of a table's records, in exactly one request. When Airtable says the list iterator
+ * expired (422 LIST_RECORDS_ITERATOR_NOT_AVAILABLE), the listing restarts from the first page
+ * and skips the records already served, up to and including the last one: Airtable lists in a
+ * stable order, so nothing is lost or repeated. The walk back spans chain pages (maybe empty
+ * ones), so every provider call counts against the caller's call budget.
  */
 async function recordsPage(
-  position: ChainPosition,
+  cursor: string | null,
   pageSize: number,
   api: ProviderApi,
-  ctx: Record<string, string>,
+  ctx: RecordsContext,
 ): Promise<ChainPage> {
-  const at = readCursor(recordCursorSchema, position.cursor, { o: null, last: null, mid: false });
-  const path = `/v0/${encodeURIComponent(ctx.baseId)}/${encodeURIComponent(ctx.tableId)}`;
-  let offset = at.o;
-  let skipping = at.mid;
-  let restarts = 0;
-  while (true) {
-    let page: z.infer<typeof recordsSchema>;
-    try {
-      page = await api.call({
-        method: "GET",
-        path,
-        query: {
-          pageSize: String(skipping ? 100 : pageSize),
-          returnFieldsByFieldId: "true",
-          ...(offset === null ? {} : { offset }),
-        },
-        rateKey: ctx.baseId,
-      }, recordsSchema);
-    } catch (error) {
-      if (!isExpiredIterator(error) || restarts++ >= MAX_RESTARTS) throw error;
-      offset = null;
-      skipping = at.last !== null;
-      continue;
+  const at = readCursor(recordsCursor, cursor, { o: null, last: null, skip: false, r: 0 });
+  const query: Record<string, string> = {
+    pageSize: String(at.skip ? FULL_PAGE : pageSize),
+    returnFieldsByFieldId: "true",
+  };
+  // Only the primary field is needed for the name: much smaller pages on wide tables.
+  if (ctx.primaryFieldId) query["fields[]"] = ctx.primaryFieldId;
+  if (at.o !== null) query.offset = at.o;
+  let page: z.infer<typeof recordsSchema>;
+  try {
+    page = await api.call({
+      method: "GET",
+      path: `/v0/${encodeURIComponent(ctx.baseId)}/${encodeURIComponent(ctx.tableId)}`,
+      query,
+      rateKey: ctx.baseId,
+    }, recordsSchema);
+  } catch (error) {
+    if (!isExpiredIterator(error)) throw error;
+    if (at.r >= MAX_RESTARTS) {
+      throw new ProviderError(
+        `Airtable kept expiring the listing of table "${ctx.tableName}"; try again later.`,
+        { cause: error },
+      );
     }
-    let records = page.records;
-    if (skipping) {
-      const index = records.findIndex((r) => r.id === at.last);
-      if (index < 0) {
-        if (page.offset === undefined) {
-          throw new ProviderError("The Airtable table changed while it was listed; load it again.");
-        }
-        offset = page.offset;
-        continue;
-      }
-      records = records.slice(index + 1);
-      skipping = false;
-    }
-    const served = records.slice(0, pageSize);
-    const last = served.at(-1)?.id ?? at.last;
-    if (served.length === 0 && page.offset !== undefined) {
-      offset = page.offset;
-      continue;
-    }
-    const next = served.length < records.length
-      ? { o: offset, last, mid: true }
-      : page.offset === undefined
-      ? null
-      : { o: page.offset, last, mid: false };
     return {
-      items: served.map((record) => recordItem(record, ctx)),
-      next: next === null ? null : JSON.stringify(next),
+      items: [],
+      next: encode({ o: null, last: at.last, skip: at.last !== null, r: at.r + 1 }),
     };
   }
+  let records = page.records;
+  if (at.skip) {
+    const index = records.findIndex((r) => r.id === at.last);
+    if (index < 0) {
+      if (page.offset === undefined) {
+        throw new ProviderError(
+          `Airtable table "${ctx.tableName}" changed while it was listed; load the items again.`,
+        );
+      }
+      return { items: [], next: encode({ ...at, o: page.offset }) };
+    }
+    records = records.slice(index + 1);
+  }
+  const served = records.slice(0, pageSize);
+  const last = served.at(-1)?.id ?? at.last;
+  const r = served.length > 0 ? 0 : at.r;
+  const next: RecordsCursor | null = served.length < records.length
+    ? { o: at.o, last, skip: true, r }
+    : page.offset === undefined
+    ? null
+    : { o: page.offset, last, skip: false, r };
+  return {
+    items: served.map((record) => recordItem(record, ctx)),
+    next: next === null ? null : encode(next),
+  };
 }
+
+const encode = (cursor: RecordsCursor): string => JSON.stringify(cursor);
+
+const expiredIteratorBody = z.object({
+  error: z.object({ type: z.literal("LIST_RECORDS_ITERATOR_NOT_AVAILABLE") }),
+});
 
 function isExpiredIterator(error: unknown): boolean {
-  if (!(error instanceof ProviderStatusError) || error.httpStatus !== 422) return false;
-  const parsed = z.object({ error: z.object({ type: z.string() }) }).safeParse(error.body);
-  return parsed.success && parsed.data.error.type === "LIST_RECORDS_ITERATOR_NOT_AVAILABLE";
+  return error instanceof ProviderStatusError && error.httpStatus === 422 &&
+    expiredIteratorBody.safeParse(error.body).success;
 }
 
-function recordItem(record: AirtableRecord, ctx: Record<string, string>): IntegrationItem {
+export function recordItem(record: AirtableRecord, ctx: RecordsContext): IntegrationItem {
+  const primary = ctx.primaryFieldId ? record.fields[ctx.primaryFieldId] : undefined;
   return makeItem({
     id: record.id,
     type: "record",
-    name: cellText(record.fields[ctx.primaryFieldId]) || record.id,
+    name: cellText(primary).trim() || record.id,
     parent_id: ctx.tableId,
     parent_path_or_name: ctx.tableName,
     creation_time: record.createdTime ?? null,
@@ -278,16 +337,29 @@ function recordItem(record: AirtableRecord, ctx: Record<string, string>): Integr
   });
 }
 
-/** A cell as text: strings, numbers, booleans, lists, and the objects Airtable uses for people, barcodes, buttons and attachments. */
+/**
+ * Keys that carry an object cell's text, in order: a collaborator's name (else its email), a
+ * barcode's text, a button's label, an attachment's filename, an AI text's value, a formula's
+ * special value or error.
+ */
+const TEXT_KEYS = ["name", "text", "label", "filename", "value", "email", "specialValue", "error"];
+
+/**
+ * A cell as text, as Airtable's own string format shows it: strings as they are, numbers in
+ * full, a checked box as "checked", lists (linked record ids, multiple selects, attachments,
+ * lookups) joined by ", ", and the objects Airtable uses for people, barcodes and buttons by
+ * their text. Anything else is "".
+ */
 export function cellText(value: unknown): string {
-  if (value === null || value === undefined) return "";
   if (typeof value === "string") return value;
-  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  if (typeof value === "number") return Number.isFinite(value) ? String(value) : "";
+  if (typeof value === "boolean") return value ? "checked" : "";
   if (Array.isArray(value)) return value.map(cellText).filter((t) => t !== "").join(", ");
-  if (typeof value === "object") {
-    const o = value as Record<string, unknown>;
-    for (const key of ["name", "text", "label", "filename", "email", "id"]) {
-      if (typeof o[key] === "string" && o[key] !== "") return o[key] as string;
+  if (typeof value === "object" && value !== null) {
+    const cell = value as Record<string, unknown>;
+    for (const key of TEXT_KEYS) {
+      const text = cell[key];
+      if (typeof text === "string" && text.trim() !== "") return text;
     }
   }
   return "";

@@ -1,128 +1,123 @@
-/** Deterministic seeded bases, tables and records for the Airtable sandbox. */
-import { prng } from "../hubspot/data.ts";
+/** The Airtable sandbox's data model: bases, their table schemas and records, as Airtable has them. */
+
+export type PermissionLevel = "none" | "read" | "comment" | "edit" | "create";
 
 export interface AirtableField {
   id: string;
   name: string;
+  /** Airtable's field type name (singleLineText, number, multipleRecordLinks, ...). */
   type: string;
+  description?: string;
+  options?: Record<string, unknown>;
+}
+
+export interface AirtableView {
+  id: string;
+  name: string;
+  type: "grid";
 }
 
 export interface AirtableRecord {
   id: string;
+  /** ISO-8601 with milliseconds, as Airtable writes it. */
   createdTime: string;
-  /** By field id; empty values are left out, as Airtable does. */
+  /** Cell values by field id. Empty values ("", [], false, null) are absent, as Airtable omits them. */
   fields: Record<string, unknown>;
 }
 
 export interface AirtableTable {
   id: string;
   name: string;
+  description?: string;
   primaryFieldId: string;
   fields: AirtableField[];
+  views: AirtableView[];
+  /** In Airtable's stable listing order. */
   records: AirtableRecord[];
 }
 
 export interface AirtableBase {
   id: string;
   name: string;
-  permissionLevel: "create" | "edit" | "read";
+  permissionLevel: PermissionLevel;
   tables: AirtableTable[];
 }
 
-export interface SizeKnobs {
-  bases: number;
-  tablesPerBase: number;
-  recordsPerTable: number;
+/** The user every sandbox token belongs to (whoami). */
+export interface AirtableUser {
+  id: string;
+  email: string;
 }
 
-const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+/** The primary field kinds the seed knows how to fill. */
+export type PrimaryKind =
+  | "text"
+  | "number"
+  | "formula"
+  | "links"
+  | "collaborator"
+  | "barcode"
+  | "date"
+  | "empty";
 
-function idFactory(random: () => number) {
-  return (prefix: string) =>
-    prefix + Array.from({ length: 14 }, () => ALPHABET[Math.floor(random() * 62)]).join("");
-}
-
-/** The hand-shaped default: awkward names, several primary field types, one table over 100. */
-const DEFAULT_SHAPE: {
+/** A table of the default seed: its primary field's kind and how many records. */
+export interface TableShape {
   name: string;
-  tables: { name: string; primary: string; records: number }[];
-}[] = [
+  description?: string;
+  primary: PrimaryKind;
+  records: number;
+  /** For `links`: the name of the table (same base, listed earlier) the links point to. */
+  linksTo?: string;
+}
+
+export interface BaseShape {
+  name: string;
+  permissionLevel: PermissionLevel;
+  tables: TableShape[];
+}
+
+/**
+ * The hand-shaped default account: awkward base names (emoji, HTML-ish characters, one very long,
+ * one that is only an emoji), a table over 100 records, empty tables, primary fields of several
+ * types (text, number, formula text, linked records, a collaborator, a barcode, a date), and
+ * records whose primary field is empty.
+ */
+export const DEFAULT_SHAPE: BaseShape[] = [
   {
     name: "Product Roadmap 🚀",
+    permissionLevel: "create",
     tables: [
-      { name: "Features", primary: "singleLineText", records: 237 },
+      { name: "Features", primary: "text", records: 237, description: "Everything we might build" },
       { name: "Releases", primary: "number", records: 12 },
+      { name: "Release notes", primary: "formula", records: 9 },
     ],
   },
   {
-    name: "Hiring",
+    name: 'Hiring <2025> & "friends"',
+    permissionLevel: "edit",
     tables: [
       { name: "Candidates", primary: "collaborator", records: 40 },
       { name: "Interviews", primary: "formula", records: 25 },
-      { name: "Empty table", primary: "singleLineText", records: 0 },
+      { name: "Scorecards", primary: "links", records: 15, linksTo: "Interviews" },
+      { name: "Archive (empty)", primary: "text", records: 0 },
     ],
   },
   {
-    name: "A base with a very long name that keeps going well past what a table cell would show",
-    tables: [{ name: "Links", primary: "multipleRecordLinks", records: 8 }],
+    name: "A base with a very long name that keeps going well past what any table cell, card " +
+      "or breadcrumb would ever show, because someone pasted a whole sentence into it and then " +
+      "kept typing until Airtable's own interface had to cut it off with an ellipsis somewhere",
+    permissionLevel: "read",
+    tables: [
+      { name: "Inventory ✨ / Q&A", primary: "barcode", records: 60 },
+      { name: "Nameless rows", primary: "empty", records: 5 },
+    ],
   },
-  { name: "Inventory", tables: [{ name: "Items ✨", primary: "barcode", records: 60 }] },
+  {
+    name: "📦",
+    permissionLevel: "comment",
+    tables: [{ name: "Calendar", primary: "date", records: 7 }],
+  },
 ];
 
-export function seedAirtable(seed: number, knobs: SizeKnobs | null): AirtableBase[] {
-  const random = prng(seed);
-  const id = idFactory(random);
-  const shape = knobs === null ? DEFAULT_SHAPE : Array.from({ length: knobs.bases }, (_, b) => ({
-    name: `Base ${b + 1}`,
-    tables: Array.from({ length: knobs.tablesPerBase }, (_, t) => ({
-      name: `Table ${t + 1}`,
-      primary: "singleLineText",
-      records: knobs.recordsPerTable,
-    })),
-  }));
-  const start = Date.UTC(2024, 2, 1);
-  return shape.map((b) => ({
-    id: id("app"),
-    name: b.name,
-    permissionLevel: "create",
-    tables: b.tables.map((t) => {
-      const primary: AirtableField = { id: id("fld"), name: "Name", type: t.primary };
-      const notes: AirtableField = { id: id("fld"), name: "Notes", type: "multilineText" };
-      return {
-        id: id("tbl"),
-        name: t.name,
-        primaryFieldId: primary.id,
-        fields: [primary, notes],
-        records: Array.from({ length: t.records }, (_, i): AirtableRecord => {
-          const fields: Record<string, unknown> = {};
-          const value = primaryValue(t.primary, i, id);
-          // Every seventh record has an empty primary field: Airtable omits it.
-          if (i % 7 !== 3 && value !== null) fields[primary.id] = value;
-          if (i % 2 === 0) fields[notes.id] = `Note ${i}`;
-          return {
-            id: id("rec"),
-            createdTime: new Date(start + i * 60_000).toISOString(),
-            fields,
-          };
-        }),
-      };
-    }),
-  }));
-}
-
-function primaryValue(type: string, i: number, id: (p: string) => string): unknown {
-  switch (type) {
-    case "number":
-      return i * 1.5;
-    case "collaborator":
-      return { id: id("usr"), email: `person${i}@example.com`, name: `Person ${i}` };
-    case "formula":
-      return `Interview #${i}`;
-    case "multipleRecordLinks":
-      return [id("rec"), id("rec")];
-    case "barcode":
-      return { text: `SKU-${1000 + i}` };
-    default:
-      return i === 5 ? "Ünïcödé ✓ name" : `Row ${i + 1}`;
-  }
-}
+/** Knobs for a generated account (benchmarks); missing ones take these defaults. */
+export const GENERATED_DEFAULTS = { bases: 3, tablesPerBase: 2, recordsPerTable: 50 };

@@ -1,92 +1,152 @@
 /**
- * The sandbox Airtable: OAuth with PKCE and rotating refresh tokens, the meta and records APIs
- * with their paging, errors and the 5-requests-per-second-per-base limit. Mounted at
- * /sandbox/airtable when SANDBOX is on; tests serve it on a port of its own.
+ * The sandbox Airtable: OAuth with mandatory PKCE, HTTP Basic client auth and rotating refresh
+ * tokens; the meta and records APIs with their paging, error bodies and the 5-requests-per-
+ * second-per-base limit. Mounted at /sandbox/airtable when SANDBOX is on; tests serve it on a
+ * port of its own.
  */
 import { Hono } from "hono";
-import type { InjectedFault } from "../hubspot/state.ts";
-import { type AirtableBase, seedAirtable, type SizeKnobs } from "./data.ts";
 import { airtableApi } from "./api.ts";
-import { airtableOAuth } from "./oauth.tsx";
-import type { AirtableCounters, AirtableState } from "./state.ts";
+import { airtableAuthorize } from "./authorize.tsx";
+import type { AirtableBase, AirtableUser } from "./data.ts";
+import { jsonResponse, routeNotFound } from "./errors.ts";
+import { BaseRateLimiter } from "./rate_limit.ts";
+import { seedAirtable, type SizeKnobs } from "./seed.ts";
+import {
+  type AirtableCounters,
+  type AirtableState,
+  type FaultKind,
+  type InjectedFault,
+  isLive,
+  newCounters,
+} from "./state.ts";
+import { airtableToken } from "./token.ts";
+import { REFRESH_TTL_SECONDS } from "./tokens.ts";
+
+export type { InjectedFault } from "./state.ts";
 
 export interface AirtableSandboxOptions {
   clientId: string;
+  /** "" makes an integration without a secret (Basic then forbidden, client_id in the body). */
   clientSecret: string;
+  /** Exact-match registered redirect URIs, kept by reference. */
   redirectUris: string[];
+  /** Reshuffles ids; the shape stays the hand-shaped default unless a size knob is given. */
   seed?: number;
-  /** Size knobs for benchmarks; without them the hand-shaped default seed is used. */
+  /** Size knobs for benchmarks: any of them switches to a generated account. */
+  bases?: number;
+  tablesPerBase?: number;
+  recordsPerTable?: number;
+  /** @deprecated The same knobs grouped; use the flat ones. */
   size?: SizeKnobs;
+  /** Default 3600. */
   accessTokenTtlSeconds?: number;
+  /** Default 5 per base per second and a 30-second penalty. */
   rateLimit?: { perBasePerSecond: number; penaltyMs: number };
+  /** Bases per page of GET /v0/meta/bases; default 1000, as documented. */
   basesPageSize?: number;
+  /** Revoke the whole grant when a rotated refresh token comes back (Airtable may). Default false. */
+  revokeOnRefreshReuse?: boolean;
   latencyMs?: number;
   clock?: () => number;
 }
 
 export interface AirtableSandboxControl {
+  /** The seeded account, in listing order (compare listings with it). */
   readonly bases: AirtableBase[];
+  readonly user: AirtableUser;
   readonly counters: AirtableCounters;
+  /** Every access token issued so far answers 401 from now on. */
   expireAccessTokens(): void;
-  /** The next use of any offset handed out so far answers 422 LIST_RECORDS_ITERATOR_NOT_AVAILABLE. */
+  /** The next use of any records offset handed out so far answers 422 LIST_RECORDS_ITERATOR_NOT_AVAILABLE. */
   expireIterators(): void;
-  failNext(kind: "token" | "api", response: InjectedFault, times?: number): void;
+  /** Answers the next `times` requests of a kind (token endpoint, or /v0 API) with this fault. */
+  failNext(kind: FaultKind, fault: InjectedFault, times?: number): void;
   setLatency(ms: number): void;
+  /** Revokes every grant, as a user removing the integration would. */
+  revokeAll(): void;
+  /** Forgets per-base request times and penalties (counters are kept). */
+  resetRateLimits(): void;
   liveRefreshTokens(): string[];
   issuedAccessTokens(): string[];
 }
 
+export const DEFAULT_SEED = 7;
+
 export function createAirtableSandbox(
   options: AirtableSandboxOptions,
 ): { app: Hono; control: AirtableSandboxControl } {
+  const clock = options.clock ?? Date.now;
+  const counters = newCounters();
+  const knobs = sizeKnobs(options);
   const state: AirtableState = {
     clientId: options.clientId,
     clientSecret: options.clientSecret,
     redirectUris: options.redirectUris,
-    bases: seedAirtable(options.seed ?? 7, options.size ?? null),
+    bases: seedAirtable(options.seed ?? DEFAULT_SEED, knobs),
+    user: { id: "usrSandboxUser0001", email: "sandbox.user@example.com" },
     accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 3600,
-    rateLimit: options.rateLimit ?? { perBasePerSecond: 5, penaltyMs: 30_000 },
-    basesPageSize: options.basesPageSize ?? 1000,
+    refreshTokenTtlSeconds: REFRESH_TTL_SECONDS,
+    basesPageSize: Math.max(1, options.basesPageSize ?? 1000),
+    revokeOnRefreshReuse: options.revokeOnRefreshReuse ?? false,
     latencyMs: options.latencyMs ?? 0,
-    clock: options.clock ?? Date.now,
+    clock,
+    limiter: new BaseRateLimiter(
+      options.rateLimit ?? { perBasePerSecond: 5, penaltyMs: 30_000 },
+      clock,
+      counters,
+    ),
     codes: new Map(),
-    refreshTokens: new Map(),
     accessTokens: new Map(),
-    baseCalls: new Map(),
+    refreshTokens: new Map(),
     iterators: new Map(),
     faults: { token: [], api: [] },
-    counters: {
-      tokenCalls: 0,
-      refreshes: 0,
-      reusedRefreshTokens: 0,
-      apiCalls: 0,
-      rateLimited: 0,
-      perBase: {},
-    },
+    counters,
   };
   const app = new Hono();
-  app.route("/", airtableOAuth(state));
+  app.route("/", airtableAuthorize(state));
+  app.route("/", airtableToken(state));
   app.route("/", airtableApi(state));
-  app.notFound((c) => c.json({ error: "NOT_FOUND" }, 404));
-  app.onError((_e, c) => c.json({ error: { type: "SERVER_ERROR", message: "Server error" } }, 500));
-  const control: AirtableSandboxControl = {
+  app.notFound(() => routeNotFound());
+  // Only a bug gets here: bad input is always answered with Airtable's own 4xx.
+  app.onError(() =>
+    jsonResponse({ error: { type: "SERVER_ERROR", message: "Server error" } }, 500)
+  );
+  return { app, control: controlOf(state) };
+}
+
+function sizeKnobs(options: AirtableSandboxOptions): SizeKnobs | null {
+  const flat: SizeKnobs = {};
+  if (options.bases !== undefined) flat.bases = options.bases;
+  if (options.tablesPerBase !== undefined) flat.tablesPerBase = options.tablesPerBase;
+  if (options.recordsPerTable !== undefined) flat.recordsPerTable = options.recordsPerTable;
+  const knobs = { ...options.size, ...flat };
+  return Object.keys(knobs).length === 0 ? null : knobs;
+}
+
+function controlOf(state: AirtableState): AirtableSandboxControl {
+  const live = (tokens: Map<string, Parameters<typeof isLive>[0]>) =>
+    [...tokens].filter(([, t]) => isLive(t, state.clock())).map(([token]) => token);
+  return {
     bases: state.bases,
+    user: state.user,
     counters: state.counters,
     expireAccessTokens: () => {
-      for (const t of state.accessTokens.values()) t.expiresAt = state.clock() - 1000;
+      for (const token of state.accessTokens.values()) token.expiresAt = state.clock() - 1;
     },
     expireIterators: () => {
-      for (const it of state.iterators.values()) it.expired = true;
+      for (const iterator of state.iterators.values()) iterator.expired = true;
     },
-    failNext: (kind, response, times = 1) => {
-      for (let i = 0; i < times; i++) state.faults[kind].push(response);
+    failNext: (kind, fault, times = 1) => {
+      for (let i = 0; i < times; i++) state.faults[kind].push(fault);
     },
     setLatency: (ms) => {
       state.latencyMs = ms;
     },
-    liveRefreshTokens: () =>
-      [...state.refreshTokens].filter(([, g]) => g.alive).map(([token]) => token),
+    revokeAll: () => {
+      for (const token of state.refreshTokens.values()) token.authorization.revoked = true;
+    },
+    resetRateLimits: () => state.limiter.reset(),
+    liveRefreshTokens: () => live(state.refreshTokens),
     issuedAccessTokens: () => [...state.accessTokens.keys()],
   };
-  return { app, control };
 }
