@@ -26,7 +26,7 @@ export interface ChainResult {
  * whatever the timing. Items come out in chain order, a chain's revealed chains after its own.
  */
 export async function runChains(run: ChainRun): Promise<ChainResult> {
-  const quotas = shares(run.limit, run.positions.length);
+  const quotas = itemShares(run.limit, run.positions.length, run.maxPageSize);
   const budgets = shares(run.callBudget, run.positions.length);
   const bounded = run.limit !== null || run.callBudget !== null;
   const results = await Promise.all(
@@ -38,6 +38,22 @@ export async function runChains(run: ChainRun): Promise<ChainResult> {
     items: results.flatMap((r) => r.items),
     remaining: results.flatMap((r) => r.remaining),
   };
+}
+
+/**
+ * Splits an item limit between chains in whole provider pages, so that a limit shared by many
+ * chains does not shrink every request to a few items: the first chains get full pages, the
+ * last share is trimmed to the limit, chains past it get none this time.
+ */
+function itemShares(limit: number | null, count: number, pageSize: number): number[] {
+  if (limit === null || limit === Infinity) return shares(null, count);
+  const pages = shares(Math.ceil(limit / pageSize), count);
+  let left = limit;
+  return pages.map((n) => {
+    const quota = Math.min(n * pageSize, left);
+    left -= quota;
+    return quota;
+  });
 }
 
 /** Splits a total into `count` fixed shares, the first ones one larger; null is unbounded. */
@@ -87,12 +103,12 @@ async function followChain(
   if (position === null && waiting.length > 0) {
     // A finished chain hands what is left of its allowance to the chains it revealed, in fixed
     // shares: a small account still comes in one answer, and the pages stay deterministic.
-    const itemShares = shares(allowance.items - items.length, waiting.length);
+    const itemsLeft = itemShares(allowance.items - items.length, waiting.length, run.maxPageSize);
     const callShares = shares(allowance.calls - calls, waiting.length);
     waiting.forEach((child, i) => {
-      if (itemShares[i] > 0 && callShares[i] > 0) {
+      if (itemsLeft[i] > 0 && callShares[i] > 0) {
         revealed.push(
-          followChain(run, child, { ...allowance, items: itemShares[i], calls: callShares[i] }),
+          followChain(run, child, { ...allowance, items: itemsLeft[i], calls: callShares[i] }),
         );
       } else {
         revealed.push(Promise.resolve({ items: [], remaining: [child] }));

@@ -18,6 +18,8 @@ import {
 } from "../../views/items_table.tsx";
 
 const PAGE_SIZE = 100;
+/** Pages a filtered view reads at most to find a first match before offering "Load more". */
+const MAX_SCAN_PAGES = 10;
 /** An export re-reads at most this many pages (what a user could have loaded by hand). */
 const MAX_EXPORT_PAGES = 200;
 
@@ -133,12 +135,19 @@ async function loadPage(
   owner: Owner,
   listing: Listing,
 ): Promise<ItemsPageModel> {
-  const page = await c.get("services").items.list(provider, owner, {
-    limit: PAGE_SIZE,
-    cursor: listing.cursor ?? null,
-  });
   const filters = { q: listing.q, type: listing.type };
-  const items = page.items.filter((item) => matches(item, filters));
+  const filtering = filters.q !== "" || filters.type !== "";
+  const items: IntegrationItem[] = [];
+  let cursor = listing.cursor ?? null;
+  let fetched = 0;
+  // A filter may match nothing on the listing's next page (HubSpot lists contacts before
+  // deals): keep reading a few pages until something matches, so "No items match" means it.
+  do {
+    const page = await c.get("services").items.list(provider, owner, { limit: PAGE_SIZE, cursor });
+    fetched++;
+    items.push(...page.items.filter((item) => matches(item, filters)));
+    cursor = page.next_cursor;
+  } while (filtering && items.length === 0 && cursor !== null && fetched < MAX_SCAN_PAGES);
   const counts: Record<string, number> = { ...(listing.cursor ? listing.counts : {}) };
   for (const item of items) counts[item.type] = (counts[item.type] ?? 0) + 1;
   return {
@@ -146,9 +155,9 @@ async function loadPage(
     types: provider.spec.itemTypes,
     filters,
     items,
-    nextCursor: page.next_cursor,
+    nextCursor: cursor,
     counts,
-    pages: (listing.cursor ? listing.pages : 0) + 1,
+    pages: (listing.cursor ? listing.pages : 0) + fetched,
   };
 }
 
