@@ -10,23 +10,12 @@ import {
   type PrimaryKind,
   type TableShape,
 } from "./data.ts";
+import { prng } from "../prng.ts";
 
 export interface SizeKnobs {
   bases?: number;
   tablesPerBase?: number;
   recordsPerTable?: number;
-}
-
-/** mulberry32: small, fast and the same everywhere. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";

@@ -1,5 +1,6 @@
 /** Deterministic seeded CRM data for the HubSpot sandbox: the records the list API pages through. */
 import { companyProperties, contactProperties, dealProperties } from "./records.ts";
+import { prng } from "../prng.ts";
 
 export type ObjectType = "contacts" | "companies" | "deals";
 
@@ -50,18 +51,6 @@ export interface Rng {
   pick<T>(list: readonly T[]): T;
   int(min: number, max: number): number;
   chance(probability: number): boolean;
-}
-
-/** mulberry32: small, fast, and the same sequence everywhere for the same seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function rng(seed: number): Rng {

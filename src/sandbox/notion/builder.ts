@@ -12,18 +12,7 @@ import {
   STATUS_OPTIONS,
   type UserRef,
 } from "./data.ts";
-
-/** A small seeded generator (mulberry32): the same seed always builds the same workspace. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng as random } from "../prng.ts";
 
 /** Builds objects with deterministic ids and times from one seed. */
 export class Builder {
