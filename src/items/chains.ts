@@ -26,7 +26,7 @@ export interface ChainResult {
  * whatever the timing. Items come out in chain order, a chain's revealed chains after its own.
  */
 export async function runChains(run: ChainRun): Promise<ChainResult> {
-  const quotas = itemShares(run.limit, run.positions.length, run.maxPageSize);
+  const quotas = itemShares(run.limit, run.positions, run.maxPageSize);
   const budgets = shares(run.callBudget, run.positions.length);
   const bounded = run.limit !== null || run.callBudget !== null;
   const results = await Promise.all(
@@ -42,18 +42,36 @@ export async function runChains(run: ChainRun): Promise<ChainResult> {
 
 /**
  * Splits an item limit between chains in whole provider pages, so that a limit shared by many
- * chains does not shrink every request to a few items: the first chains get full pages, the
- * last share is trimmed to the limit, chains past it get none this time.
+ * chains does not shrink every request to a few items. Pages are dealt one at a time, round
+ * robin across groups (chains sharing a rate limit) and then across each group's chains; the
+ * last page dealt is trimmed to the limit, chains dealt none wait for a later answer.
  */
-function itemShares(limit: number | null, count: number, pageSize: number): number[] {
-  if (limit === null || limit === Infinity) return shares(null, count);
-  const pages = shares(Math.ceil(limit / pageSize), count);
-  let left = limit;
-  return pages.map((n) => {
-    const quota = Math.min(n * pageSize, left);
-    left -= quota;
-    return quota;
+function itemShares(
+  limit: number | null,
+  positions: readonly ChainPosition[],
+  pageSize: number,
+): number[] {
+  if (limit === null || limit === Infinity) return shares(null, positions.length);
+  const groups = new Map<string, number[]>();
+  positions.forEach((p, i) => {
+    const key = p.group ?? `#${i}`;
+    groups.set(key, [...(groups.get(key) ?? []), i]);
   });
+  const order: number[] = [];
+  const lists = [...groups.values()];
+  for (let round = 0; order.length < positions.length; round++) {
+    for (const list of lists) if (round < list.length) order.push(list[round]);
+  }
+  const pages = new Array<number>(positions.length).fill(0);
+  const slots = Math.ceil(limit / pageSize);
+  for (let slot = 0; slot < slots; slot++) pages[order[slot % order.length]]++;
+  const quotas = new Array<number>(positions.length).fill(0);
+  let left = limit;
+  for (const i of order) {
+    quotas[i] = Math.min(pages[i] * pageSize, left);
+    left -= quotas[i];
+  }
+  return quotas;
 }
 
 /** Splits a total into `count` fixed shares, the first ones one larger; null is unbounded. */
@@ -103,7 +121,7 @@ async function followChain(
   if (position === null && waiting.length > 0) {
     // A finished chain hands what is left of its allowance to the chains it revealed, in fixed
     // shares: a small account still comes in one answer, and the pages stay deterministic.
-    const itemsLeft = itemShares(allowance.items - items.length, waiting.length, run.maxPageSize);
+    const itemsLeft = itemShares(allowance.items - items.length, waiting, run.maxPageSize);
     const callShares = shares(allowance.calls - calls, waiting.length);
     waiting.forEach((child, i) => {
       if (itemsLeft[i] > 0 && callShares[i] > 0) {

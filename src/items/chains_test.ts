@@ -212,3 +212,22 @@ Deno.test("a bounded run hands a finished chain's leftover to the chains it reve
   assert.ok(tight.items.length <= 10);
   assert.ok(tight.remaining.length > 0);
 });
+
+Deno.test("a limited answer deals its pages across groups before a group's other chains", async () => {
+  const fake = fakeChains({ a1: 50, a2: 50, a3: 50, b1: 50 });
+  const positions: ChainPosition[] = [
+    { chain: "a1", cursor: null, group: "A" },
+    { chain: "a2", cursor: null, group: "A" },
+    { chain: "a3", cursor: null, group: "A" },
+    { chain: "b1", cursor: null, group: "B" },
+  ];
+  const page = await runChains({
+    positions,
+    limit: 20,
+    callBudget: null,
+    maxPageSize: 10,
+    fetchPage: fake.fetchPage,
+  });
+  assert.deepEqual(fake.calls, ["a1@0/10", "b1@0/10"]);
+  assert.equal(page.items.length, 20);
+});

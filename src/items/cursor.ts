@@ -19,6 +19,7 @@ const cursorSchema = z.object({
     chain: z.string().max(200),
     cursor: z.string().max(2000).nullable(),
     context: z.record(z.string().max(100), z.string().max(1000)).optional(),
+    group: z.string().max(200).optional(),
   })).min(1).max(1000),
 });
 

@@ -179,6 +179,7 @@ async function basesPage(cursor: string | null, pageSize: number, api: ProviderA
     spawn: slice.map((base) => ({
       chain: "tables",
       cursor: null,
+      group: base.id,
       context: { baseId: base.id, baseName: base.name } satisfies TablesContext,
     })),
   };
@@ -219,6 +220,7 @@ async function tablesPage(
     spawn: slice.map((table) => ({
       chain: "records",
       cursor: null,
+      group: ctx.baseId,
       context: {
         baseId: ctx.baseId,
         tableId: table.id,

@@ -56,6 +56,7 @@ const APARTMENTS: RecordsContext = {
 const recordsAt = (cursor: string | null, context: RecordsContext = APARTMENTS): ChainPosition => ({
   chain: "records",
   cursor,
+  group: context.baseId,
   context: { ...context },
 });
 
@@ -138,6 +139,7 @@ Deno.test("a bases page: base items, one tables chain per base, no rate key, off
   assert.deepEqual(page.spawn?.[1], {
     chain: "tables",
     cursor: null,
+    group: "appSW9R5uCNmRmfl6",
     context: { baseId: "appSW9R5uCNmRmfl6", baseName: "Project Tracker 🚀" },
   });
   const next = await airtable.fetchPage({ chain: "bases", cursor: page.next }, 100, api, none);

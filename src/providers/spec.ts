@@ -39,6 +39,11 @@ export interface ChainPosition {
   cursor: string | null;
   /** What the chain needs to know about its parents (ids, names); kept in the cursor. */
   context?: Record<string, string>;
+  /**
+   * Chains of one group share a rate limit (an Airtable base): a limited answer deals its pages
+   * across groups first, so one group's pace does not hold up the whole answer.
+   */
+  group?: string;
 }
 
 /** One provider page mapped to items, with where its chain goes next. */
