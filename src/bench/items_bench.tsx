@@ -14,6 +14,8 @@ import { startHub } from "../testing/hub.ts";
 import { ItemsResults } from "../../views/items_table.tsx";
 
 const LATENCY_MS = Number(Deno.env.get("BENCH_LATENCY_MS") ?? 50);
+/** Runs only the accounts whose name contains this text (e.g. BENCH_ONLY=Notion). */
+const ONLY = Deno.env.get("BENCH_ONLY") ?? "";
 
 interface Case {
   name: string;
@@ -267,7 +269,7 @@ console.log(
 console.log("|---|---|---|---|---|---|---|---|");
 const formulas: string[] = [];
 let sample: IntegrationItem[] = [];
-for (const c of CASES) {
+for (const c of CASES.filter((c) => c.name.includes(ONLY))) {
   const r = await run(c);
   if (r.shape.sample.length >= 100 && sample.length === 0) sample = r.shape.sample;
   formulas.push(`- ${c.name}: ${r.bound.formula} = ${r.bound.seconds.toFixed(2)} s`);
