@@ -19,6 +19,7 @@ export const PROVIDER_CLIENT_SECRET = "provider-client-secret-for-tests";
 export interface HubAnswer {
   status: number;
   text: string;
+  location: string | null;
   // deno-lint-ignore no-explicit-any
   json(): any;
 }
@@ -89,7 +90,12 @@ export async function startProviderHub<Control>(options: {
     const response = await browser.request(`${hub.url}${path}`, init);
     const text = await response.text();
     answers.push(text, JSON.stringify([...response.headers]));
-    return { status: response.status, text, json: () => JSON.parse(text) };
+    return {
+      status: response.status,
+      text,
+      location: response.headers.get("location"),
+      json: () => JSON.parse(text),
+    };
   };
 
   const connect: ProviderHub<Control>["connect"] = async (decision = "approve") => {
@@ -107,9 +113,8 @@ export async function startProviderHub<Control>(options: {
     });
     assert.equal(posted.status, 302);
     const callback = new URL(posted.headers.get("location")!);
-    const done = await browser.request(`${hub.url}${callback.pathname}${callback.search}`);
-    await done.body?.cancel();
-    return { status: done.status, location: done.headers.get("location") };
+    const done = await call(`${callback.pathname}${callback.search}`);
+    return { status: done.status, location: done.location };
   };
 
   return {
