@@ -15,6 +15,7 @@ import { createUpstashStore } from "../store/upstash_store.ts";
 import { startTestRedis, startUpstashForTests } from "../testing/redis_harness.ts";
 import { type Connection, Connections } from "./connections.ts";
 import { TokenKeeper } from "./token_keeper.ts";
+import { serveLocally } from "../testing/local_server.ts";
 
 /** A strict rotating token endpoint: each refresh token works once. */
 function startTokenEndpoint() {
@@ -26,7 +27,7 @@ function startTokenEndpoint() {
     /** Responses to give before behaving normally. */
     faults: [] as ("500" | "429" | "invalid_grant" | "slow")[],
   };
-  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, async (req) => {
+  const server = serveLocally(async (req) => {
     const form = new URLSearchParams(await req.text());
     const fault = state.faults.shift();
     if (fault === "500") return new Response("oops", { status: 500 });
@@ -49,8 +50,8 @@ function startTokenEndpoint() {
   });
   return {
     state,
-    url: `http://127.0.0.1:${server.addr.port}/token`,
-    close: () => server.shutdown(),
+    url: `${server.url}/token`,
+    close: server.close,
   };
 }
 

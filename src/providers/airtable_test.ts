@@ -6,6 +6,7 @@ import { runChains } from "../items/chains.ts";
 import type { IntegrationItem } from "../items/item.ts";
 import { airtable, cellText, type RecordsContext } from "./airtable.ts";
 import type { ApiRequest, ChainPosition, ProviderApi } from "./spec.ts";
+import { serveLocally } from "../testing/local_server.ts";
 
 const load = async (name: string) =>
   JSON.parse(await Deno.readTextFile(new URL(`./testdata/${name}`, import.meta.url)));
@@ -280,12 +281,12 @@ Deno.test("unknown chains, foreign cursors and other refusals are errors, not gu
 Deno.test("readAccount validates the token answer and asks whoami with a bearer header", async () => {
   const seen: { path: string; auth: string | null }[] = [];
   let reply: { status: number; body: unknown } = { status: 200, body: whoami };
-  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, (request) => {
+  const server = serveLocally((request) => {
     const url = new URL(request.url);
     seen.push({ path: url.pathname + url.search, auth: request.headers.get("Authorization") });
     return Response.json(reply.body, { status: reply.status });
   });
-  const app = { apiUrl: `http://127.0.0.1:${server.addr.port}` };
+  const app = { apiUrl: server.url };
   try {
     const info = await airtable.readAccount(token, app);
     assert.deepEqual(info, {
@@ -313,7 +314,7 @@ Deno.test("readAccount validates the token answer and asks whoami with a bearer 
     });
     await assert.rejects(airtable.readAccount({ token_type: "Bearer" }, app), ProviderError);
   } finally {
-    await server.shutdown();
+    await server.close();
   }
 });
 

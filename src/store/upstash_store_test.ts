@@ -5,6 +5,7 @@ import { createUpstashCompatHandler } from "../testing/upstash_compat.ts";
 import { StoreUnavailableError } from "./store.ts";
 import { runStoreContract } from "./store_contract.ts";
 import { createUpstashStore } from "./upstash_store.ts";
+import { serveLocally } from "../testing/local_server.ts";
 
 const redis = await startTestRedis();
 await redis?.close();
@@ -17,11 +18,11 @@ async function serving(
   handler: (request: Request) => Response | Promise<Response>,
   fn: (url: string) => Promise<void>,
 ): Promise<void> {
-  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, handler);
+  const server = serveLocally(handler);
   try {
-    await fn(`http://127.0.0.1:${server.addr.port}`);
+    await fn(server.url);
   } finally {
-    await server.shutdown();
+    await server.close();
   }
 }
 

@@ -5,6 +5,7 @@ import { type Config, type EncryptionKey, type Env, loadConfig } from "../config
 import type { Logger } from "../log.ts";
 import type { HubEnv } from "../services.ts";
 import type { Store } from "../store/store.ts";
+import { serveLocally } from "./local_server.ts";
 
 export const TEST_API_KEY = "test-api-key-0123456789";
 
@@ -37,11 +38,10 @@ export function startHub(options: {
 }): RunningHub {
   let app: Hono<HubEnv> | null = null;
   let site: Hono | null = null;
-  const server = Deno.serve(
-    { port: 0, hostname: "127.0.0.1", onListen: () => {} },
-    (request) => site ? site.fetch(request) : new Response("starting", { status: 503 }),
+  const server = serveLocally((request) =>
+    site ? site.fetch(request) : new Response("starting", { status: 503 })
   );
-  const url = `http://127.0.0.1:${server.addr.port}`;
+  const url = server.url;
   const config = loadConfig({ APP_URL: url, API_KEYS: TEST_API_KEY, ...options.env });
   app = createApp({
     config,
@@ -54,5 +54,5 @@ export function startHub(options: {
     refreshMarginMs: options.refreshMarginMs,
   });
   site = withStaticFiles(app);
-  return { url, config, app, close: () => server.shutdown() };
+  return { url, config, app, close: server.close };
 }

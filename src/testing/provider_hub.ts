@@ -12,6 +12,7 @@ import type { Logger } from "../log.ts";
 import type { Store } from "../store/store.ts";
 import { formFields, TestBrowser } from "./browser.ts";
 import { memoryLogger, type RunningHub, startHub } from "./hub.ts";
+import { serveLocally } from "./local_server.ts";
 
 export const PROVIDER_CLIENT_SECRET = "provider-client-secret-for-tests";
 
@@ -54,11 +55,8 @@ export async function startProviderHub<Control>(options: {
     clientSecret: PROVIDER_CLIENT_SECRET,
     redirectUris,
   });
-  const server = Deno.serve(
-    { port: 0, hostname: "127.0.0.1", onListen: () => {} },
-    sandbox.app.fetch,
-  );
-  const providerUrl = `http://127.0.0.1:${server.addr.port}`;
+  const server = serveLocally(sandbox.app.fetch);
+  const providerUrl = server.url;
   const mount = `/sandbox/${options.provider}`;
   const paths = SANDBOX_ENDPOINTS[options.provider];
   const p = options.provider.toUpperCase();
@@ -128,7 +126,7 @@ export async function startProviderHub<Control>(options: {
     connect,
     close: async () => {
       await hub.close();
-      await server.shutdown();
+      await server.close();
     },
   };
 }

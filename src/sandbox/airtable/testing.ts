@@ -4,6 +4,7 @@ import { formFields } from "../../testing/browser.ts";
 import type { AirtableBase } from "./data.ts";
 import { type AirtableSandboxOptions, createAirtableSandbox } from "./sandbox.ts";
 import { s256 } from "./tokens.ts";
+import { serveLocally } from "../../testing/local_server.ts";
 
 export const CLIENT_ID = "airtable-client";
 export const CLIENT_SECRET = "airtable-secret";
@@ -20,12 +21,7 @@ export function serve(options: Partial<AirtableSandboxOptions> = {}) {
     redirectUris: [REDIRECT],
     ...options,
   });
-  const server = Deno.serve(
-    { port: 0, hostname: "127.0.0.1", onListen: () => {} },
-    sandbox.app.fetch,
-  );
-  const url = `http://127.0.0.1:${server.addr.port}`;
-  return { ...sandbox, url, close: () => server.shutdown() };
+  return { ...sandbox, ...serveLocally(sandbox.app.fetch) };
 }
 export type Served = ReturnType<typeof serve>;
 

@@ -5,6 +5,7 @@ import {
   type HubspotSandboxControl,
   type HubspotSandboxOptions,
 } from "./sandbox.ts";
+import { serveLocally } from "../../testing/local_server.ts";
 
 export const CLIENT_ID = "sandbox-client-id";
 export const CLIENT_SECRET = "sandbox-client-secret";
@@ -42,12 +43,8 @@ export function serveSandbox(options: Partial<HubspotSandboxOptions> = {}, mount
     ...options,
   });
   const app = mount === "" ? sandbox.app : new Hono().route(mount, sandbox.app);
-  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, app.fetch);
-  return {
-    base: `http://127.0.0.1:${server.addr.port}${mount}`,
-    control: sandbox.control,
-    close: () => server.shutdown(),
-  };
+  const server = serveLocally(app.fetch);
+  return { base: server.url + mount, control: sandbox.control, close: server.close };
 }
 
 export interface Answer {

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { formFields } from "../../testing/browser.ts";
 import { NOTION_VERSION } from "../../providers/notion.ts";
 import { createNotionSandbox, type NotionSandboxOptions } from "./sandbox.ts";
+import { serveLocally } from "../../testing/local_server.ts";
 
 export const CLIENT_ID = "notion-client";
 export const CLIENT_SECRET = "notion-secret";
@@ -16,12 +17,7 @@ export function serve(options: Partial<NotionSandboxOptions> = {}) {
     redirectUris: [REDIRECT],
     ...options,
   });
-  const server = Deno.serve(
-    { port: 0, hostname: "127.0.0.1", onListen: () => {} },
-    sandbox.app.fetch,
-  );
-  const url = `http://127.0.0.1:${server.addr.port}`;
-  return { ...sandbox, url, close: () => server.shutdown() };
+  return { ...sandbox, ...serveLocally(sandbox.app.fetch) };
 }
 export type Served = ReturnType<typeof serve>;
 

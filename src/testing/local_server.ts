@@ -1,0 +1,12 @@
+/** A handler served quietly on a free loopback port: how tests stand up a hub or a provider. */
+export interface LocalServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+export function serveLocally(
+  handler: (request: Request) => Response | Promise<Response>,
+): LocalServer {
+  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, handler);
+  return { url: `http://127.0.0.1:${server.addr.port}`, close: () => server.shutdown() };
+}
