@@ -1,3 +1,4 @@
+import { decodeBase64Url, encodeBase64Url } from "../base64url.ts";
 import type { EncryptionKey } from "../config.ts";
 
 /**
@@ -31,7 +32,9 @@ export class Sealer {
       key,
       encode(plaintext),
     );
-    return `v1.${this.#sealingKeyId}.${toB64(iv)}.${toB64(new Uint8Array(sealed))}`;
+    return `v1.${this.#sealingKeyId}.${encodeBase64Url(iv)}.${
+      encodeBase64Url(new Uint8Array(sealed))
+    }`;
   }
 
   /** Opens a sealed value; throws when the key is unknown or the value was altered or moved. */
@@ -43,9 +46,9 @@ export class Sealer {
     }
     try {
       const plain = await crypto.subtle.decrypt(
-        { name: "AES-GCM", iv: fromB64(iv), additionalData: encode(associatedData) },
+        { name: "AES-GCM", iv: decodeBase64Url(iv), additionalData: encode(associatedData) },
         await key,
-        fromB64(data),
+        decodeBase64Url(data),
       );
       return new TextDecoder().decode(plain);
     } catch (error) {
@@ -68,15 +71,4 @@ export function generateEncryptionKey(id: string): string {
 
 function encode(text: string): Uint8Array<ArrayBuffer> {
   return new TextEncoder().encode(text);
-}
-
-function toB64(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
-}
-
-function fromB64(text: string): Uint8Array<ArrayBuffer> {
-  const b64 = text.replaceAll("-", "+").replaceAll("_", "/");
-  return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { decodeBase64Url, encodeBase64Url } from "../base64url.ts";
 import type { Owner } from "../connections/connections.ts";
 import { InvalidRequestError } from "../errors.ts";
 import { parseJson } from "../json.ts";
@@ -26,10 +27,7 @@ const cursorSchema = z.object({
 /** The listing's remaining chains, as an opaque URL-safe string bound to one provider. */
 export function encodeCursor(provider: string, positions: ChainPosition[]): string {
   const json = JSON.stringify({ v: 1, p: provider, c: positions });
-  const bytes = new TextEncoder().encode(json);
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+  return encodeBase64Url(new TextEncoder().encode(json));
 }
 
 /**
@@ -78,8 +76,7 @@ export async function resolveCursor(
 export function decodeCursor(provider: string, cursor: string): ChainPosition[] {
   let json: unknown;
   try {
-    const binary = atob(cursor.replaceAll("-", "+").replaceAll("_", "/"));
-    json = parseJson(new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0))));
+    json = parseJson(new TextDecoder().decode(decodeBase64Url(cursor)));
   } catch {
     json = undefined;
   }

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
+import { encodeBase64Url } from "../base64url.ts";
 import { idSchema } from "../auth/identity.ts";
 import { InvalidRequestError, UnauthenticatedError } from "../errors.ts";
 import { parseInput } from "../http/validate.ts";
@@ -58,8 +59,5 @@ export function serviceApi(): Hono<HubEnv> {
 }
 
 function randomToken(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+  return encodeBase64Url(crypto.getRandomValues(new Uint8Array(32)));
 }
