@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import type { IntegrationItem } from "../items/item.ts";
 import { SANDBOX_ENDPOINTS } from "../providers/ids.ts";
 import { createKvStore } from "../store/kv_store.ts";
-import { formFields, TestBrowser } from "../testing/browser.ts";
+import { decideOnConsent, TestBrowser } from "../testing/browser.ts";
 import { startHub } from "../testing/hub.ts";
 import { ItemsResults } from "../../views/items_table.tsx";
 
@@ -181,14 +181,7 @@ async function run(c: Case) {
     await browser.postForm(`${hub.url}/login`, { user_id: "bench", org_id: "bench" });
     const start = await browser.postForm(`${hub.url}/integrations/${c.provider}/connect`, {});
     const authorizeUrl = start.headers.get("location")!;
-    const form = formFields(await (await fetch(authorizeUrl)).text());
-    const approved = await fetch(new URL(form.action!, authorizeUrl), {
-      method: "POST",
-      headers: { "Content-Type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ ...form.fields, decision: "approve" }),
-      redirect: "manual",
-    });
-    const callback = new URL(approved.headers.get("location")!);
+    const callback = await decideOnConsent(authorizeUrl, "approve");
     const connected = await browser.request(`${hub.url}${callback.pathname}${callback.search}`);
     assert.equal(connected.status, 303);
 

@@ -111,9 +111,21 @@ export async function completeAuthorization(
     }
     throw error;
   }
+  const connection = await connectionFrom(provider, owner, response, now);
+  await deps.connections.save(connection);
+  return connection;
+}
+
+/** A fresh connection from a code exchange's answer: its tokens and the account it reaches. */
+export async function connectionFrom(
+  provider: ActiveProvider,
+  owner: Owner,
+  response: Record<string, unknown>,
+  now: number,
+): Promise<Connection> {
   const tokens = readTokenSet(response, null, now);
   const info = await provider.spec.readAccount(response, provider.app);
-  const connection: Connection = {
+  return {
     provider: provider.spec.id,
     owner,
     status: "connected",
@@ -124,6 +136,4 @@ export async function completeAuthorization(
     lastError: null,
     tokens,
   };
-  await deps.connections.save(connection);
-  return connection;
 }

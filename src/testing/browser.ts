@@ -69,3 +69,27 @@ function decodeEntities(text: string): string {
   return text.replaceAll("&quot;", '"').replaceAll("&#39;", "'").replaceAll("&lt;", "<")
     .replaceAll("&gt;", ">").replaceAll("&amp;", "&");
 }
+
+/**
+ * Opens a provider's consent page and submits the decision, as a user would; answers where the
+ * provider redirects to (the hub's callback, with a code or an error).
+ */
+export async function decideOnConsent(
+  authorizeUrl: string | URL,
+  decision: "approve" | "deny",
+): Promise<URL> {
+  const page = await fetch(authorizeUrl);
+  if (page.status !== 200) throw new Error(`the consent page answered ${page.status}`);
+  const form = formFields(await page.text());
+  const posted = await fetch(new URL(form.action ?? authorizeUrl, authorizeUrl), {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ ...form.fields, decision }),
+    redirect: "manual",
+  });
+  const location = posted.headers.get("location");
+  if (posted.status !== 302 || location === null) {
+    throw new Error(`the consent form answered ${posted.status} without a redirect`);
+  }
+  return new URL(location);
+}

@@ -10,7 +10,7 @@ import { SANDBOX_ENDPOINTS } from "../providers/ids.ts";
 import type { EncryptionKey } from "../config.ts";
 import type { Logger } from "../log.ts";
 import type { Store } from "../store/store.ts";
-import { formFields, TestBrowser } from "./browser.ts";
+import { decideOnConsent, TestBrowser } from "./browser.ts";
 import { memoryLogger, type RunningHub, startHub } from "./hub.ts";
 import { serveLocally } from "./local_server.ts";
 
@@ -100,17 +100,7 @@ export async function startProviderHub<Control>(options: {
     const start = await browser.postForm(`${hub.url}/integrations/${options.provider}/connect`, {});
     const authorizeUrl = start.headers.get("location")!;
     assert.ok(authorizeUrl.startsWith(providerUrl), authorizeUrl);
-    const consent = await fetch(authorizeUrl);
-    assert.equal(consent.status, 200);
-    const form = formFields(await consent.text());
-    const posted = await fetch(new URL(form.action!, authorizeUrl), {
-      method: "POST",
-      headers: { "Content-Type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ ...form.fields, decision }),
-      redirect: "manual",
-    });
-    assert.equal(posted.status, 302);
-    const callback = new URL(posted.headers.get("location")!);
+    const callback = await decideOnConsent(authorizeUrl, decision);
     const done = await call(`${callback.pathname}${callback.search}`);
     return { status: done.status, location: done.location };
   };

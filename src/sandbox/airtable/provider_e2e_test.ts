@@ -9,7 +9,7 @@ import { generateCodeVerifier, generateState } from "arctic";
 import type { ProviderConfig } from "../../config.ts";
 import { type Connection, Connections } from "../../connections/connections.ts";
 import { TokenKeeper } from "../../connections/token_keeper.ts";
-import { readTokenSet } from "../../connections/token_set.ts";
+import { connectionFrom } from "../../oauth/flow.ts";
 import { Sealer } from "../../crypto/sealer.ts";
 import { runChains } from "../../items/chains.ts";
 import type { IntegrationItem } from "../../items/item.ts";
@@ -20,7 +20,7 @@ import { airtable } from "../../providers/airtable.ts";
 import type { ActiveProvider } from "../../providers/registry.ts";
 import type { ChainPosition, ProviderSpec } from "../../providers/spec.ts";
 import { createKvStore } from "../../store/kv_store.ts";
-import { formFields } from "../../testing/browser.ts";
+import { decideOnConsent } from "../../testing/browser.ts";
 import type { AirtableSandboxOptions } from "./sandbox.ts";
 import { CLIENT_ID, CLIENT_SECRET, REDIRECT, seededIds, serve, type Served } from "./testing.ts";
 
@@ -28,35 +28,18 @@ const owner = { userId: "ada", orgId: "acme" };
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** The hub's half of the flow: its authorization URL, consent, its code exchange. */
-async function hubConnect(s: Served, provider: ActiveProvider): Promise<Connection> {
+async function hubConnect(provider: ActiveProvider): Promise<Connection> {
   const verifier = generateCodeVerifier();
   const url = buildAuthorizationUrl(airtable.oauth, provider.app, generateState(), verifier);
   assert.equal(url.searchParams.get("code_challenge_method"), "S256");
-  const form = formFields(await (await fetch(url)).text());
-  const back = await fetch(`${s.url}${form.action}`, {
-    method: "POST",
-    headers: { "Content-Type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ ...form.fields, decision: "approve" }),
-    redirect: "manual",
-  });
-  const code = new URL(back.headers.get("location")!).searchParams.get("code")!;
+  const back = await decideOnConsent(url, "approve");
+  const code = back.searchParams.get("code")!;
   const response = await requestToken(airtable.oauth, provider.app, {
     grantType: "authorization_code",
     code,
     codeVerifier: verifier,
   });
-  const info = await airtable.readAccount(response, provider.app);
-  return {
-    provider: "airtable",
-    owner,
-    status: "connected",
-    account: info.account,
-    scopes: info.scopes,
-    connectedAt: new Date().toISOString(),
-    extra: info.extra,
-    lastError: null,
-    tokens: readTokenSet(response, null, Date.now()),
-  };
+  return await connectionFrom(provider, owner, response, Date.now());
 }
 
 /** A hub-side listing session: stored connection, keeper, one shared pacer, API clients. */
@@ -85,7 +68,7 @@ async function session(
     sandbox: true,
   };
   const provider: ActiveProvider = { spec, app };
-  await connections.save(await hubConnect(s, provider));
+  await connections.save(await hubConnect(provider));
   const rule = spec.rateLimit;
   const limiter = new RateLimiter(rule.requests, rule.windowMs, Date.now, sleep);
   let calls = 0;

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import type { ProviderConfig } from "../../config.ts";
 import { type Connection, Connections } from "../../connections/connections.ts";
 import { TokenKeeper } from "../../connections/token_keeper.ts";
-import { readTokenSet } from "../../connections/token_set.ts";
+import { connectionFrom } from "../../oauth/flow.ts";
 import { Sealer } from "../../crypto/sealer.ts";
 import { ProviderError, ReconnectRequiredError } from "../../errors.ts";
 import { runChains } from "../../items/chains.ts";
@@ -20,7 +20,7 @@ import { notion } from "../../providers/notion.ts";
 import type { ActiveProvider } from "../../providers/registry.ts";
 import type { ChainPosition } from "../../providers/spec.ts";
 import { createKvStore } from "../../store/kv_store.ts";
-import { formFields } from "../../testing/browser.ts";
+import { decideOnConsent } from "../../testing/browser.ts";
 import { type NotionObject, titleOf } from "./data.ts";
 import type { NotionSandboxOptions } from "./sandbox.ts";
 import { CLIENT_ID, CLIENT_SECRET, REDIRECT, serve, type Served } from "./testing.ts";
@@ -42,37 +42,18 @@ function providerFor(s: Served, clientSecret = CLIENT_SECRET): ActiveProvider {
 }
 
 /** The hub's half of the flow: its authorization URL, consent, its code exchange. */
-async function hubConnect(s: Served, provider: ActiveProvider): Promise<Connection> {
+async function hubConnect(provider: ActiveProvider): Promise<Connection> {
   const url = buildAuthorizationUrl(notion.oauth, provider.app, "state-123", null);
   assert.equal(url.searchParams.get("owner"), "user");
   assert.equal(url.searchParams.get("scope"), null);
-  const page = await fetch(url);
-  assert.equal(page.status, 200);
-  const form = formFields(await page.text());
-  const back = await fetch(`${s.url}${form.action}`, {
-    method: "POST",
-    headers: { "Content-Type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ ...form.fields, decision: "approve" }),
-    redirect: "manual",
-  });
-  const code = new URL(back.headers.get("location")!).searchParams.get("code")!;
+  const back = await decideOnConsent(url, "approve");
+  const code = back.searchParams.get("code")!;
   const response = await requestToken(notion.oauth, provider.app, {
     grantType: "authorization_code",
     code,
     codeVerifier: null,
   });
-  const info = await notion.readAccount(response, provider.app);
-  return {
-    provider: "notion",
-    owner,
-    status: "connected",
-    account: info.account,
-    scopes: info.scopes,
-    connectedAt: new Date().toISOString(),
-    extra: info.extra,
-    lastError: null,
-    tokens: readTokenSet(response, null, Date.now()),
-  };
+  return await connectionFrom(provider, owner, response, Date.now());
 }
 
 /** A hub-side listing session: stored connection, keeper, pacer and API client. */
@@ -89,7 +70,7 @@ async function session(options: Partial<NotionSandboxOptions> = {}) {
     refreshMarginMs: 0,
   });
   const provider = providerFor(s);
-  const connection = await hubConnect(s, provider);
+  const connection = await hubConnect(provider);
   await connections.save(connection);
   const rule = notion.rateLimit;
   const limiter = new RateLimiter(rule.requests, rule.windowMs, Date.now, sleep);
