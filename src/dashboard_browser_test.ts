@@ -2,7 +2,8 @@
  * The dashboard in a real Chromium, driven by playwright-core, against the hub and its sandbox
  * providers over real HTTP: sign in, connect (consent page, approve), load items, filter, page,
  * export, disconnect; the deny path; and the basic navigation with JavaScript turned off.
- * Saves screenshots to static/screenshots/ for the README.
+ * Takes screenshots on the way; `deno task screenshots` keeps them in static/screenshots/ for the
+ * README, a plain test run writes them to a temporary directory so the checkout stays clean.
  */
 import assert from "node:assert/strict";
 import { type Browser, chromium, type Page } from "playwright-core";
@@ -11,7 +12,13 @@ import { inCi } from "./testing/redis_harness.ts";
 import { type RunningHub, startHub } from "./testing/hub.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
-const SCREENSHOTS = new URL("../static/screenshots/", import.meta.url).pathname;
+const SAVING_SCREENSHOTS = Deno.env.get("SAVE_SCREENSHOTS") === "1";
+const SCREENSHOTS = SAVING_SCREENSHOTS
+  ? new URL("../static/screenshots/", import.meta.url).pathname
+  : `${Deno.makeTempDirSync({ prefix: "hub-screenshots-" })}/`;
+if (!SAVING_SCREENSHOTS) {
+  globalThis.addEventListener("unload", () => Deno.removeSync(SCREENSHOTS, { recursive: true }));
+}
 
 function chromiumInstalled(): boolean {
   try {
