@@ -103,12 +103,13 @@ async function followChain(
   let position: ChainPosition | null = start;
   let calls = 0;
   const seen = new Set<string | null>();
+  let sent: Promise<ChainPage> | null = null;
   while (position !== null && items.length < allowance.items && calls < allowance.calls) {
     seen.add(position.cursor);
     calls++;
     const pageSize = Math.min(run.maxPageSize, allowance.items - items.length);
-    const page = await run.fetchPage(position, pageSize);
-    items.push(...page.items);
+    const page: ChainPage = await (sent ?? run.fetchPage(position, pageSize));
+    sent = null;
     for (const child of page.spawn ?? []) {
       if (allowance.bounded) waiting.push(child);
       else revealed.push(followChain(run, child, allowance));
@@ -117,6 +118,18 @@ async function followChain(
       throw new ProviderError("The provider returned the same page cursor twice; stopping.");
     }
     position = page.next === null ? null : { ...position, cursor: page.next };
+    // The next page goes out before this one is mapped when its size is already known: a full
+    // page, since even a page of `size` items leaves a full page's worth of allowance.
+    const itemsAtMost = items.length + (page.size ?? Infinity);
+    if (
+      position !== null && calls < allowance.calls &&
+      allowance.items - itemsAtMost >= run.maxPageSize
+    ) {
+      sent = run.fetchPage(position, run.maxPageSize);
+      sent.catch(() => {}); // awaited by the next turn; this only silences the wait
+      await new Promise((resolve) => setTimeout(resolve, 0)); // let the request leave first
+    }
+    items.push(...page.items);
   }
   if (position === null && waiting.length > 0) {
     // A finished chain hands what is left of its allowance to the chains it revealed, in fixed

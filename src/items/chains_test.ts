@@ -1,20 +1,30 @@
 import assert from "node:assert/strict";
-import type { ChainPage, ChainPosition } from "../providers/spec.ts";
+import { type ChainPage, type ChainPosition, lazyPage } from "../providers/spec.ts";
 import { runChains } from "./chains.ts";
 import { makeItem } from "./item.ts";
 
-/** Chains of `sizes[chain]` numbered items served in pages, recording each call. */
-function fakeChains(sizes: Record<string, number>) {
+/**
+ * Chains of `sizes[chain]` numbered items served in pages, recording each call; lazy pages map
+ * their items when first read, and record that too.
+ */
+function fakeChains(sizes: Record<string, number>, options: { lazy?: boolean } = {}) {
   const calls: string[] = [];
   const fetchPage = (position: ChainPosition, pageSize: number): Promise<ChainPage> => {
-    calls.push(`${position.chain}@${position.cursor ?? 0}/${pageSize}`);
+    const at = `${position.chain}@${position.cursor ?? 0}`;
+    calls.push(`${at}/${pageSize}`);
     const start = Number(position.cursor ?? 0);
     const end = Math.min(start + pageSize, sizes[position.chain]);
-    const items = [];
-    for (let i = start; i < end; i++) {
-      items.push(makeItem({ id: `${position.chain}-${i}`, type: position.chain, name: `n${i}` }));
-    }
-    return Promise.resolve({ items, next: end < sizes[position.chain] ? String(end) : null });
+    const numbers = Array.from({ length: end - start }, (_, i) => start + i);
+    const toItems = (ns: readonly number[]) => {
+      if (options.lazy) calls.push(`map ${at}`);
+      return ns.map((i) =>
+        makeItem({ id: `${position.chain}-${i}`, type: position.chain, name: `n${i}` })
+      );
+    };
+    const next = end < sizes[position.chain] ? String(end) : null;
+    return Promise.resolve(
+      options.lazy ? lazyPage(numbers, toItems, { next }) : { items: toItems(numbers), next },
+    );
   };
   return { calls, fetchPage };
 }
@@ -38,26 +48,62 @@ Deno.test("without a limit every chain is followed to its end, grouped in chain 
 });
 
 Deno.test("a limit is shared between chains and pages never lose or repeat items", async () => {
-  const fake = fakeChains({ a: 95, b: 40, c: 7 });
-  const seen: string[] = [];
-  let positions: ChainPosition[] = starts("a", "b", "c");
-  let pages = 0;
-  while (positions.length > 0) {
-    const page = await runChains({
-      positions,
-      limit: 25,
-      callBudget: null,
-      maxPageSize: 10,
-      fetchPage: fake.fetchPage,
-    });
-    assert.ok(page.items.length <= 25);
-    seen.push(...page.items.map((i) => i.id));
-    positions = page.remaining;
-    pages++;
+  for (const lazy of [false, true]) {
+    const fake = fakeChains({ a: 95, b: 40, c: 7 }, { lazy });
+    const seen: string[] = [];
+    let positions: ChainPosition[] = starts("a", "b", "c");
+    let pages = 0;
+    while (positions.length > 0) {
+      const page = await runChains({
+        positions,
+        limit: 25,
+        callBudget: null,
+        maxPageSize: 10,
+        fetchPage: fake.fetchPage,
+      });
+      assert.ok(page.items.length <= 25);
+      seen.push(...page.items.map((i) => i.id));
+      positions = page.remaining;
+      pages++;
+    }
+    assert.equal(seen.length, 142);
+    assert.equal(new Set(seen).size, 142);
+    assert.ok(pages >= 6);
   }
-  assert.equal(seen.length, 142);
-  assert.equal(new Set(seen).size, 142);
-  assert.ok(pages >= 6);
+});
+
+Deno.test("a chain's next request leaves before its lazy page is mapped", async () => {
+  const fake = fakeChains({ a: 25 }, { lazy: true });
+  const result = await runChains({
+    positions: starts("a"),
+    limit: null,
+    callBudget: null,
+    maxPageSize: 10,
+    fetchPage: fake.fetchPage,
+  });
+  assert.equal(result.items.length, 25);
+  assert.deepEqual(fake.calls, [
+    "a@0/10",
+    "a@10/10",
+    "map a@0",
+    "a@20/10",
+    "map a@10",
+    "map a@20",
+  ]);
+});
+
+Deno.test("when a limit leaves less than a full page, the page is mapped before the next request is sized", async () => {
+  const fake = fakeChains({ a: 25 }, { lazy: true });
+  const result = await runChains({
+    positions: starts("a"),
+    limit: 15,
+    callBudget: null,
+    maxPageSize: 10,
+    fetchPage: fake.fetchPage,
+  });
+  assert.equal(result.items.length, 15);
+  assert.deepEqual(fake.calls, ["a@0/10", "map a@0", "a@10/5", "map a@10"]);
+  assert.deepEqual(result.remaining, [{ chain: "a", cursor: "15" }]);
 });
 
 Deno.test("a limit smaller than the number of chains leaves the other chains untouched", async () => {

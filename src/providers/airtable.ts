@@ -2,7 +2,14 @@ import { z } from "zod";
 import { ProviderError, ProviderStatusError } from "../errors.ts";
 import { type IntegrationItem, makeItem } from "../items/item.ts";
 import { parseJson } from "../json.ts";
-import type { AccountInfo, ChainPage, ChainPosition, ProviderApi, ProviderSpec } from "./spec.ts";
+import {
+  type AccountInfo,
+  type ChainPage,
+  type ChainPosition,
+  lazyPage,
+  type ProviderApi,
+  type ProviderSpec,
+} from "./spec.ts";
 
 const tokenSchema = z.object({ access_token: z.string().min(1), scope: z.string().optional() });
 
@@ -308,10 +315,9 @@ async function recordsPage(
     : page.offset === undefined
     ? null
     : { o: page.offset, last, skip: false, r };
-  return {
-    items: served.map((record) => recordItem(record, ctx)),
+  return lazyPage(served, (records) => records.map((record) => recordItem(record, ctx)), {
     next: next === null ? null : encode(next),
-  };
+  });
 }
 
 const encode = (cursor: RecordsCursor): string => JSON.stringify(cursor);

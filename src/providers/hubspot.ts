@@ -1,7 +1,13 @@
 import { z } from "zod";
 import { ProviderError } from "../errors.ts";
 import { type IntegrationItem, makeItem } from "../items/item.ts";
-import type { AccountInfo, ChainPage, ProviderApi, ProviderSpec } from "./spec.ts";
+import {
+  type AccountInfo,
+  type ChainPage,
+  lazyPage,
+  type ProviderApi,
+  type ProviderSpec,
+} from "./spec.ts";
 
 /** The CRM object types the hub lists, with HubSpot's object type ids used in record URLs. */
 const OBJECT_TYPES = {
@@ -138,10 +144,11 @@ async function fetchPage(
     listSchema,
   );
   const hubId = context.extra.hub_id ?? null;
-  return {
-    items: page.results.map((record) => toItem(objectType, record, hubId)),
-    next: page.paging?.next?.after ?? null,
-  };
+  return lazyPage(
+    page.results,
+    (records) => records.map((record) => toItem(objectType, record, hubId)),
+    { next: page.paging?.next?.after ?? null },
+  );
 }
 
 function toItem(

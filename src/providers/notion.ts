@@ -1,7 +1,14 @@
 import { z } from "zod";
 import { ProviderError } from "../errors.ts";
 import { type IntegrationItem, makeItem } from "../items/item.ts";
-import type { AccountInfo, ChainPage, ChainPosition, ProviderApi, ProviderSpec } from "./spec.ts";
+import {
+  type AccountInfo,
+  type ChainPage,
+  type ChainPosition,
+  lazyPage,
+  type ProviderApi,
+  type ProviderSpec,
+} from "./spec.ts";
 
 /**
  * The one Notion API version the hub speaks, on every API and token request.
@@ -150,14 +157,13 @@ async function fetchPage(
   };
   if (position.cursor !== null) body.start_cursor = position.cursor;
   const page = await api.call({ method: "POST", path: "/v1/search", json: body }, searchSchema);
-  return {
-    items: mapResults(page.results),
+  return lazyPage(page.results, mapResults, {
     next: page.has_more ? page.next_cursor ?? null : null,
-  };
+  });
 }
 
 /** Maps search results to items; objects other than pages and databases are skipped. */
-export function mapResults(results: unknown[]): IntegrationItem[] {
+export function mapResults(results: readonly unknown[]): IntegrationItem[] {
   return results.flatMap((result) => {
     const parsed = resultSchema.safeParse(result);
     return parsed.success ? [toItem(parsed.data)] : [];

@@ -48,11 +48,32 @@ export interface ChainPosition {
 
 /** One provider page mapped to items, with where its chain goes next. */
 export interface ChainPage {
-  items: IntegrationItem[];
+  readonly items: IntegrationItem[];
+  /**
+   * How many objects the provider sent (items can only be fewer). Given it, the chain sends its
+   * next request before reading `items`, so a lazily mapped page never holds that request up.
+   */
+  size?: number;
   /** The next cursor of the same chain, or null when the chain is done. */
   next: string | null;
   /** New chains this page revealed (an Airtable base's tables, a table's records). */
   spawn?: ChainPosition[];
+}
+
+/** A page whose provider objects are mapped to items only when `items` is first read. */
+export function lazyPage<T>(
+  objects: readonly T[],
+  toItems: (objects: readonly T[]) => IntegrationItem[],
+  where: { next: string | null; spawn?: ChainPosition[] },
+): ChainPage {
+  let items: IntegrationItem[] | undefined;
+  return {
+    get items() {
+      return items ??= toItems(objects);
+    },
+    size: objects.length,
+    ...where,
+  };
 }
 
 /** A provider API request, relative to the provider's API base URL. */
