@@ -1,9 +1,9 @@
 /**
- * `deno task bench`: lists whole accounts through the items API, the hub against sandbox
- * providers in another process over real HTTP, with a fixed added latency per provider call and
- * the providers' documented rate limits enforced. Prints, per account: wall time, the lower
- * bound the provider allows (with its formula), their ratio, provider calls and 429s, and the
- * hub's peak memory; then the server time to render one dashboard page of 100 items.
+ * `deno task bench`: lists whole accounts through the items API, the hub and the sandbox
+ * provider each in a process of its own, over real HTTP, with a fixed added latency per provider
+ * call and the providers' documented rate limits enforced. Prints, per account: wall time, the
+ * lower bound the provider allows (with its formula), their ratio, provider calls and 429s, and
+ * the hub process's peak memory; then the server time to render one dashboard page of 100 items.
  */
 import assert from "node:assert/strict";
 import type { IntegrationItem } from "../items/item.ts";
@@ -11,12 +11,16 @@ import { SANDBOX_ENDPOINTS } from "../providers/ids.ts";
 import { airtable } from "../providers/airtable.ts";
 import { hubspot } from "../providers/hubspot.ts";
 import { notion } from "../providers/notion.ts";
-import { createKvStore } from "../store/kv_store.ts";
 import { decideOnConsent, TestBrowser } from "../testing/browser.ts";
-import { startHub } from "../testing/hub.ts";
 import { ItemsResults } from "../../views/items_table.tsx";
 
 const LATENCY_MS = Number(Deno.env.get("BENCH_LATENCY_MS") ?? 50);
+/**
+ * The hub's V8 heap (old space) is capped at this many MB: a listing whose memory grew with the
+ * account would fail here instead of only showing a larger figure. V8 otherwise lets garbage
+ * pile up to far more than the hub holds live.
+ */
+const HUB_HEAP_MB = 64;
 /** Runs only the accounts whose name contains this text (e.g. BENCH_ONLY=Notion). */
 const ONLY = Deno.env.get("BENCH_ONLY") ?? "";
 
@@ -144,16 +148,14 @@ function notionBound(shape: Shape, call: CallTime): Bound {
 const BOUNDS = { hubspot: hubspotBound, airtable: airtableBound, notion: notionBound };
 const PROVIDERS = { hubspot, airtable, notion };
 
-async function startSandbox(c: Case): Promise<{ url: string; process: Deno.ChildProcess }> {
+/** Starts one of the bench's servers in its own process; it prints its URL first. */
+async function startServer(
+  script: string,
+  args: string[],
+  flags: string[] = [],
+): Promise<{ url: string; process: Deno.ChildProcess }> {
   const process = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      new URL("sandbox_server.ts", import.meta.url).pathname,
-      c.provider,
-      JSON.stringify(c.size),
-      String(LATENCY_MS),
-    ],
+    args: ["run", "-A", ...flags, new URL(script, import.meta.url).pathname, ...args],
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
@@ -161,30 +163,43 @@ async function startSandbox(c: Case): Promise<{ url: string; process: Deno.Child
   let text = "";
   while (!text.includes("\n")) {
     const { value, done } = await reader.read();
-    if (done) throw new Error("the sandbox server did not start");
+    if (done) throw new Error(`${script} did not start`);
     text += value;
   }
   reader.releaseLock();
   return { url: text.split("\n")[0].trim(), process };
 }
 
+/** A process's resident memory now, or its peak since the last resetPeakMemory, in bytes. */
+function memoryOf(pid: number, field: "VmRSS" | "VmHWM"): number {
+  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+  const kb = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1];
+  if (kb === undefined) throw new Error(`no ${field} in /proc/${pid}/status`);
+  return Number(kb) * 1024;
+}
+
+/** Linux: writing 5 to clear_refs restarts the process's peak resident memory count. */
+function resetPeakMemory(pid: number): void {
+  Deno.writeTextFileSync(`/proc/${pid}/clear_refs`, "5");
+}
+
 async function run(c: Case) {
-  const sandbox = await startSandbox(c);
-  const kv = await Deno.openKv(":memory:");
+  const sandbox = await startServer("sandbox_server.ts", [
+    c.provider,
+    JSON.stringify(c.size),
+    String(LATENCY_MS),
+  ]);
   const mount = `/sandbox/${c.provider}`;
   const paths = SANDBOX_ENDPOINTS[c.provider];
   const p = c.provider.toUpperCase();
-  const hub = startHub({
-    store: createKvStore(kv),
-    env: {
-      SANDBOX: "false",
-      [`${p}_CLIENT_ID`]: "bench-client",
-      [`${p}_CLIENT_SECRET`]: "bench-secret",
-      [`${p}_AUTHORIZE_URL`]: sandbox.url + paths.authorizeUrl.slice(mount.length),
-      [`${p}_TOKEN_URL`]: sandbox.url + paths.tokenUrl.slice(mount.length),
-      [`${p}_API_URL`]: sandbox.url + paths.apiUrl.slice(mount.length),
-    },
-  });
+  const hub = await startServer("hub_server.ts", [JSON.stringify({
+    SANDBOX: "false",
+    [`${p}_CLIENT_ID`]: "bench-client",
+    [`${p}_CLIENT_SECRET`]: "bench-secret",
+    [`${p}_AUTHORIZE_URL`]: sandbox.url + paths.authorizeUrl.slice(mount.length),
+    [`${p}_TOKEN_URL`]: sandbox.url + paths.tokenUrl.slice(mount.length),
+    [`${p}_API_URL`]: sandbox.url + paths.apiUrl.slice(mount.length),
+  })], [`--v8-flags=--max-old-space-size=${HUB_HEAP_MB}`]);
   try {
     await fetch(`${sandbox.url}/__bench/redirect`, {
       method: "POST",
@@ -204,16 +219,26 @@ async function run(c: Case) {
     // is listed whole for that figure, a large one only warmed with one small request. Then
     // the provider's window is left to clear so the measured listing starts on a fresh one.
     const cold = c.size === null
-      ? await measure(c, counters, () => listAll(browser, items, c.limit))
+      ? await measure(
+        c,
+        hub.process.pid,
+        counters,
+        (after) => listAll(browser, items, c.limit, after),
+      )
       : (await browser.request(`${items}?limit=1`).then((r) => r.body?.cancel()), null);
     await new Promise((r) => setTimeout(r, PROVIDERS[c.provider].rateLimit.windowMs + 500));
-    const warm = await measure(c, counters, () => listAll(browser, items, c.limit));
+    const warm = await measure(
+      c,
+      hub.process.pid,
+      counters,
+      (after) => listAll(browser, items, c.limit, after),
+    );
     return { ...warm, cold };
   } finally {
-    await hub.close();
-    kv.close();
-    sandbox.process.kill();
-    await sandbox.process.status;
+    for (const server of [hub, sandbox]) {
+      server.process.kill();
+      await server.process.status;
+    }
   }
 }
 
@@ -226,23 +251,28 @@ interface Measurement {
   perCall: number;
   calls: number;
   rateLimited: number;
+  /** The hub process's peak resident memory during the listing, and its rise over the start. */
   peakMb: number;
+  growthMb: number;
+  /** The hub's resident memory after each answer of the listing, in MB. */
+  rssTrail: number[];
 }
 
 /** Runs one listing and reads what the sandbox saw of it. */
 async function measure(
   c: Case,
+  hubPid: number,
   counters: () => Promise<SandboxCounters>,
-  listing: () => Promise<Shape>,
+  listing: (afterEachAnswer: () => void) => Promise<Shape>,
 ): Promise<Measurement> {
   const before = await counters();
-  const baseline = Deno.memoryUsage();
-  let peak = baseline.rss;
-  const sampler = setInterval(() => peak = Math.max(peak, Deno.memoryUsage().rss), 20);
+  resetPeakMemory(hubPid);
+  const rssBefore = memoryOf(hubPid, "VmRSS");
   const started = performance.now();
-  const shape = await listing();
+  const rssTrail: number[] = [];
+  const shape = await listing(() => rssTrail.push(memoryOf(hubPid, "VmRSS") / 1e6));
   const seconds = (performance.now() - started) / 1000;
-  clearInterval(sampler);
+  const peak = memoryOf(hubPid, "VmHWM");
   const after = await counters();
   const served = after.apiServiceMs.slice(before.apiServiceMs.length);
   const perCall = served.reduce((a, b) => a + b, 0) / served.length / 1000;
@@ -260,7 +290,9 @@ async function measure(
     perCall,
     calls: pageCalls(after) - pageCalls(before),
     rateLimited: after.rateLimited - before.rateLimited,
-    peakMb: (peak - baseline.rss) / 1e6,
+    peakMb: peak / 1e6,
+    growthMb: (peak - rssBefore) / 1e6,
+    rssTrail,
   };
 }
 
@@ -278,6 +310,7 @@ async function listAll(
   browser: TestBrowser,
   url: string,
   limit: number | undefined,
+  afterEachAnswer: () => void = () => {},
 ): Promise<Shape> {
   const shape = new Shape();
   let cursor: string | null = null;
@@ -290,6 +323,7 @@ async function listAll(
     assert.equal(response.status, 200, JSON.stringify(body).slice(0, 300));
     for (const item of body.items as IntegrationItem[]) shape.add(item);
     cursor = body.next_cursor;
+    afterEachAnswer();
   } while (cursor !== null);
   return shape;
 }
@@ -310,13 +344,16 @@ async function renderTime(items: IntegrationItem[]): Promise<number> {
   return (performance.now() - started) / rounds;
 }
 
-console.log(`Provider latency ${LATENCY_MS} ms per call; documented rate limits enforced.\n`);
 console.log(
-  "| account | items | wall time | lower bound | ratio | latency-only bound | ratio | provider time per call | provider calls | 429s | hub peak RSS growth |",
+  `Provider latency ${LATENCY_MS} ms per call; documented rate limits enforced; the hub's heap capped at ${HUB_HEAP_MB} MB.\n`,
+);
+console.log(
+  "| account | items | wall time | lower bound | ratio | latency-only bound | ratio | provider time per call | provider calls | 429s | hub peak RSS (growth) |",
 );
 console.log("|---|---|---|---|---|---|---|---|---|---|---|");
 const formulas: string[] = [];
 const coldLines: string[] = [];
+const memoryLines: string[] = [];
 let sample: IntegrationItem[] = [];
 const ratio = (m: Measurement, bound: Bound) => (m.seconds / bound.seconds).toFixed(2);
 for (const c of CASES.filter((c) => c.name.includes(ONLY))) {
@@ -328,8 +365,19 @@ for (const c of CASES.filter((c) => c.name.includes(ONLY))) {
       r.bound.seconds.toFixed(2)
     } s | ${ratio(r, r.bound)} | ${r.latencyBound.seconds.toFixed(2)} s | ${
       ratio(r, r.latencyBound)
-    } | ${ms(r.perCall)} | ${r.calls} | ${r.rateLimited} | ${r.peakMb.toFixed(0)} MB |`,
+    } | ${ms(r.perCall)} | ${r.calls} | ${r.rateLimited} | ${r.peakMb.toFixed(0)} MB (+${
+      r.growthMb.toFixed(0)
+    }) |`,
   );
+  if (r.rssTrail.length > 1) {
+    const at = (share: number) =>
+      r.rssTrail[Math.min(r.rssTrail.length - 1, Math.round(share * (r.rssTrail.length - 1)))];
+    memoryLines.push(
+      `- ${c.name}, ${r.rssTrail.length} answers: ${
+        [0, 0.25, 0.5, 0.75, 1].map((share) => at(share).toFixed(0)).join(" / ")
+      } MB`,
+    );
+  }
   if (r.cold !== null) {
     coldLines.push(
       `- ${c.name}: ${r.cold.seconds.toFixed(3)} s, ${ratio(r.cold, r.cold.bound)}x its bound (${
@@ -347,6 +395,12 @@ console.log(
   "added latency plus the sandbox's own work; the latency-only bound uses the latency alone):",
 );
 for (const f of formulas) console.log(f);
+if (memoryLines.length > 0) {
+  console.log(
+    "\nThe hub's resident memory after the first answer, 25%, 50%, 75% of them and the last:",
+  );
+  for (const line of memoryLines) console.log(line);
+}
 if (coldLines.length > 0) {
   console.log(
     "\nThe same seed listings as the hub's first request after starting (code not yet compiled):",
