@@ -17,6 +17,7 @@ import { serviceApi } from "./routes/service_api.ts";
 import { mountSandboxes } from "./sandbox/mount.ts";
 import type { HubEnv, Services } from "./services.ts";
 import type { Store } from "./store/store.ts";
+import type { Fetch } from "./providers/spec.ts";
 
 export interface AppOptions {
   config: Config;
@@ -30,6 +31,8 @@ export interface AppOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Refresh access tokens this long before they expire. */
   refreshMarginMs?: number;
+  /** Sends the hub's requests to providers; the runtime's fetch unless given. */
+  fetch?: Fetch;
 }
 
 /**
@@ -73,6 +76,8 @@ export function createApp(options: AppOptions): Hono<HubEnv> {
     },
     log,
     clock,
+    // Looked up on each call, so the runtime's fetch is used as it is at that moment.
+    fetch: options.fetch ?? ((input, init) => fetch(input, init)),
   };
 
   const app = new Hono<HubEnv>();

@@ -6,6 +6,7 @@ import type { Logger } from "./log.ts";
 import type { OAuthDeps } from "./oauth/flow.ts";
 import type { SessionSettings } from "./auth/session.ts";
 import type { Store } from "./store/store.ts";
+import type { Fetch } from "./providers/spec.ts";
 import type { Owner } from "./connections/connections.ts";
 
 /** Everything a route needs, built once by createApp. */
@@ -19,6 +20,8 @@ export interface Services {
   session: SessionSettings;
   log: Logger;
   clock: () => number;
+  /** Every request the hub sends to a provider goes through this. */
+  fetch: Fetch;
 }
 
 /** Who is calling: a program with an API key, or a browser with a session. */

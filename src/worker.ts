@@ -7,6 +7,7 @@ import type { ExecutionContext, Hono } from "hono";
 import { createApp } from "./app.ts";
 import { type Config, ConfigError, type Env, loadConfig } from "./config.ts";
 import { errorBody } from "./errors.ts";
+import type { Fetch } from "./providers/spec.ts";
 import type { HubEnv } from "./services.ts";
 import { createUpstashStore } from "./store/upstash_store.ts";
 
@@ -40,7 +41,6 @@ function buildFromBindings(bindings: WorkerBindings): Built {
     result = { problems: error.problems };
   }
   built = { source, result };
-  setLoopback(result);
   return result;
 }
 
@@ -70,13 +70,14 @@ function createWorkerApp(env: Env, bindings: WorkerBindings): Built {
   if (config.encryptionKeys === null) problems.push("ENCRYPTION_KEYS: required on Workers");
   if (config.sessionSecret === null) problems.push("SESSION_SECRET: required on Workers");
   if (problems.length > 0 || config.upstash === null) throw new ConfigError(problems);
-  const app = createApp({
+  const app: Hono<HubEnv> = createApp({
     // Each items request stays well inside a Worker's subrequest limit (50 on the free plan,
     // Upstash calls included) unless PROVIDER_CALL_BUDGET says otherwise.
     config: { ...config, providerCallBudget: config.providerCallBudget ?? WORKER_CALL_BUDGET },
     store: createUpstashStore(config.upstash),
     encryptionKeys: config.encryptionKeys!,
     sessionSecret: config.sessionSecret!,
+    fetch: config.sandbox ? sandboxLoopback(new URL(config.appUrl).origin, () => app) : undefined,
   });
   return { app, config };
 }
@@ -85,27 +86,15 @@ function createWorkerApp(env: Env, bindings: WorkerBindings): Built {
  * The sandbox providers live inside the app, and the app calls them through APP_URL like any
  * provider. Locally workerd can fetch its own URL, but on Cloudflare a Worker's subrequest to
  * its own hostname is not routed back to it by default (same-zone subrequests go to the origin,
- * unless the global_fetch_strictly_public flag is set). So in the Worker, and only while
- * the sandboxes are mounted (never in production), same-origin calls under /sandbox/ are handed
- * to the app in process: no network hop, no subrequest. Every other call goes out unchanged.
+ * unless the global_fetch_strictly_public flag is set). So while the sandboxes are mounted
+ * (never in production) the app's fetch hands same-origin calls under /sandbox/ to the app in
+ * process: no network hop, no subrequest. Every other call goes out unchanged.
  */
-let loopback: { origin: string; app: Hono<HubEnv> } | null = null;
-let fetchWrapped = false;
-
-function setLoopback(result: Built): void {
-  loopback = "app" in result && result.config.sandbox
-    ? { origin: new URL(result.config.appUrl).origin, app: result.app }
-    : null;
-  if (loopback === null || fetchWrapped) return;
-  fetchWrapped = true;
-  // The app (and arctic) call the global fetch; createApp takes no fetch of its own.
-  const network = globalThis.fetch;
-  globalThis.fetch = function fetch(input: RequestInfo | URL, init?: RequestInit) {
-    const self = loopback;
-    return self !== null && sandboxUrl(input, self.origin)
-      ? Promise.resolve(self.app.fetch(new Request(input, init)))
-      : network(input, init);
-  };
+function sandboxLoopback(origin: string, app: () => Hono<HubEnv>): Fetch {
+  return (input, init) =>
+    sandboxUrl(input, origin)
+      ? Promise.resolve(app().fetch(new Request(input, init)))
+      : fetch(input, init);
 }
 
 function sandboxUrl(input: RequestInfo | URL, origin: string): boolean {

@@ -4,11 +4,10 @@
  * hub processes.
  */
 import assert from "node:assert/strict";
-import type { ProviderConfig } from "../config.ts";
 import { Sealer } from "../crypto/sealer.ts";
 import { ProviderError, ReconnectRequiredError } from "../errors.ts";
 import { hubspot } from "../providers/hubspot.ts";
-import type { ActiveProvider } from "../providers/registry.ts";
+import type { ActiveProvider, ProviderApp } from "../providers/registry.ts";
 import { createKvStore } from "../store/kv_store.ts";
 import type { Store } from "../store/store.ts";
 import { createUpstashStore } from "../store/upstash_store.ts";
@@ -56,7 +55,7 @@ function startTokenEndpoint() {
 }
 
 function providerFor(tokenUrl: string): ActiveProvider {
-  const app: ProviderConfig = {
+  const app: ProviderApp = {
     clientId: "client",
     clientSecret: "client-secret",
     redirectUri: "http://hub.test/cb",
@@ -64,6 +63,7 @@ function providerFor(tokenUrl: string): ActiveProvider {
     tokenUrl,
     apiUrl: "http://provider.test",
     sandbox: false,
+    fetch,
   };
   return { spec: { ...hubspot, oauth: { ...hubspot.oauth, rotatesRefreshTokens: true } }, app };
 }

@@ -136,7 +136,7 @@ export class ProviderApiClient implements ProviderApi {
     if (request.json !== undefined) headers.set("Content-Type", "application/json");
     onCall?.();
     try {
-      return await fetch(url, {
+      return await provider.app.fetch(url, {
         method: request.method,
         headers,
         body: request.json === undefined ? undefined : JSON.stringify(request.json),

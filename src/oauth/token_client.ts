@@ -7,6 +7,7 @@ import {
   UnexpectedResponseError,
 } from "arctic";
 import type { ProviderConfig } from "../config.ts";
+import type { ProviderApp } from "../providers/registry.ts";
 import type { OAuthStyle } from "../providers/spec.ts";
 
 /**
@@ -66,7 +67,7 @@ export function buildAuthorizationUrl(
 /** Sends one token request in the provider's style and returns its JSON answer. */
 export async function requestToken(
   style: OAuthStyle,
-  app: ProviderConfig,
+  app: ProviderApp,
   grant: TokenGrant,
 ): Promise<TokenResponse> {
   try {
@@ -87,7 +88,7 @@ const TOKEN_REQUEST_TIMEOUT_MS = 20_000;
  */
 async function postTokenRequest(
   style: OAuthStyle,
-  app: ProviderConfig,
+  app: ProviderApp,
   grant: TokenGrant,
 ): Promise<TokenResponse> {
   const fields: Record<string, string> = { grant_type: grant.grantType };
@@ -115,7 +116,7 @@ async function postTokenRequest(
   }
   let response: Response;
   try {
-    response = await fetch(app.tokenUrl, {
+    response = await app.fetch(app.tokenUrl, {
       method: "POST",
       headers,
       body,

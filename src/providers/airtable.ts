@@ -6,6 +6,7 @@ import {
   type AccountInfo,
   type ChainPage,
   type ChainPosition,
+  type Fetch,
   lazyPage,
   type ProviderApi,
   type ProviderSpec,
@@ -87,13 +88,13 @@ export const airtable: ProviderSpec = {
 
 async function readAccount(
   data: Record<string, unknown>,
-  app: { apiUrl: string },
+  app: { apiUrl: string; fetch: Fetch },
 ): Promise<AccountInfo> {
   const token = tokenSchema.safeParse(data);
   if (!token.success) throw new ProviderError("Airtable's token answer was not understood.");
   let response: Response;
   try {
-    response = await fetch(`${app.apiUrl}/v0/meta/whoami`, {
+    response = await app.fetch(`${app.apiUrl}/v0/meta/whoami`, {
       headers: { Accept: "application/json", Authorization: `Bearer ${token.data.access_token}` },
       signal: AbortSignal.timeout(20_000),
     });

@@ -286,7 +286,7 @@ Deno.test("readAccount validates the token answer and asks whoami with a bearer 
     seen.push({ path: url.pathname + url.search, auth: request.headers.get("Authorization") });
     return Response.json(reply.body, { status: reply.status });
   });
-  const app = { apiUrl: server.url };
+  const app = { apiUrl: server.url, fetch };
   try {
     const info = await airtable.readAccount(token, app);
     assert.deepEqual(info, {

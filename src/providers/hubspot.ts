@@ -4,6 +4,7 @@ import { type IntegrationItem, makeItem } from "../items/item.ts";
 import {
   type AccountInfo,
   type ChainPage,
+  type Fetch,
   lazyPage,
   type ProviderApi,
   type ProviderSpec,
@@ -76,7 +77,7 @@ export const hubspot: ProviderSpec = {
   fetchPage,
   revoke: async (tokens, app) => {
     if (tokens.refreshToken === null) return;
-    const response = await fetch(
+    const response = await app.fetch(
       `${app.apiUrl}/oauth/v1/refresh-tokens/${encodeURIComponent(tokens.refreshToken)}`,
       { method: "DELETE", signal: AbortSignal.timeout(20_000) },
     );
@@ -93,14 +94,14 @@ export const hubspot: ProviderSpec = {
  */
 async function readAccount(
   data: Record<string, unknown>,
-  app: { apiUrl: string },
+  app: { apiUrl: string; fetch: Fetch },
 ): Promise<AccountInfo> {
   const token = tokenSchema.safeParse(data);
   if (!token.success) throw new ProviderError("HubSpot's token answer was not understood.");
   let hubId = token.data.hub_id;
   let scopes = token.data.scopes;
   if (hubId === undefined) {
-    const meta = await fetchMetadata(app.apiUrl, token.data.access_token);
+    const meta = await fetchMetadata(app, token.data.access_token);
     hubId = meta.hub_id;
     scopes = scopes ?? meta.scopes;
   }
@@ -112,12 +113,14 @@ async function readAccount(
 }
 
 async function fetchMetadata(
-  apiUrl: string,
+  app: { apiUrl: string; fetch: Fetch },
   accessToken: string,
 ): Promise<z.infer<typeof metadataSchema>> {
   let response: Response;
   try {
-    response = await fetch(`${apiUrl}/oauth/v1/access-tokens/${encodeURIComponent(accessToken)}`);
+    response = await app.fetch(
+      `${app.apiUrl}/oauth/v1/access-tokens/${encodeURIComponent(accessToken)}`,
+    );
   } catch {
     throw new ProviderError("HubSpot's token metadata could not be reached; try connecting again.");
   }

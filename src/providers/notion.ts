@@ -5,6 +5,7 @@ import {
   type AccountInfo,
   type ChainPage,
   type ChainPosition,
+  type Fetch,
   lazyPage,
   type ProviderApi,
   type ProviderSpec,
@@ -231,11 +232,11 @@ const REVOKE_TIMEOUT_MS = 20_000;
 /** Revokes the connection's token at Notion; throws when Notion did not confirm it. */
 async function revoke(
   tokens: { accessToken: string; refreshToken: string | null },
-  app: { apiUrl: string; clientId: string; clientSecret: string },
+  app: { apiUrl: string; clientId: string; clientSecret: string; fetch: Fetch },
 ): Promise<void> {
   let response: Response;
   try {
-    response = await fetch(`${app.apiUrl}/v1/oauth/revoke`, {
+    response = await app.fetch(`${app.apiUrl}/v1/oauth/revoke`, {
       method: "POST",
       headers: {
         ...versionHeader,

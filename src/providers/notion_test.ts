@@ -134,7 +134,7 @@ Deno.test("finishItems links children to listed parents, in any order, and folds
 });
 
 Deno.test("readAccount takes the current and the legacy token answer", async () => {
-  const current = await notion.readAccount(tokens.current, { apiUrl: "http://x" });
+  const current = await notion.readAccount(tokens.current, { apiUrl: "http://x", fetch });
   assert.deepEqual(current, {
     account: { id: "17ab3186-873d-418b-bc1c-9d5e6f0a2b71", name: "Acme" },
     extra: {
@@ -143,11 +143,11 @@ Deno.test("readAccount takes the current and the legacy token answer", async () 
     },
     scopes: [],
   });
-  const legacy = await notion.readAccount(tokens.legacy, { apiUrl: "http://x" });
+  const legacy = await notion.readAccount(tokens.legacy, { apiUrl: "http://x", fetch });
   assert.equal(legacy.account.name, "Notion workspace");
   assert.equal(legacy.extra.bot_id, "b3414d65-9c3f-4a1b-8e5d-7f2a6c0b9d42");
   await assert.rejects(
-    notion.readAccount({ access_token: "x" }, { apiUrl: "http://x" }),
+    notion.readAccount({ access_token: "x" }, { apiUrl: "http://x", fetch }),
     ProviderError,
   );
 });

@@ -2,6 +2,9 @@ import type { z } from "zod";
 import type { IntegrationItem } from "../items/item.ts";
 import type { ProviderId } from "./ids.ts";
 
+/** How the hub sends HTTP requests: the runtime's fetch, unless the entry point gives another. */
+export type Fetch = (input: Request | URL | string, init?: RequestInit) => Promise<Response>;
+
 /** How a provider runs OAuth: data, read by the one generic flow in src/oauth/. */
 export interface OAuthStyle {
   scopes: string[];
@@ -121,7 +124,7 @@ export interface ProviderSpec {
   /** Validates the token endpoint's answer and reads the account it belongs to. */
   readAccount(
     tokenResponse: Record<string, unknown>,
-    app: { apiUrl: string },
+    app: { apiUrl: string; fetch: Fetch },
   ): Promise<AccountInfo>;
   /** The chains a fresh listing starts with. */
   startChains(): ChainPosition[];
@@ -137,6 +140,6 @@ export interface ProviderSpec {
   /** Revokes the grant at the provider, when it offers a way. */
   revoke?(
     tokens: { accessToken: string; refreshToken: string | null },
-    app: { apiUrl: string; clientId: string; clientSecret: string },
+    app: { apiUrl: string; clientId: string; clientSecret: string; fetch: Fetch },
   ): Promise<void>;
 }

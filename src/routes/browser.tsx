@@ -131,7 +131,7 @@ export function browserRoutes(): Hono<HubEnv> {
 
   ui.post("/integrations/:provider/connect", async (c) => {
     const services = c.get("services");
-    const provider = resolveProvider(services.config, c.req.param("provider"));
+    const provider = resolveProvider(services, c.req.param("provider"));
     const owner = sessionOwner(c);
     const url = await startAuthorization(services.oauth, provider, owner, { sessionBound: true });
     return c.redirect(url, 303);
@@ -139,7 +139,7 @@ export function browserRoutes(): Hono<HubEnv> {
 
   ui.get("/integrations/:provider/oauth2callback", async (c) => {
     const services = c.get("services");
-    const provider = resolveProvider(services.config, c.req.param("provider"));
+    const provider = resolveProvider(services, c.req.param("provider"));
     const q = parseInput(callbackQuerySchema, c.req.query());
     const query: CallbackQuery = q.code !== undefined && q.error === undefined
       ? { kind: "code", code: q.code, state: q.state }
@@ -157,7 +157,7 @@ export function browserRoutes(): Hono<HubEnv> {
   });
 
   ui.get("/ui/:provider/disconnect", (c) => {
-    const { spec } = resolveProvider(c.get("services").config, c.req.param("provider"));
+    const { spec } = resolveProvider(c.get("services"), c.req.param("provider"));
     return c.html(
       <DisconnectConfirmPage owner={sessionOwner(c)} id={spec.id} displayName={spec.displayName} />,
     );
@@ -165,7 +165,7 @@ export function browserRoutes(): Hono<HubEnv> {
 
   ui.post("/ui/:provider/disconnect", async (c) => {
     const services = c.get("services");
-    const provider = resolveProvider(services.config, c.req.param("provider"));
+    const provider = resolveProvider(services, c.req.param("provider"));
     const owner = sessionOwner(c);
     await disconnect(services, provider, owner);
     if (c.req.header("HX-Request") === undefined) return c.redirect("/", 303);
@@ -214,7 +214,7 @@ function unauthenticatedPage(
 }
 
 async function cardsFor(services: Services, owner: Owner): Promise<ProviderCardModel[]> {
-  const providers = activeProviders(services.config);
+  const providers = activeProviders(services);
   const connections = await services.connections.getMany(providers.map((p) => p.spec.id), owner);
   return providers.map(({ spec, app }, i) => {
     const view = statusView(spec.id, connections[i]);

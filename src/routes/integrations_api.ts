@@ -28,7 +28,7 @@ export function integrationsApi(): Hono<HubEnv> {
 
   api.get("/:provider/authorize", async (c) => {
     const services = c.get("services");
-    const provider = resolveProvider(services.config, c.req.param("provider"));
+    const provider = resolveProvider(services, c.req.param("provider"));
     const owner = ownerFor(c, parseInput(ownerFieldsSchema, c.req.query()));
     const sessionBound = c.get("caller")?.kind === "session";
     const url = await startAuthorization(services.oauth, provider, owner, { sessionBound });
@@ -37,7 +37,7 @@ export function integrationsApi(): Hono<HubEnv> {
 
   api.get("/:provider/status", async (c) => {
     const services = c.get("services");
-    const provider = resolveProvider(services.config, c.req.param("provider"));
+    const provider = resolveProvider(services, c.req.param("provider"));
     const owner = ownerFor(c, parseInput(ownerFieldsSchema, c.req.query()));
     const connection = await services.connections.get(provider.spec.id, owner);
     return c.json(statusView(provider.spec.id, connection));
@@ -45,7 +45,7 @@ export function integrationsApi(): Hono<HubEnv> {
 
   api.get("/:provider/items", async (c) => {
     const services = c.get("services");
-    const provider = resolveProvider(services.config, c.req.param("provider"));
+    const provider = resolveProvider(services, c.req.param("provider"));
     const query = parseInput(itemsQuerySchema, c.req.query());
     const owner = ownerFor(c, query);
     const page = await services.items.list(provider, owner, {
@@ -57,7 +57,7 @@ export function integrationsApi(): Hono<HubEnv> {
 
   api.delete("/:provider", async (c) => {
     const services = c.get("services");
-    const provider = resolveProvider(services.config, c.req.param("provider"));
+    const provider = resolveProvider(services, c.req.param("provider"));
     const owner = ownerFor(c, parseInput(ownerFieldsSchema, c.req.query()));
     await disconnect(services, provider, owner);
     return c.body(null, 204);

@@ -97,7 +97,7 @@ export function itemsUi(): Hono<HubEnv> {
 }
 
 function read(c: Context<HubEnv>): { provider: ActiveProvider; owner: Owner; listing: Listing } {
-  const provider = resolveProvider(c.get("services").config, c.req.param("provider")!);
+  const provider = resolveProvider(c.get("services"), c.req.param("provider")!);
   const caller = c.get("caller");
   if (caller?.kind !== "session") {
     throw new UnauthenticatedError("Your session has ended; sign in again.");

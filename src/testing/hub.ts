@@ -3,6 +3,7 @@ import { createApp } from "../app.ts";
 import { withStaticFiles } from "../deno_static.ts";
 import { type Config, type EncryptionKey, type Env, loadConfig } from "../config.ts";
 import type { Logger } from "../log.ts";
+import type { Fetch } from "../providers/spec.ts";
 import type { HubEnv } from "../services.ts";
 import type { Store } from "../store/store.ts";
 import { serveLocally } from "./local_server.ts";
@@ -35,6 +36,7 @@ export function startHub(options: {
   clock?: () => number;
   refreshMarginMs?: number;
   encryptionKeys?: EncryptionKey[];
+  fetch?: Fetch;
 }): RunningHub {
   let app: Hono<HubEnv> | null = null;
   let site: Hono | null = null;
@@ -52,6 +54,7 @@ export function startHub(options: {
     log: options.log ?? memoryLogger(),
     clock: options.clock,
     refreshMarginMs: options.refreshMarginMs,
+    fetch: options.fetch,
   });
   site = withStaticFiles(app);
   return { url, config, app, close: server.close };

@@ -6,7 +6,6 @@
  */
 import assert from "node:assert/strict";
 import { generateCodeVerifier, generateState } from "arctic";
-import type { ProviderConfig } from "../../config.ts";
 import { type Connection, Connections } from "../../connections/connections.ts";
 import { TokenKeeper } from "../../connections/token_keeper.ts";
 import { connectionFrom } from "../../oauth/flow.ts";
@@ -17,7 +16,7 @@ import { ProviderApiClient } from "../../items/provider_api.ts";
 import { RateLimiter } from "../../items/rate_limiter.ts";
 import { buildAuthorizationUrl, requestToken } from "../../oauth/token_client.ts";
 import { airtable } from "../../providers/airtable.ts";
-import type { ActiveProvider } from "../../providers/registry.ts";
+import type { ActiveProvider, ProviderApp } from "../../providers/registry.ts";
 import type { ChainPosition, ProviderSpec } from "../../providers/spec.ts";
 import { createKvStore } from "../../store/kv_store.ts";
 import { decideOnConsent } from "../../testing/browser.ts";
@@ -58,7 +57,7 @@ async function session(
     sleep,
     refreshMarginMs: 0,
   });
-  const app: ProviderConfig = {
+  const app: ProviderApp = {
     clientId: CLIENT_ID,
     clientSecret: CLIENT_SECRET,
     redirectUri: REDIRECT,
@@ -66,6 +65,7 @@ async function session(
     tokenUrl: `${s.url}/oauth2/v1/token`,
     apiUrl: s.url,
     sandbox: true,
+    fetch,
   };
   const provider: ActiveProvider = { spec, app };
   await connections.save(await hubConnect(provider));

@@ -5,7 +5,6 @@
  * seeded workspace.
  */
 import assert from "node:assert/strict";
-import type { ProviderConfig } from "../../config.ts";
 import { type Connection, Connections } from "../../connections/connections.ts";
 import { TokenKeeper } from "../../connections/token_keeper.ts";
 import { connectionFrom } from "../../oauth/flow.ts";
@@ -17,7 +16,7 @@ import { ProviderApiClient } from "../../items/provider_api.ts";
 import { RateLimiter } from "../../items/rate_limiter.ts";
 import { buildAuthorizationUrl, requestToken } from "../../oauth/token_client.ts";
 import { notion } from "../../providers/notion.ts";
-import type { ActiveProvider } from "../../providers/registry.ts";
+import type { ActiveProvider, ProviderApp } from "../../providers/registry.ts";
 import type { ChainPosition } from "../../providers/spec.ts";
 import { createKvStore } from "../../store/kv_store.ts";
 import { decideOnConsent } from "../../testing/browser.ts";
@@ -29,7 +28,7 @@ const owner = { userId: "dana", orgId: "acme" };
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 function providerFor(s: Served, clientSecret = CLIENT_SECRET): ActiveProvider {
-  const app: ProviderConfig = {
+  const app: ProviderApp = {
     clientId: CLIENT_ID,
     clientSecret,
     redirectUri: REDIRECT,
@@ -37,6 +36,7 @@ function providerFor(s: Served, clientSecret = CLIENT_SECRET): ActiveProvider {
     tokenUrl: `${s.url}/v1/oauth/token`,
     apiUrl: s.url,
     sandbox: true,
+    fetch,
   };
   return { spec: notion, app };
 }
