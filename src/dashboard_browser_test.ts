@@ -115,6 +115,7 @@ for (const p of PROVIDERS) {
         const errors: string[] = [];
         page.on("pageerror", (e) => errors.push(String(e)));
         page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+        page.on("response", (r) => r.status() >= 400 && errors.push(`${r.status()} ${r.url()}`));
         await signIn(page, hub);
         const card = page.locator(`#card-${p.id}`);
         await assert.doesNotReject(card.getByText("Not connected").waitFor());
@@ -149,13 +150,24 @@ for (const p of PROVIDERS) {
         await page.setViewportSize({ width: 1280, height: 900 });
         await page.screenshot({ path: `${SCREENSHOTS}dashboard-${p.id}.png`, fullPage: false });
 
+        // Each filter change is answered before the next step, so that no listing is still in
+        // flight (and answers 409 "not connected") when the card is disconnected below.
+        const filtered = (name: string, value: string) =>
+          page.waitForResponse((r) =>
+            new URL(r.url()).pathname === `/ui/${p.id}/items` &&
+            new URL(r.url()).searchParams.get(name) === value
+          );
+        const byName = filtered("q", p.filterText);
         await card.getByLabel("Filter by name").fill(p.filterText);
+        await byName;
         const names = card.locator("tbody tr:not(.more) td:first-child");
         await until(async () => {
           const all = await names.allTextContents();
           return all.length > 0 && all.every((n) => n.toLowerCase().includes(p.filterText));
         }, "only matching names after typing a filter");
+        const byType = filtered("type", p.filterType);
         await card.getByLabel("Type").selectOption(p.filterType);
+        await byType;
         const types = card.locator("tbody tr:not(.more) td:nth-child(2)");
         await until(async () => {
           const all = await types.allTextContents();
