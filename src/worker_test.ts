@@ -7,7 +7,6 @@
  * warning, except under CI, where that is a failure.
  */
 import assert from "node:assert/strict";
-import { parse as parseToml } from "smol-toml";
 import { generateEncryptionKey } from "./crypto/sealer.ts";
 import { PROVIDER_IDS, type ProviderId } from "./providers/ids.ts";
 import { PROVIDERS } from "./providers/registry.ts";
@@ -17,73 +16,15 @@ import { createNotionSandbox } from "./sandbox/notion/sandbox.ts";
 import { createUpstashStore } from "./store/upstash_store.ts";
 import { formFields, TestBrowser } from "./testing/browser.ts";
 import { startHub, TEST_API_KEY } from "./testing/hub.ts";
+import { inCi, startTestRedis, startUpstashForTests } from "./testing/redis_harness.ts";
 import {
-  inCi,
-  startTestRedis,
-  startUpstashForTests,
-  type TestUpstash,
-} from "./testing/redis_harness.ts";
-
-const ROOT = decodeURIComponent(new URL("../", import.meta.url).pathname);
-
-/** The part of Miniflare 4 used here. */
-interface Miniflare {
-  ready: Promise<URL>;
-  dispatchFetch(url: string): Promise<Response>;
-  dispose(): Promise<void>;
-}
-interface MiniflareModule {
-  Miniflare: new (options: Record<string, unknown>) => Miniflare;
-  /** Miniflare's own fetch (undici), which takes the requests its outbound service gets. */
-  fetch: (request: unknown) => Promise<unknown>;
-}
-/**
- * Imported without its type declarations: they reach for @types/node, and the @types/node 14
- * that other packages here bring in hides Deno's own `node:` module types from every file.
- */
-const miniflare: MiniflareModule | Error = await import("miniflare" as string).catch((e) => e);
-
-interface WranglerToml {
-  compatibility_date: string;
-  compatibility_flags?: string[];
-  assets: { directory: string; binding: string; run_worker_first?: boolean };
-  vars?: Record<string, string>;
-}
-const wrangler = parseToml(
-  await Deno.readTextFile(`${ROOT}wrangler.toml`),
-) as unknown as WranglerToml;
-
-/**
- * Why workerd cannot run here, or null when it can. Tried in a process of its own: a workerd
- * that fails to start can surface as an uncaught error event, which would end this file.
- */
-async function workerdProblem(): Promise<string | null> {
-  if (miniflare instanceof Error) return `miniflare cannot be loaded (${miniflare.message})`;
-  const options = {
-    modules: true,
-    compatibilityDate: wrangler.compatibility_date,
-    script: "export default { fetch: () => new Response('workerd ok') }",
-  };
-  const script = `import { Miniflare } from "miniflare";
-    const mf = new Miniflare(${JSON.stringify(options)});
-    console.log(await (await mf.dispatchFetch("http://localhost/")).text());
-    await mf.dispose();`;
-  try {
-    const { stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-      args: ["eval", script],
-      cwd: ROOT,
-      env: { NO_COLOR: "1" },
-      stdout: "piped",
-      stderr: "piped",
-      signal: AbortSignal.timeout(60_000),
-    }).output();
-    if (new TextDecoder().decode(stdout).includes("workerd ok")) return null;
-    const err = new TextDecoder().decode(stderr);
-    return err.split("\n").find((line) => /error/i.test(line))?.trim() ?? err.slice(0, 300);
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  }
-}
+  buildBundle,
+  ROOT,
+  startWorker,
+  tapUpstash,
+  type UpstashTap,
+  workerdProblem,
+} from "./testing/worker_harness.ts";
 
 const redis = await startTestRedis();
 await redis?.close();
@@ -92,137 +33,6 @@ if (workerd !== null) {
   const message = `workerd (Miniflare 4) cannot run on this machine: ${workerd}`;
   if (inCi()) throw new Error(message);
   console.error(`\n!!! SKIPPING WORKERS TESTS: ${message}\n`);
-}
-
-/** `wrangler deploy --dry-run`: the very bundle a deploy would upload. */
-async function buildBundle(outdir: string): Promise<void> {
-  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "npm:wrangler", "deploy", "--dry-run", "--outdir", outdir],
-    cwd: ROOT,
-    env: { WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", CI: "true" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-  assert.equal(code, 0, `wrangler failed:\n${text(stdout)}\n${text(stderr)}`);
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ port: 0, hostname: "127.0.0.1" });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
-
-interface RunningWorker {
-  url: string;
-  /** What the Worker wrote to its console (the hub's JSON log lines). */
-  logs: string[];
-  /** Every URL the Worker fetched over the network. */
-  outbound: string[];
-  close(): Promise<void>;
-}
-
-type Readable = { on(event: "data", listener: (chunk: Uint8Array) => void): unknown };
-
-/** The built bundle in workerd with wrangler.toml's date, flags, assets and vars. */
-async function startWorker(
-  bundleDir: string,
-  vars: (url: string) => Record<string, string>,
-): Promise<RunningWorker> {
-  const port = freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const logs: string[] = [];
-  const outbound: string[] = [];
-  const collect = (stream: Readable) =>
-    stream.on("data", (chunk) => logs.push(new TextDecoder().decode(chunk)));
-  const { Miniflare, fetch: miniflareFetch } = miniflare as MiniflareModule;
-  const mf = new Miniflare({
-    modules: true,
-    scriptPath: `${bundleDir}/worker.js`,
-    modulesRoot: bundleDir,
-    compatibilityDate: wrangler.compatibility_date,
-    compatibilityFlags: wrangler.compatibility_flags ?? [],
-    bindings: { ...wrangler.vars, ...vars(url) },
-    assets: {
-      directory: `${ROOT}${wrangler.assets.directory}`,
-      binding: wrangler.assets.binding,
-      routerConfig: {
-        has_user_worker: true,
-        invoke_user_worker_ahead_of_assets: wrangler.assets.run_worker_first ?? false,
-      },
-    },
-    host: "127.0.0.1",
-    port,
-    outboundService: (request: { url: string }) => {
-      outbound.push(request.url);
-      return miniflareFetch(request);
-    },
-    handleRuntimeStdio: (stdout: Readable, stderr: Readable) => {
-      collect(stdout);
-      collect(stderr);
-    },
-  });
-  await mf.ready;
-  return { url, logs, outbound, close: () => mf.dispose() };
-}
-
-interface UpstashTap {
-  url: string;
-  /** HTTP round trips to Upstash so far. */
-  requests: number;
-  close(): Promise<void>;
-}
-
-/** Where the keys are in each command the hub's store sends. */
-const KEY_ARGS: Record<string, (command: string[]) => number[]> = {
-  GET: () => [1],
-  SET: () => [1],
-  GETDEL: () => [1],
-  DEL: (c) => c.map((_, i) => i).slice(1),
-  MGET: (c) => c.map((_, i) => i).slice(1),
-  EVAL: (c) => Array.from({ length: Number(c[2]) }, (_, i) => 3 + i),
-  EVALSHA: (c) => Array.from({ length: Number(c[2]) }, (_, i) => 3 + i),
-  PING: () => [],
-};
-
-/**
- * In front of the Upstash-compatible layer: counts round trips, and puts every key under
- * `namespace` (the Worker's store takes no namespace setting), so that the test's keys never
- * mix with other tests' or a developer's and are deleted with the harness's namespace.
- */
-function tapUpstash(upstash: TestUpstash, namespace: string): UpstashTap {
-  const namespaced = (command: string[]): string[] => {
-    const positions = KEY_ARGS[String(command[0]).toUpperCase()];
-    if (!positions) throw new Error(`the tap does not know the command ${command[0]}`);
-    const copy = [...command];
-    for (const i of positions(command)) copy[i] = namespace + copy[i];
-    return copy;
-  };
-  const server = Deno.serve(
-    { port: 0, hostname: "127.0.0.1", onListen: () => {} },
-    async (request) => {
-      tap.requests++;
-      const path = new URL(request.url).pathname;
-      const body = await request.json();
-      const headers = new Headers({ "Content-Type": "application/json" });
-      for (const name of ["Authorization", "Upstash-Encoding"]) {
-        const value = request.headers.get(name);
-        if (value !== null) headers.set(name, value);
-      }
-      return await fetch(`${upstash.url}${path}`, {
-        method: "POST",
-        headers,
-        body: JSON.stringify(path === "/" ? namespaced(body) : body.map(namespaced)),
-      });
-    },
-  );
-  const tap: UpstashTap = {
-    url: `http://127.0.0.1:${server.addr.port}`,
-    requests: 0,
-    close: () => server.shutdown(),
-  };
-  return tap;
 }
 
 /**
