@@ -10,3 +10,11 @@ export function serveLocally(
   const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, handler);
   return { url: `http://127.0.0.1:${server.addr.port}`, close: () => server.shutdown() };
 }
+
+/** A loopback port free right now, for a server that must know its URL before it starts. */
+export function freePort(): number {
+  const listener = Deno.listen({ port: 0, hostname: "127.0.0.1" });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}

@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { parse as parseToml } from "smol-toml";
+import { freePort } from "./local_server.ts";
 import type { TestUpstash } from "./redis_harness.ts";
 
 export const ROOT = decodeURIComponent(new URL("../../", import.meta.url).pathname);
@@ -79,13 +80,6 @@ export async function buildBundle(outdir: string): Promise<void> {
   }).output();
   const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
   assert.equal(code, 0, `wrangler failed:\n${text(stdout)}\n${text(stderr)}`);
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ port: 0, hostname: "127.0.0.1" });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
 }
 
 export interface RunningWorker {

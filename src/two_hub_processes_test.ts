@@ -1,0 +1,133 @@
+/**
+ * Two real hub processes (the Deno entry, src/main.ts) on one Redis behind the
+ * Upstash-compatible layer, facing the Airtable sandbox, whose refresh tokens rotate strictly:
+ * a connection made through one process is served by both, and when the provider rejects the
+ * access token under both at once, the refresh token is used exactly once between them.
+ */
+import assert from "node:assert/strict";
+import { generateEncryptionKey } from "./crypto/sealer.ts";
+import { createAirtableSandbox } from "./sandbox/airtable/sandbox.ts";
+import { decideOnConsent, TestBrowser } from "./testing/browser.ts";
+import { TEST_API_KEY } from "./testing/hub.ts";
+import { freePort, serveLocally } from "./testing/local_server.ts";
+import { startTestRedis, startUpstashForTests } from "./testing/redis_harness.ts";
+import { tapUpstash } from "./testing/worker_harness.ts";
+
+const ROOT = new URL("../", import.meta.url).pathname;
+const redis = await startTestRedis();
+await redis?.close();
+
+interface HubProcess {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts src/main.ts as its own process, outside the checkout so no .env is read. */
+async function startEntry(env: Record<string, string>): Promise<HubProcess> {
+  const port = freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const cwd = await Deno.makeTempDir({ prefix: "hub-process-" });
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", `--config=${ROOT}deno.json`, `${ROOT}src/main.ts`],
+    env: { ...env, PORT: String(port), APP_URL: url },
+    cwd,
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!text.includes("Integrations hub on")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`the hub process did not start:\n${text}`);
+    text += value;
+  }
+  // Keep reading so the process never blocks on a full pipe (it logs every request).
+  (async () => {
+    while (!(await reader.read()).done);
+  })().catch(() => {});
+  return {
+    url,
+    close: async () => {
+      child.kill();
+      await child.status;
+      await Deno.remove(cwd, { recursive: true });
+    },
+  };
+}
+
+Deno.test({
+  name: "two hub processes on one Redis share connections and refresh a rotating token once",
+  ignore: redis === null,
+  sanitizeResources: false,
+  fn: async () => {
+    const upstash = await startUpstashForTests();
+    // The hub's store takes no key prefix: the tap puts this test's keys under its namespace.
+    const tap = tapUpstash(upstash, upstash.namespace);
+    const redirectUris: string[] = [];
+    const sandbox = createAirtableSandbox({
+      clientId: "two-processes",
+      clientSecret: "two-processes-secret",
+      redirectUris,
+    });
+    // A slow token endpoint keeps the first refresh running while the other process asks.
+    const provider = serveLocally(async (request) => {
+      if (new URL(request.url).pathname.endsWith("/token")) {
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      return await sandbox.app.fetch(request);
+    });
+    const env = {
+      PATH: Deno.env.get("PATH") ?? "",
+      HOME: Deno.env.get("HOME") ?? "",
+      APP_ENV: "development",
+      SANDBOX: "false",
+      UPSTASH_REDIS_REST_URL: tap.url,
+      UPSTASH_REDIS_REST_TOKEN: upstash.token,
+      ENCRYPTION_KEYS: generateEncryptionKey("k1"),
+      SESSION_SECRET: "two-processes-session-secret-0123456789",
+      API_KEYS: TEST_API_KEY,
+      AIRTABLE_CLIENT_ID: "two-processes",
+      AIRTABLE_CLIENT_SECRET: "two-processes-secret",
+      AIRTABLE_AUTHORIZE_URL: `${provider.url}/oauth2/v1/authorize`,
+      AIRTABLE_TOKEN_URL: `${provider.url}/oauth2/v1/token`,
+      AIRTABLE_API_URL: provider.url,
+    };
+    const hubs = await Promise.all([startEntry(env), startEntry(env)]);
+    try {
+      const [a, b] = hubs;
+      redirectUris.push(`${a.url}/integrations/airtable/oauth2callback`);
+      const browser = new TestBrowser();
+      await browser.postForm(`${a.url}/login`, { user_id: "ada", org_id: "acme" });
+      const start = await browser.postForm(`${a.url}/integrations/airtable/connect`, {});
+      const callback = await decideOnConsent(start.headers.get("location")!, "approve");
+      assert.equal((await browser.request(callback.href)).status, 303);
+
+      // One item: one call to the bases list, which no per-base limit counts, so the two
+      // processes (each pacing only its own calls) stay clear of Airtable's 30 s penalty.
+      const list = async (hub: HubProcess) => {
+        const response = await fetch(
+          `${hub.url}/integrations/airtable/items?user_id=ada&org_id=acme&limit=1`,
+          { headers: { Authorization: `Bearer ${TEST_API_KEY}` } },
+        );
+        return { status: response.status, body: await response.json() };
+      };
+      const [fromA, fromB] = await Promise.all([list(a), list(b)]);
+      assert.equal(fromA.status, 200, JSON.stringify(fromA.body));
+      assert.deepEqual(fromB, fromA, "the second process serves the connection the first made");
+
+      sandbox.control.expireAccessTokens();
+      const refreshesBefore = sandbox.control.counters.refreshes;
+      const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => list(hubs[i % 2])));
+      for (const answer of answers) assert.deepEqual(answer, fromA);
+      assert.equal(sandbox.control.counters.refreshes - refreshesBefore, 1);
+      assert.equal(sandbox.control.counters.reusedRefreshTokens, 0);
+      assert.equal(sandbox.control.liveRefreshTokens().length, 1);
+      assert.equal(sandbox.control.counters.rateLimited, 0);
+    } finally {
+      await Promise.all(hubs.map((hub) => hub.close()));
+      await provider.close();
+      await tap.close();
+      await upstash.close();
+    }
+  },
+});
