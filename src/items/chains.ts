@@ -118,8 +118,8 @@ async function followChain(
       throw new ProviderError("The provider returned the same page cursor twice; stopping.");
     }
     position = page.next === null ? null : { ...position, cursor: page.next };
-    // The next page goes out before this one is mapped when its size is already known: a full
-    // page, since even a page of `size` items leaves a full page's worth of allowance.
+    // The next request leaves before this page is mapped when its size cannot depend on this
+    // page: what is left of the allowance after even `size` more items still covers a full page.
     const itemsAtMost = items.length + (page.size ?? Infinity);
     if (
       position !== null && calls < allowance.calls &&
