@@ -3,7 +3,8 @@
  * provider each in a process of its own, over real HTTP, with a fixed added latency per provider
  * call and the providers' documented rate limits enforced. Prints, per account: wall time, the
  * lower bound the provider allows (with its formula), their ratio, provider calls and 429s, and
- * the hub process's peak memory; then the server time to render one dashboard page of 100 items.
+ * the hub process's peak memory (read from Linux's /proc); then the server time to render one
+ * dashboard page of 100 items.
  */
 import assert from "node:assert/strict";
 import type { IntegrationItem } from "../items/item.ts";
@@ -218,14 +219,17 @@ async function run(c: Case) {
     // The first listing after the hub starts also pays for compiling its code; a seed account
     // is listed whole for that figure, a large one only warmed with one small request. Then
     // the provider's window is left to clear so the measured listing starts on a fresh one.
-    const cold = c.size === null
-      ? await measure(
+    let cold: Measurement | null = null;
+    if (c.size === null) {
+      cold = await measure(
         c,
         hub.process.pid,
         counters,
         (after) => listAll(browser, items, c.limit, after),
-      )
-      : (await browser.request(`${items}?limit=1`).then((r) => r.body?.cancel()), null);
+      );
+    } else {
+      await (await browser.request(`${items}?limit=1`)).body?.cancel();
+    }
     await new Promise((r) => setTimeout(r, PROVIDERS[c.provider].rateLimit.windowMs + 500));
     const warm = await measure(
       c,
