@@ -9,7 +9,7 @@ import { generateEncryptionKey } from "./crypto/sealer.ts";
 import { createAirtableSandbox } from "./sandbox/airtable/sandbox.ts";
 import { decideOnConsent, TestBrowser } from "./testing/browser.ts";
 import { TEST_API_KEY } from "./testing/hub.ts";
-import { freePort, serveLocally } from "./testing/local_server.ts";
+import { freePort, serveLocally, spawnUntilReady } from "./testing/local_server.ts";
 import { startTestRedis, startUpstashForTests } from "./testing/redis_harness.ts";
 import { tapUpstash } from "./testing/worker_harness.ts";
 
@@ -27,24 +27,16 @@ async function startEntry(env: Record<string, string>): Promise<HubProcess> {
   const port = freePort();
   const url = `http://127.0.0.1:${port}`;
   const cwd = await Deno.makeTempDir({ prefix: "hub-process-" });
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", `--config=${ROOT}deno.json`, `${ROOT}src/main.ts`],
-    env: { ...env, PORT: String(port), APP_URL: url },
-    cwd,
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  while (!text.includes("Integrations hub on")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`the hub process did not start:\n${text}`);
-    text += value;
-  }
-  // Keep reading so the process never blocks on a full pipe (it logs every request).
-  (async () => {
-    while (!(await reader.read()).done);
-  })().catch(() => {});
+  const { process: child } = await spawnUntilReady(
+    new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-all", `--config=${ROOT}deno.json`, `${ROOT}src/main.ts`],
+      env: { ...env, PORT: String(port), APP_URL: url },
+      cwd,
+      stdout: "piped",
+      stderr: "inherit",
+    }),
+    "Integrations hub on",
+  );
   return {
     url,
     close: async () => {

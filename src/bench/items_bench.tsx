@@ -13,6 +13,7 @@ import { airtable } from "../providers/airtable.ts";
 import { hubspot } from "../providers/hubspot.ts";
 import { notion } from "../providers/notion.ts";
 import { decideOnConsent, TestBrowser } from "../testing/browser.ts";
+import { spawnUntilReady } from "../testing/local_server.ts";
 import { ItemsResults } from "../../views/items_table.tsx";
 
 const LATENCY_MS = Number(Deno.env.get("BENCH_LATENCY_MS") ?? 50);
@@ -155,20 +156,15 @@ async function startServer(
   args: string[],
   flags: string[] = [],
 ): Promise<{ url: string; process: Deno.ChildProcess }> {
-  const process = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", ...flags, new URL(script, import.meta.url).pathname, ...args],
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const reader = process.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  while (!text.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`${script} did not start`);
-    text += value;
-  }
-  reader.releaseLock();
-  return { url: text.split("\n")[0].trim(), process };
+  const { process, printed } = await spawnUntilReady(
+    new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", ...flags, new URL(script, import.meta.url).pathname, ...args],
+      stdout: "piped",
+      stderr: "inherit",
+    }),
+    "\n",
+  );
+  return { url: printed.split("\n")[0].trim(), process };
 }
 
 /** A process's resident memory now, or its peak since the last resetPeakMemory, in bytes. */

@@ -18,3 +18,25 @@ export function freePort(): number {
   listener.close();
   return port;
 }
+
+/**
+ * Spawns a server process (stdout piped) and waits until its output contains `ready`; returns
+ * what it printed up to then. The rest of its output is drained so it never blocks on the pipe.
+ */
+export async function spawnUntilReady(
+  command: Deno.Command,
+  ready: string,
+): Promise<{ process: Deno.ChildProcess; printed: string }> {
+  const process = command.spawn();
+  const reader = process.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let printed = "";
+  while (!printed.includes(ready)) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`the server process ended before it was ready:\n${printed}`);
+    printed += value;
+  }
+  (async () => {
+    while (!(await reader.read()).done);
+  })().catch(() => {});
+  return { process, printed };
+}
