@@ -9,9 +9,7 @@
 import assert from "node:assert/strict";
 import type { IntegrationItem } from "../items/item.ts";
 import { SANDBOX_ENDPOINTS } from "../providers/ids.ts";
-import { airtable } from "../providers/airtable.ts";
-import { hubspot } from "../providers/hubspot.ts";
-import { notion } from "../providers/notion.ts";
+import { PROVIDERS } from "../providers/registry.ts";
 import { decideOnConsent, TestBrowser } from "../testing/browser.ts";
 import { spawnUntilReady } from "../testing/local_server.ts";
 import { ItemsResults } from "../../views/items_table.tsx";
@@ -148,7 +146,6 @@ function notionBound(shape: Shape, call: CallTime): Bound {
 }
 
 const BOUNDS = { hubspot: hubspotBound, airtable: airtableBound, notion: notionBound };
-const PROVIDERS = { hubspot, airtable, notion };
 
 /** Starts one of the bench's servers in its own process; it prints its URL first. */
 async function startServer(
@@ -212,27 +209,18 @@ async function run(c: Case) {
 
     const items = `${hub.url}/integrations/${c.provider}/items`;
     const counters = () => fetch(`${sandbox.url}/__bench/counters`).then((r) => r.json());
+    const listing = (after: () => void) => listAll(browser, items, c.limit, after);
     // The first listing after the hub starts also pays for compiling its code; a seed account
     // is listed whole for that figure, a large one only warmed with one small request. Then
     // the provider's window is left to clear so the measured listing starts on a fresh one.
     let cold: Measurement | null = null;
     if (c.size === null) {
-      cold = await measure(
-        c,
-        hub.process.pid,
-        counters,
-        (after) => listAll(browser, items, c.limit, after),
-      );
+      cold = await measure(c, hub.process.pid, counters, listing);
     } else {
       await (await browser.request(`${items}?limit=1`)).body?.cancel();
     }
     await new Promise((r) => setTimeout(r, PROVIDERS[c.provider].rateLimit.windowMs + 500));
-    const warm = await measure(
-      c,
-      hub.process.pid,
-      counters,
-      (after) => listAll(browser, items, c.limit, after),
-    );
+    const warm = await measure(c, hub.process.pid, counters, listing);
     return { ...warm, cold };
   } finally {
     for (const server of [hub, sandbox]) {
