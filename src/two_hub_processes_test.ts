@@ -9,43 +9,13 @@ import { generateEncryptionKey } from "./crypto/sealer.ts";
 import { createAirtableSandbox } from "./sandbox/airtable/sandbox.ts";
 import { decideOnConsent, TestBrowser } from "./testing/browser.ts";
 import { TEST_API_KEY } from "./testing/hub.ts";
-import { freePort, serveLocally, spawnUntilReady } from "./testing/local_server.ts";
+import { type HubProcess, startHubProcess } from "./testing/hub_process.ts";
+import { serveLocally } from "./testing/local_server.ts";
 import { startTestRedis, startUpstashForTests } from "./testing/redis_harness.ts";
 import { tapUpstash } from "./testing/worker_harness.ts";
 
-const ROOT = new URL("../", import.meta.url).pathname;
 const redis = await startTestRedis();
 await redis?.close();
-
-interface HubProcess {
-  url: string;
-  close(): Promise<void>;
-}
-
-/** Starts src/main.ts as its own process, outside the checkout so no .env is read. */
-async function startEntry(env: Record<string, string>): Promise<HubProcess> {
-  const port = freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const cwd = await Deno.makeTempDir({ prefix: "hub-process-" });
-  const { process: child } = await spawnUntilReady(
-    new Deno.Command(Deno.execPath(), {
-      args: ["run", "--allow-all", `--config=${ROOT}deno.json`, `${ROOT}src/main.ts`],
-      env: { ...env, PORT: String(port), APP_URL: url },
-      cwd,
-      stdout: "piped",
-      stderr: "inherit",
-    }),
-    "Integrations hub on",
-  );
-  return {
-    url,
-    close: async () => {
-      child.kill();
-      await child.status;
-      await Deno.remove(cwd, { recursive: true });
-    },
-  };
-}
 
 Deno.test({
   name: "two hub processes on one Redis share connections and refresh a rotating token once",
@@ -69,8 +39,6 @@ Deno.test({
       return await sandbox.app.fetch(request);
     });
     const env = {
-      PATH: Deno.env.get("PATH") ?? "",
-      HOME: Deno.env.get("HOME") ?? "",
       APP_ENV: "development",
       SANDBOX: "false",
       UPSTASH_REDIS_REST_URL: tap.url,
@@ -84,7 +52,7 @@ Deno.test({
       AIRTABLE_TOKEN_URL: `${provider.url}/oauth2/v1/token`,
       AIRTABLE_API_URL: provider.url,
     };
-    const hubs = await Promise.all([startEntry(env), startEntry(env)]);
+    const hubs = await Promise.all([startHubProcess(env), startHubProcess(env)]);
     try {
       const [a, b] = hubs;
       redirectUris.push(`${a.url}/integrations/airtable/oauth2callback`);

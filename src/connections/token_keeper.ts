@@ -43,65 +43,100 @@ export class TokenKeeper {
     connection: Connection,
     rejected?: string,
   ): Promise<string> {
+    return (await this.usable(provider, connection, rejected)).tokens.accessToken;
+  }
+
+  /** True when the connection's access token is within the refresh margin of its expiry. */
+  isDue(connection: Connection): boolean {
+    const { expiresAt } = connection.tokens;
+    return expiresAt !== null && expiresAt - this.options.refreshMarginMs <= this.options.clock();
+  }
+
+  /**
+   * The connection with a usable access token: `connection` itself when its token is fresh,
+   * else the newest stored one, refreshed first when it is due or is the `rejected` token.
+   * `connection` may be stale (read before a long wait): only the store's copy is ever refreshed
+   * or marked, so a stale read can never put old tokens back.
+   */
+  async usable(
+    provider: ActiveProvider,
+    connection: Connection,
+    rejected?: string,
+  ): Promise<Connection> {
     this.#ensureConnected(provider, connection);
-    if (!this.#needsRefresh(connection, rejected)) return connection.tokens.accessToken;
-    const { store, connections, clock, sleep } = this.options;
-    const lockKey = keys.refreshLock(
-      connection.provider,
-      connection.owner.orgId,
-      connection.owner.userId,
-    );
-    const deadline = clock() + LOCK_WAIT_MS;
-    while (true) {
-      const holder = crypto.randomUUID();
-      if (await store.setIfAbsent(lockKey, holder, LOCK_TTL_MS)) {
-        try {
-          // Another process may have refreshed, or disconnected, between our read and the lock.
-          const current = await connections.get(connection.provider, connection.owner);
-          if (current === null) throw this.#gone(provider);
-          this.#ensureConnected(provider, current);
-          if (!this.#needsRefresh(current, rejected)) return current.tokens.accessToken;
-          return await this.#refresh(provider, current, rejected !== undefined);
-        } finally {
-          await store.deleteIfEquals(lockKey, holder);
-        }
-      }
-      await sleep(LOCK_POLL_MS);
-      const current = await connections.get(connection.provider, connection.owner);
-      if (current !== null) {
-        this.#ensureConnected(provider, current);
-        if (!this.#needsRefresh(current, rejected)) return current.tokens.accessToken;
-      }
-      if (clock() > deadline) {
-        throw new ProviderError(
-          `Another request is still refreshing the ${provider.spec.displayName} token; try again shortly.`,
-        );
-      }
+    if (!this.#needsRefresh(connection, rejected)) return connection;
+    const { connections } = this.options;
+    if (rejected !== undefined) {
+      // Most often another request or process has replaced the rejected token already.
+      const stored = await this.#stored(provider, connection);
+      if (!this.#needsRefresh(stored, rejected)) return stored;
     }
+    return await this.#whileLocked(provider, connection.owner, {
+      // Another process may have refreshed, or disconnected, between our read and the lock.
+      locked: async () => {
+        const current = await this.#stored(provider, connection);
+        if (!this.#needsRefresh(current, rejected)) return current;
+        return await this.#refresh(provider, current, rejected !== undefined);
+      },
+      // While another holder refreshes, its result is read as soon as it is stored.
+      waiting: async () => {
+        const current = await connections.get(connection.provider, connection.owner);
+        if (current === null) return null;
+        this.#ensureConnected(provider, current);
+        return this.#needsRefresh(current, rejected) ? null : current;
+      },
+      busy:
+        `Another request is still refreshing the ${provider.spec.displayName} token; try again shortly.`,
+    });
   }
 
   /**
    * Runs `fn` while holding the connection's lock, so that it never interleaves with a refresh
    * (a disconnect must not be undone by a refresh finishing after it).
    */
-  async exclusive<T>(provider: ActiveProvider, owner: Owner, fn: () => Promise<T>): Promise<T> {
+  exclusive<T>(provider: ActiveProvider, owner: Owner, fn: () => Promise<T>): Promise<T> {
+    return this.#whileLocked(provider, owner, {
+      locked: fn,
+      waiting: () => Promise.resolve(null),
+      busy:
+        `Another request is still working on the ${provider.spec.displayName} connection; try again shortly.`,
+    });
+  }
+
+  /**
+   * Takes the connection's lock (one holder across every process) and runs `locked`; between
+   * attempts `waiting` may settle the matter without the lock. Locks are released on every path,
+   * and expire by themselves if their holder dies.
+   */
+  async #whileLocked<T>(
+    provider: ActiveProvider,
+    owner: Owner,
+    steps: { locked: () => Promise<T>; waiting: () => Promise<T | null>; busy: string },
+  ): Promise<T> {
     const { store, clock, sleep } = this.options;
     const lockKey = keys.refreshLock(provider.spec.id, owner.orgId, owner.userId);
     const deadline = clock() + LOCK_WAIT_MS;
-    const holder = crypto.randomUUID();
-    while (!(await store.setIfAbsent(lockKey, holder, LOCK_TTL_MS))) {
-      if (clock() > deadline) {
-        throw new ProviderError(
-          `Another request is still working on the ${provider.spec.displayName} connection; try again shortly.`,
-        );
+    while (true) {
+      const holder = crypto.randomUUID();
+      if (await store.setIfAbsent(lockKey, holder, LOCK_TTL_MS)) {
+        try {
+          return await steps.locked();
+        } finally {
+          await store.deleteIfEquals(lockKey, holder);
+        }
       }
       await sleep(LOCK_POLL_MS);
+      const settled = await steps.waiting();
+      if (settled !== null) return settled;
+      if (clock() > deadline) throw new ProviderError(steps.busy);
     }
-    try {
-      return await fn();
-    } finally {
-      await store.deleteIfEquals(lockKey, holder);
-    }
+  }
+
+  async #stored(provider: ActiveProvider, connection: Connection): Promise<Connection> {
+    const current = await this.options.connections.get(connection.provider, connection.owner);
+    if (current === null) throw this.#gone(provider);
+    this.#ensureConnected(provider, current);
+    return current;
   }
 
   #gone(provider: ActiveProvider): NotConnectedError {
@@ -110,29 +145,28 @@ export class TokenKeeper {
 
   #ensureConnected(provider: ActiveProvider, connection: Connection): void {
     if (connection.status === "reconnect_required") {
+      // The stored message already says what to do; it is not prefixed again.
       throw new ReconnectRequiredError(
-        `${provider.spec.displayName} needs you to reconnect: ${
-          connection.lastError?.message ?? "the provider no longer accepts the stored grant."
-        }`,
+        connection.lastError?.message ??
+          `${provider.spec.displayName} needs you to reconnect: the provider no longer accepts the stored grant.`,
       );
     }
   }
 
   #needsRefresh(connection: Connection, rejected: string | undefined): boolean {
     if (rejected !== undefined) return connection.tokens.accessToken === rejected;
-    const { expiresAt } = connection.tokens;
-    return expiresAt !== null && expiresAt - this.options.refreshMarginMs <= this.options.clock();
+    return this.isDue(connection);
   }
 
   async #refresh(
     provider: ActiveProvider,
     connection: Connection,
     forced: boolean,
-  ): Promise<string> {
+  ): Promise<Connection> {
     const { connections, clock, sleep } = this.options;
     const { refreshToken } = connection.tokens;
     if (refreshToken === null) {
-      return await this.markReconnect(
+      return await this.#markReconnect(
         provider,
         connection,
         "the provider rejected the access token and gave no refresh token.",
@@ -146,13 +180,17 @@ export class TokenKeeper {
           grantType: "refresh_token",
           refreshToken,
         });
-        const tokens = readTokenSet(response, refreshToken, clock());
-        await connections.save({ ...connection, tokens, lastError: null });
-        return tokens.accessToken;
+        const refreshed: Connection = {
+          ...connection,
+          tokens: readTokenSet(response, refreshToken, clock()),
+          lastError: null,
+        };
+        await connections.save(refreshed);
+        return refreshed;
       } catch (error) {
         if (!(error instanceof TokenRequestError)) throw error;
         if (error.kind === "invalid_grant") {
-          return await this.markReconnect(
+          return await this.#markReconnect(
             provider,
             connection,
             "the provider revoked or expired the grant.",
@@ -168,26 +206,24 @@ export class TokenKeeper {
     }
     // Temporary failure: the stored tokens stay as they are; an unexpired token is still usable.
     const { expiresAt } = connection.tokens;
-    if (!forced && (expiresAt === null || expiresAt > clock())) {
-      return connection.tokens.accessToken;
-    }
+    if (!forced && (expiresAt === null || expiresAt > clock())) return connection;
     const message =
       `${provider.spec.displayName} could not refresh the token just now: ${lastError?.message} Try again shortly.`;
     if (lastError?.kind === "rate_limited") throw new ProviderRateLimitedError(message, 10);
     throw new ProviderError(message);
   }
 
-  /** Keeps the connection but marks it as needing the user; always throws ReconnectRequiredError. */
-  async markReconnect(
+  /**
+   * Keeps the connection but marks it as needing the user; always throws ReconnectRequiredError.
+   * Only called under the lock with the stored connection, and only on the provider's own
+   * verdict on the grant, so a live connection is never marked and no token is overwritten.
+   */
+  async #markReconnect(
     provider: ActiveProvider,
     connection: Connection,
     reason: string,
   ): Promise<never> {
     const message = `${provider.spec.displayName} needs you to reconnect: ${reason}`;
-    // A connection deleted meanwhile stays deleted.
-    if ((await this.options.connections.get(connection.provider, connection.owner)) === null) {
-      throw this.#gone(provider);
-    }
     await this.options.connections.save({
       ...connection,
       status: "reconnect_required",

@@ -238,3 +238,40 @@ Deno.test("a rejected token is replaced once, and a token with no expiry is not 
   });
   await endpoint.close();
 });
+
+Deno.test("a stale read is never refreshed or marked: the stored token is used", async () => {
+  const endpoint = startTokenEndpoint();
+  await withKv(async (store) => {
+    const { connections, keeper } = keeperOn(store);
+    const provider = providerFor(endpoint.url);
+    const stale = connection(Date.now() + 3_600_000);
+    await connections.save(stale);
+    // Another request replaces the token (rt-0 is spent) while this one still holds `stale`.
+    assert.equal(await keeper.accessToken(provider, stale, "at-0"), "at-1");
+    // The provider then rejects at-0 for the holder of the stale read: no refresh, no mark.
+    endpoint.state.faults = ["invalid_grant"];
+    assert.equal(await keeper.accessToken(provider, stale, "at-0"), "at-1");
+    assert.equal(endpoint.state.refreshes, 1);
+    const stored = await connections.get("hubspot", owner);
+    assert.equal(stored?.status, "connected");
+    assert.equal(stored?.tokens.refreshToken, "rt-1");
+  });
+  await endpoint.close();
+});
+
+Deno.test("a reconnect message is said once, not prefixed again on each use", async () => {
+  const endpoint = startTokenEndpoint();
+  await withKv(async (store) => {
+    const { connections, keeper } = keeperOn(store);
+    const provider = providerFor(endpoint.url);
+    await connections.save(connection(Date.now() - 1));
+    endpoint.state.faults = ["invalid_grant"];
+    await assert.rejects(keeper.accessToken(provider, connection(Date.now() - 1)));
+    const marked = (await connections.get("hubspot", owner))!;
+    await assert.rejects(keeper.accessToken(provider, marked), (error: Error) => {
+      assert.equal(error.message.match(/needs you to reconnect/g)?.length, 1, error.message);
+      return error instanceof ReconnectRequiredError;
+    });
+  });
+  await endpoint.close();
+});

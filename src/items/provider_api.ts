@@ -9,6 +9,8 @@ import type { RateLimiter } from "./rate_limiter.ts";
 const CALL_TIMEOUT_MS = 30_000;
 const RATE_LIMIT_RETRIES = 2;
 const SERVER_ERROR_RETRIES = 2;
+/** A request whose tokens keep being rejected gives up after this many 401s. */
+const UNAUTHORIZED_RETRIES = 3;
 
 export interface ProviderApiOptions {
   provider: ActiveProvider;
@@ -22,48 +24,57 @@ export interface ProviderApiOptions {
 
 /**
  * Calls one provider's API for one connection: paced under its rate limit, a 429 waited out
- * (bounded), one forced refresh and retry on a 401, 5xx and network failures retried a little,
- * and every answer validated. Failures become the contract's errors, never raw bodies.
+ * (bounded), a rejected token replaced and the call retried (bounded), 5xx and network failures
+ * retried a little, and every answer validated. Failures become the contract's errors, never raw
+ * bodies. Only the token keeper decides that a connection needs reconnecting.
  */
 export class ProviderApiClient implements ProviderApi {
-  /** One token lookup shared by every concurrent call of this listing. */
-  #token: Promise<string> | null = null;
+  /** The newest connection (and so tokens) this listing knows of. */
+  #known: Connection;
+  /** One token renewal shared by every concurrent call of this listing. */
+  #renewal: Promise<Connection> | null = null;
 
-  constructor(private readonly options: ProviderApiOptions) {}
+  constructor(private readonly options: ProviderApiOptions) {
+    this.#known = options.connection;
+  }
 
-  #currentToken(rejected?: string): Promise<string> {
-    const { provider, connection, keeper } = this.options;
-    if (this.#token === null || rejected !== undefined) {
-      const previous = this.#token;
-      const next = (async () => {
-        // Calls that failed with the same token share one forced refresh.
-        if (rejected !== undefined && previous !== null && (await previous) !== rejected) {
-          return await previous;
-        }
-        return await keeper.accessToken(provider, connection, rejected);
-      })();
-      this.#token = next;
-      next.catch(() => {
-        if (this.#token === next) this.#token = null;
-      });
+  /**
+   * The token to send now. Asked after the rate-limit wait, so a token that came due while the
+   * call was queued (or was replaced by another request meanwhile) is never sent.
+   */
+  async #token(rejected?: string): Promise<string> {
+    const { provider, keeper } = this.options;
+    if (this.#renewal !== null) return (await this.#renewal).tokens.accessToken;
+    const known = this.#known;
+    const stale = rejected === undefined
+      ? keeper.isDue(known)
+      : known.tokens.accessToken === rejected;
+    if (!stale) return known.tokens.accessToken;
+    const renewal = keeper.usable(provider, known, rejected);
+    this.#renewal = renewal;
+    try {
+      this.#known = await renewal;
+      return this.#known.tokens.accessToken;
+    } finally {
+      if (this.#renewal === renewal) this.#renewal = null;
     }
-    return this.#token;
   }
 
   async call<T>(request: ApiRequest, schema: z.ZodType<T>): Promise<T> {
-    const { provider, connection, keeper, limiter, sleep } = this.options;
+    const { provider, connection, limiter, sleep } = this.options;
     const name = provider.spec.displayName;
     const rule = provider.spec.rateLimit;
     // A per-key limit (an Airtable base) is shared by every connection that reaches that key.
     const limitKey = rule.scope === "key" && request.rateKey
       ? `key:${request.rateKey}`
       : `connection:${connection.owner.orgId}/${connection.owner.userId}`;
-    let token = await this.#currentToken();
-    let refreshed = false;
+    let rejected: string | undefined;
+    let unauthorized = 0;
     let rateLimited = 0;
     let serverErrors = 0;
     while (true) {
       await limiter.acquire(limitKey);
+      const token = await this.#token(rejected);
       const response = await this.#send(request, token);
       if (response === null) {
         if (serverErrors++ < SERVER_ERROR_RETRIES) {
@@ -72,20 +83,19 @@ export class ProviderApiClient implements ProviderApi {
         }
         throw new ProviderError(`${name} could not be reached; try again shortly.`);
       }
-      if (response.status === 401 && !refreshed) {
-        await response.body?.cancel();
-        refreshed = true;
-        token = await this.#currentToken(token);
-        continue;
-      }
       if (response.status === 401) {
         await response.body?.cancel();
-        return await keeper.markReconnect(
-          provider,
-          connection,
-          "the provider rejected a freshly refreshed token.",
+        // The keeper re-reads the stored token and refreshes only if it is still this one; a
+        // dead grant is its verdict (from the token endpoint), not this call's.
+        if (unauthorized++ < UNAUTHORIZED_RETRIES) {
+          rejected = token;
+          continue;
+        }
+        throw new ProviderError(
+          `${name} kept rejecting fresh access tokens (HTTP 401); try again shortly.`,
         );
       }
+      rejected = undefined;
       if (rule.statuses.includes(response.status)) {
         await response.body?.cancel();
         const waitMs = retryAfterMs(response, rule.honoursRetryAfter) ?? rule.penaltyMs;
