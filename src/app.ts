@@ -10,6 +10,7 @@ import type { EncryptionKey } from "./config.ts";
 import { handleError, handleNotFound } from "./http/errors.tsx";
 import { ItemsService } from "./items/list_items.ts";
 import { jsonLogger, type Logger } from "./log.ts";
+import { requestLog } from "./http/request_log.ts";
 import { browserRoutes } from "./routes/browser.tsx";
 import { integrationsApi } from "./routes/integrations_api.ts";
 import { itemsUi } from "./routes/items_ui.tsx";
@@ -54,6 +55,7 @@ export function createApp(options: AppOptions): Hono<HubEnv> {
     clock,
     sleep,
     refreshMarginMs: options.refreshMarginMs ?? DEFAULT_REFRESH_MARGIN_MS,
+    log,
   });
   const services: Services = {
     config,
@@ -81,19 +83,12 @@ export function createApp(options: AppOptions): Hono<HubEnv> {
   };
 
   const app = new Hono<HubEnv>();
-  app.use(async (c, next) => {
+  app.use((c, next) => {
     c.set("services", services);
     c.set("htmlErrors", false);
-    const started = clock();
-    await next();
-    // The path only: query strings carry OAuth codes and states.
-    log.info("request", {
-      method: c.req.method,
-      path: c.req.path,
-      status: c.res.status,
-      ms: clock() - started,
-    });
+    return next();
   });
+  app.use(requestLog(clock));
   app.use(secureHeaders({
     contentSecurityPolicy: {
       defaultSrc: ["'self'"],

@@ -1,4 +1,4 @@
-/** Structured log lines. Callers pass codes and ids, never tokens or secrets. */
+/** Structured log lines. Callers pass codes and ids, never tokens, codes, cookies or query values. */
 export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;
@@ -13,3 +13,15 @@ export function jsonLogger(sink: LogSink = (line) => console.log(line)): Logger 
     sink(JSON.stringify({ time: new Date().toISOString(), level, message, ...fields }));
   return { info: write("info"), warn: write("warn"), error: write("error") };
 }
+
+/** A logger that adds `fields` (a request id, say) to every line. */
+export function withFields(log: Logger, fields: Record<string, unknown>): Logger {
+  return {
+    info: (message, more) => log.info(message, { ...fields, ...more }),
+    warn: (message, more) => log.warn(message, { ...fields, ...more }),
+    error: (message, more) => log.error(message, { ...fields, ...more }),
+  };
+}
+
+/** For parts built without a logger (unit tests): writes nothing. */
+export const silentLogger: Logger = { info: () => {}, warn: () => {}, error: () => {} };

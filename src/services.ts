@@ -33,5 +33,9 @@ export interface HubEnv {
     caller: Caller | null;
     /** Set by browser routes: errors render as pages, not JSON. */
     htmlErrors: boolean;
+    /** The services' logger with this request's id on every line. */
+    log: Logger;
+    /** What went wrong, as answered, for the request's log line. */
+    failure?: { code: string; message: string };
   };
 }

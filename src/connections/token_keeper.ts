@@ -4,6 +4,7 @@ import {
   ProviderRateLimitedError,
   ReconnectRequiredError,
 } from "../errors.ts";
+import { type Logger, silentLogger } from "../log.ts";
 import { requestToken, TokenRequestError } from "../oauth/token_client.ts";
 import type { ActiveProvider } from "../providers/registry.ts";
 import { keys } from "../store/keys.ts";
@@ -18,6 +19,8 @@ export interface TokenKeeperOptions {
   sleep: (ms: number) => Promise<void>;
   /** Refresh when the access token expires within this many ms. */
   refreshMarginMs: number;
+  /** Gets one line per refresh, unless a caller passes its own (with its request id). */
+  log?: Logger;
 }
 
 /** Outlives the slowest refresh (token requests time out after 20 s). */
@@ -52,6 +55,12 @@ export class TokenKeeper {
     return expiresAt !== null && expiresAt - this.options.refreshMarginMs <= this.options.clock();
   }
 
+  /** True when the connection's access token is past its expiry. */
+  isExpired(connection: Connection): boolean {
+    const { expiresAt } = connection.tokens;
+    return expiresAt !== null && expiresAt <= this.options.clock();
+  }
+
   /**
    * The connection with a usable access token: `connection` itself when its token is fresh,
    * else the newest stored one, refreshed first when it is due or is the `rejected` token.
@@ -62,6 +71,7 @@ export class TokenKeeper {
     provider: ActiveProvider,
     connection: Connection,
     rejected?: string,
+    log: Logger = this.options.log ?? silentLogger,
   ): Promise<Connection> {
     this.#ensureConnected(provider, connection);
     if (!this.#needsRefresh(connection, rejected)) return connection;
@@ -76,7 +86,7 @@ export class TokenKeeper {
       locked: async () => {
         const current = await this.#stored(provider, connection);
         if (!this.#needsRefresh(current, rejected)) return current;
-        return await this.#refresh(provider, current, rejected !== undefined);
+        return await this.#refresh(provider, current, rejected !== undefined, log);
       },
       // While another holder refreshes, its result is read as soon as it is stored.
       waiting: async () => {
@@ -162,10 +172,19 @@ export class TokenKeeper {
     provider: ActiveProvider,
     connection: Connection,
     forced: boolean,
+    log: Logger,
   ): Promise<Connection> {
     const { connections, clock, sleep } = this.options;
+    const started = clock();
+    const line = (outcome: string, reason?: string) => ({
+      provider: provider.spec.id,
+      outcome,
+      ...(reason === undefined ? {} : { reason }),
+      ms: clock() - started,
+    });
     const { refreshToken } = connection.tokens;
     if (refreshToken === null) {
+      log.warn("token refresh", line("reconnect_required", "rejected and no refresh token"));
       return await this.#markReconnect(
         provider,
         connection,
@@ -186,10 +205,12 @@ export class TokenKeeper {
           lastError: null,
         };
         await connections.save(refreshed);
+        log.info("token refresh", line(forced ? "refreshed_after_401" : "refreshed"));
         return refreshed;
       } catch (error) {
         if (!(error instanceof TokenRequestError)) throw error;
         if (error.kind === "invalid_grant") {
+          log.warn("token refresh", line("reconnect_required", "invalid_grant"));
           return await this.#markReconnect(
             provider,
             connection,
@@ -197,10 +218,12 @@ export class TokenKeeper {
           );
         }
         if (error.kind !== "temporary" && error.kind !== "rate_limited") {
+          log.error("token refresh", line("refused", error.message));
           throw new ProviderError(
             `${provider.spec.displayName} refused the token refresh: ${error.message}`,
           );
         }
+        log.warn("token refresh", line(`retry_${error.kind}`, error.message));
         lastError = error;
       }
     }

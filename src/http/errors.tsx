@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { routePath } from "hono/route";
 import { errorBody, ForbiddenError, HubError, StoreError } from "../errors.ts";
 import type { HubEnv } from "../services.ts";
 import { StoreUnavailableError } from "../store/store.ts";
@@ -23,15 +24,16 @@ export function handleError(error: Error, c: Context<HubEnv>): Response | Promis
   const known = toHubError(error);
   if (known === null) {
     if (error instanceof HTTPException && error.status !== 403) return error.getResponse();
-    c.get("services")?.log.error("unexpected error", {
+    (c.get("log") ?? c.get("services")?.log)?.error("unexpected error", {
       error: error.name,
-      path: c.req.path,
+      route: routePath(c, -1),
     });
   }
   const code = known?.code ?? "internal_error";
   const status = known?.status ?? 500;
   const message = known?.message ??
     "Something went wrong inside the hub. It has been logged; try again.";
+  c.set("failure", { code, message });
   for (const [name, value] of Object.entries(known?.headers ?? {})) c.header(name, value);
   if (c.get("htmlErrors")) {
     return c.html(

@@ -2,6 +2,7 @@ import type { Connections, Owner } from "../connections/connections.ts";
 import type { TokenKeeper } from "../connections/token_keeper.ts";
 import { NotConnectedError, ReconnectRequiredError } from "../errors.ts";
 import type { ActiveProvider } from "../providers/registry.ts";
+import type { Logger } from "../log.ts";
 import type { Store } from "../store/store.ts";
 import { runChains } from "./chains.ts";
 import { issueCursor, resolveCursor } from "./cursor.ts";
@@ -41,6 +42,8 @@ export class ItemsService {
     provider: ActiveProvider,
     owner: Owner,
     page: { limit: number | null; cursor: string | null },
+    /** The request's logger, for the provider call lines. */
+    log?: Logger,
   ): Promise<ItemsPage> {
     const { spec } = provider;
     const positions = page.cursor === null
@@ -63,6 +66,7 @@ export class ItemsService {
       keeper: this.deps.keeper,
       limiter: this.#limiter(provider),
       sleep: this.deps.sleep,
+      log,
     });
     const result = await runChains({
       positions,

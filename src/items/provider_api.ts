@@ -4,6 +4,7 @@ import type { TokenKeeper } from "../connections/token_keeper.ts";
 import { ProviderError, ProviderRateLimitedError, ProviderStatusError } from "../errors.ts";
 import type { ActiveProvider } from "../providers/registry.ts";
 import type { ApiRequest, ProviderApi } from "../providers/spec.ts";
+import { type Logger, silentLogger } from "../log.ts";
 import type { RateLimiter } from "./rate_limiter.ts";
 
 const CALL_TIMEOUT_MS = 30_000;
@@ -20,6 +21,8 @@ export interface ProviderApiOptions {
   sleep: (ms: number) => Promise<void>;
   /** Called once per HTTP request sent to the provider. */
   onCall?: () => void;
+  /** Gets one line per provider call (the request's logger, with its id). */
+  log?: Logger;
 }
 
 /**
@@ -33,6 +36,8 @@ export class ProviderApiClient implements ProviderApi {
   #known: Connection;
   /** One token renewal shared by every concurrent call of this listing. */
   #renewal: Promise<Connection> | null = null;
+  /** Whether the keeper has vouched for #known during this listing. */
+  #renewed = false;
 
   constructor(private readonly options: ProviderApiOptions) {
     this.#known = options.connection;
@@ -46,14 +51,20 @@ export class ProviderApiClient implements ProviderApi {
     const { provider, keeper } = this.options;
     if (this.#renewal !== null) return (await this.#renewal).tokens.accessToken;
     const known = this.#known;
-    const stale = rejected === undefined
-      ? keeper.isDue(known)
-      : known.tokens.accessToken === rejected;
+    // The refresh margin is applied once per listing; after that the keeper's answer stands
+    // until the token is rejected or really expires (a margin longer than a token's life must
+    // not refresh before every call).
+    const stale = rejected !== undefined
+      ? known.tokens.accessToken === rejected
+      : this.#renewed
+      ? keeper.isExpired(known)
+      : keeper.isDue(known);
     if (!stale) return known.tokens.accessToken;
-    const renewal = keeper.usable(provider, known, rejected);
+    const renewal = keeper.usable(provider, known, rejected, this.options.log);
     this.#renewal = renewal;
     try {
       this.#known = await renewal;
+      this.#renewed = true;
       return this.#known.tokens.accessToken;
     } finally {
       if (this.#renewal === renewal) this.#renewal = null;
@@ -133,7 +144,7 @@ export class ProviderApiClient implements ProviderApi {
 
   /** One HTTP request; null when the network failed or timed out. */
   async #send(request: ApiRequest, token: string): Promise<Response | null> {
-    const { provider, onCall } = this.options;
+    const { provider, onCall, log = silentLogger } = this.options;
     const url = new URL(provider.app.apiUrl + request.path);
     for (const [name, value] of Object.entries(request.query ?? {})) {
       url.searchParams.set(name, value);
@@ -145,17 +156,37 @@ export class ProviderApiClient implements ProviderApi {
     });
     if (request.json !== undefined) headers.set("Content-Type", "application/json");
     onCall?.();
+    const started = Date.now();
+    // The path names provider objects (base and table ids), never a token; queries are left out.
+    const call = { provider: provider.spec.id, method: request.method, path: request.path };
     try {
-      return await provider.app.fetch(url, {
+      const response = await provider.app.fetch(url, {
         method: request.method,
         headers,
         body: request.json === undefined ? undefined : JSON.stringify(request.json),
         signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
       });
-    } catch {
+      const fields = { ...call, status: response.status, ms: Date.now() - started };
+      if (response.ok) log.info("provider call", { ...fields, outcome: "ok" });
+      else log.warn("provider call", { ...fields, outcome: outcomeOf(response.status) });
+      return response;
+    } catch (error) {
+      log.warn("provider call", {
+        ...call,
+        status: null,
+        ms: Date.now() - started,
+        outcome: "unreachable",
+        reason: error instanceof Error ? error.name : "unknown",
+      });
       return null;
     }
   }
+}
+
+function outcomeOf(status: number): string {
+  if (status === 401) return "unauthorized";
+  if (status === 429 || status === 529) return "rate_limited";
+  return status >= 500 ? "server_error" : "refused";
 }
 
 function retryAfterMs(response: Response, honoured: boolean): number | null {

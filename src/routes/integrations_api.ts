@@ -51,7 +51,7 @@ export function integrationsApi(): Hono<HubEnv> {
     const page = await services.items.list(provider, owner, {
       limit: query.limit ?? null,
       cursor: query.cursor ?? null,
-    });
+    }, c.get("log"));
     return c.json(page);
   });
 

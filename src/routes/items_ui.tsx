@@ -143,7 +143,12 @@ async function loadPage(
   // A filter may match nothing on the listing's next page (HubSpot lists contacts before
   // deals): keep reading a few pages until something matches, so "No items match" means it.
   do {
-    const page = await c.get("services").items.list(provider, owner, { limit: PAGE_SIZE, cursor });
+    const page = await c.get("services").items.list(
+      provider,
+      owner,
+      { limit: PAGE_SIZE, cursor },
+      c.get("log"),
+    );
     fetched++;
     items.push(...page.items.filter((item) => matches(item, filters)));
     cursor = page.next_cursor;
@@ -172,10 +177,12 @@ async function loadForExport(
   const items: IntegrationItem[] = [];
   let cursor: string | null = null;
   for (let page = 0; page < Math.max(1, listing.pages); page++) {
-    const result = await c.get("services").items.list(provider, owner, {
-      limit: PAGE_SIZE,
-      cursor,
-    });
+    const result = await c.get("services").items.list(
+      provider,
+      owner,
+      { limit: PAGE_SIZE, cursor },
+      c.get("log"),
+    );
     items.push(...result.items.filter((item) => matches(item, filters)));
     cursor = result.next_cursor;
     if (cursor === null) break;

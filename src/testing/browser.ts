@@ -20,6 +20,11 @@ export class TestBrowser {
     return response;
   }
 
+  /** The values of the cookies held for an origin (to search logs and answers for them). */
+  cookieValues(origin: string): string[] {
+    return [...(this.#cookies.get(origin)?.values() ?? [])];
+  }
+
   /** Submits a form as application/x-www-form-urlencoded. */
   postForm(
     url: string,

@@ -2,7 +2,7 @@ import type { Hono } from "hono";
 import { createApp } from "../app.ts";
 import { withStaticFiles } from "../deno_static.ts";
 import { type Config, type EncryptionKey, type Env, loadConfig } from "../config.ts";
-import type { Logger } from "../log.ts";
+import { jsonLogger, type Logger } from "../log.ts";
 import type { Fetch } from "../providers/spec.ts";
 import type { HubEnv } from "../services.ts";
 import type { Store } from "../store/store.ts";
@@ -20,9 +20,7 @@ export interface RunningHub {
 /** Collects log lines so tests can search them for secrets. */
 export function memoryLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];
-  const write = (level: string) => (message: string, fields?: Record<string, unknown>) =>
-    lines.push(JSON.stringify({ level, message, ...fields }));
-  return { lines, info: write("info"), warn: write("warn"), error: write("error") };
+  return { lines, ...jsonLogger((line) => lines.push(line)) };
 }
 
 /**

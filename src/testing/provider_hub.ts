@@ -35,7 +35,9 @@ export interface ProviderHub<Control> {
   browser: TestBrowser;
   call(path: string, init?: RequestInit): Promise<HubAnswer>;
   /** Connect (or reconnect) through the consent page; answers the hub's callback response. */
-  connect(decision?: "approve" | "deny"): Promise<{ status: number; location: string | null }>;
+  connect(
+    decision?: "approve" | "deny",
+  ): Promise<{ status: number; location: string | null; callback: URL }>;
   close(): Promise<void>;
 }
 
@@ -102,7 +104,7 @@ export async function startProviderHub<Control>(options: {
     assert.ok(authorizeUrl.startsWith(providerUrl), authorizeUrl);
     const callback = await decideOnConsent(authorizeUrl, decision);
     const done = await call(`${callback.pathname}${callback.search}`);
-    return { status: done.status, location: done.location };
+    return { status: done.status, location: done.location, callback };
   };
 
   return {
