@@ -41,10 +41,18 @@ export async function runChains(run: ChainRun): Promise<ChainResult> {
 }
 
 /**
- * Splits an item limit between chains in whole provider pages, so that a limit shared by many
- * chains does not shrink every request to a few items. Pages are dealt one at a time, round
- * robin across groups (chains sharing a rate limit) and then across each group's chains; the
- * last page dealt is trimmed to the limit, chains dealt none wait for a later answer.
+ * A share dealt to one chain is never smaller than this (or a whole page): enough to mix the
+ * chains of a small limit, not so small that calls multiply.
+ */
+const MIN_SHARE = 25;
+
+/**
+ * Splits an item limit between chains in shares of up to a provider page, so that a limit
+ * shared by many chains does not shrink every request to a few items, while a limit smaller
+ * than a page per group still mixes the groups (HubSpot's contacts, companies and deals on one
+ * page). Shares are dealt one at a time, round robin across groups (chains sharing a rate limit)
+ * and then across each group's chains; the last share dealt is trimmed to the limit, chains
+ * dealt none wait for a later answer.
  */
 function itemShares(
   limit: number | null,
@@ -62,13 +70,14 @@ function itemShares(
   for (let round = 0; order.length < positions.length; round++) {
     for (const list of lists) if (round < list.length) order.push(list[round]);
   }
-  const pages = new Array<number>(positions.length).fill(0);
-  const slots = Math.ceil(limit / pageSize);
-  for (let slot = 0; slot < slots; slot++) pages[order[slot % order.length]]++;
+  const unit = Math.min(pageSize, Math.max(MIN_SHARE, Math.ceil(limit / lists.length)));
+  const dealt = new Array<number>(positions.length).fill(0);
+  const slots = Math.ceil(limit / unit);
+  for (let slot = 0; slot < slots; slot++) dealt[order[slot % order.length]]++;
   const quotas = new Array<number>(positions.length).fill(0);
   let left = limit;
   for (const i of order) {
-    quotas[i] = Math.min(pages[i] * pageSize, left);
+    quotas[i] = Math.min(dealt[i] * unit, left);
     left -= quotas[i];
   }
   return quotas;

@@ -277,3 +277,17 @@ Deno.test("a limited answer deals its pages across groups before a group's other
   assert.deepEqual(fake.calls, ["a1@0/10", "b1@0/10"]);
   assert.equal(page.items.length, 20);
 });
+
+Deno.test("a limit under a page per chain mixes the chains instead of filling one", async () => {
+  const fake = fakeChains({ contact: 500, company: 500, deal: 500 });
+  const page = await runChains({
+    positions: starts("contact", "company", "deal"),
+    limit: 100,
+    callBudget: null,
+    maxPageSize: 100,
+    fetchPage: fake.fetchPage,
+  });
+  const count = (type: string) => page.items.filter((i) => i.type === type).length;
+  assert.deepEqual([count("contact"), count("company"), count("deal")], [34, 34, 32]);
+  assert.deepEqual(fake.calls, ["contact@0/34", "company@0/34", "deal@0/32"]);
+});
