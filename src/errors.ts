@@ -78,6 +78,18 @@ export class ProviderStatusError extends ProviderError {
   }
 }
 
+/** The provider did not answer within the hub's bound (PROVIDER_*_TIMEOUT_MS). */
+export class ProviderTimeoutError extends HubError {
+  readonly code = "provider_timeout";
+  readonly status = 504;
+}
+
+/** A request body over its route's limit; refused while reading, before it is held whole. */
+export class PayloadTooLargeError extends HubError {
+  readonly code = "payload_too_large";
+  readonly status = 413;
+}
+
 export class ProviderRateLimitedError extends HubError {
   readonly code = "provider_rate_limited";
   readonly status = 503;
