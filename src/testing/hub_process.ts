@@ -5,6 +5,13 @@ const ROOT = new URL("../../", import.meta.url).pathname;
 
 export interface HubProcess {
   url: string;
+  pid: number;
+  /** Sends the process a signal (SIGTERM to test a graceful shutdown). */
+  kill(signal: Deno.Signal): void;
+  /** Settles when the process has exited. */
+  status: Promise<Deno.CommandStatus>;
+  /** What it printed to stdout after it was ready (its log lines). */
+  output(): string;
   close(): Promise<void>;
 }
 
@@ -13,7 +20,7 @@ export async function startHubProcess(env: Record<string, string>): Promise<HubP
   const port = freePort();
   const url = `http://127.0.0.1:${port}`;
   const cwd = await Deno.makeTempDir({ prefix: "hub-process-" });
-  const { process: child } = await spawnUntilReady(
+  const { process: child, rest } = await spawnUntilReady(
     new Deno.Command(Deno.execPath(), {
       args: ["run", "--allow-all", `--config=${ROOT}deno.json`, `${ROOT}src/main.ts`],
       env: {
@@ -29,11 +36,19 @@ export async function startHubProcess(env: Record<string, string>): Promise<HubP
     }),
     "Integrations hub on",
   );
+  let exited = false;
+  const status = child.status.finally(() => {
+    exited = true;
+  });
   return {
     url,
+    pid: child.pid,
+    kill: (signal) => child.kill(signal),
+    status,
+    output: rest,
     close: async () => {
-      child.kill();
-      await child.status;
+      if (!exited) child.kill();
+      await status;
       await Deno.remove(cwd, { recursive: true });
     },
   };

@@ -21,12 +21,13 @@ export function freePort(): number {
 
 /**
  * Spawns a server process (stdout piped) and waits until its output contains `ready`; returns
- * what it printed up to then. The rest of its output is drained so it never blocks on the pipe.
+ * what it printed up to then, and `rest()`: what it printed since. The rest of its output is
+ * read on so it never blocks on the pipe.
  */
 export async function spawnUntilReady(
   command: Deno.Command,
   ready: string,
-): Promise<{ process: Deno.ChildProcess; printed: string }> {
+): Promise<{ process: Deno.ChildProcess; printed: string; rest: () => string }> {
   const process = command.spawn();
   const reader = process.stdout.pipeThrough(new TextDecoderStream()).getReader();
   let printed = "";
@@ -35,8 +36,13 @@ export async function spawnUntilReady(
     if (done) throw new Error(`the server process ended before it was ready:\n${printed}`);
     printed += value;
   }
+  let rest = "";
   (async () => {
-    while (!(await reader.read()).done);
+    while (true) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      rest += value;
+    }
   })().catch(() => {});
-  return { process, printed };
+  return { process, printed, rest: () => rest };
 }
