@@ -9,6 +9,7 @@ import { Sealer } from "./crypto/sealer.ts";
 import type { EncryptionKey } from "./config.ts";
 import { boundedFetch } from "./http/bounded_fetch.ts";
 import { handleError, handleNotFound } from "./http/errors.tsx";
+import { limitRequestHead } from "./http/head_limit.ts";
 import { ItemsService } from "./items/list_items.ts";
 import { jsonLogger, type Logger } from "./log.ts";
 import { requestLog } from "./http/request_log.ts";
@@ -118,6 +119,7 @@ export function createHub(options: AppOptions): { app: Hono<HubEnv>; services: S
   // The sandboxes stand in for other sites: they see provider-style callers (bearer tokens,
   // server-to-server form posts), so they sit before the hub's own caller and CSRF checks.
   if (config.sandbox) mountSandboxes(app, config);
+  app.use(limitRequestHead());
   // CSRF rides on ambient cookies: requests with their own Authorization header or without
   // cookies are not checked, except the sign-in form (login CSRF).
   const checkOrigin = csrf({ origin: new URL(config.appUrl).origin });

@@ -90,6 +90,18 @@ export class PayloadTooLargeError extends HubError {
   readonly status = 413;
 }
 
+/** A URL over the hub's limit (longer ones never reach the app: Deno refuses them). */
+export class UriTooLongError extends HubError {
+  readonly code = "uri_too_long";
+  readonly status = 414;
+}
+
+/** Request headers over the hub's limit (larger ones never reach the app: Deno refuses them). */
+export class HeadersTooLargeError extends HubError {
+  readonly code = "headers_too_large";
+  readonly status = 431;
+}
+
 export class ProviderRateLimitedError extends HubError {
   readonly code = "provider_rate_limited";
   readonly status = 503;
