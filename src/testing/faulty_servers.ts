@@ -92,11 +92,16 @@ export function pausableProxy(target: string): PausableProxy {
       if (request.signal.aborted) return new Response(null, { status: 499 });
     }
     const url = new URL(request.url);
-    return await fetch(`${target}${url.pathname}${url.search}`, {
-      method: request.method,
-      headers: request.headers,
-      body: request.body,
-    });
+    try {
+      return await fetch(`${target}${url.pathname}${url.search}`, {
+        method: request.method,
+        headers: request.headers,
+        body: request.body,
+      });
+    } catch {
+      // The caller gave up while the request was held: its body is gone with it.
+      return new Response(null, { status: 502 });
+    }
   });
   return {
     url: server.url,
