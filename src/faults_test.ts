@@ -152,7 +152,7 @@ Deno.test({
         // The provider rejects the token; its token endpoint hangs: the refresh is bounded too.
         provider.delays.apiMs = 0;
         provider.delays.tokenMs = 60_000;
-        provider.sandbox.control.expireAccessTokens();
+        await provider.sandbox.control.expireAccessTokens();
         const refresh = await timed(() => items(hub));
         assert.equal(refresh.value.status, 502, JSON.stringify(refresh.value.body));
         assert.equal(refresh.value.body.error.code, "provider_error");
@@ -220,7 +220,7 @@ Deno.test({
   fn: () =>
     withRig({ SHUTDOWN_DRAIN_SECONDS: "1" }, async ({ hub, provider, upstash }) => {
       await connect(hub, "ada");
-      provider.sandbox.control.expireAccessTokens();
+      await provider.sandbox.control.expireAccessTokens();
       provider.delays.tokenMs = 60_000;
       const cut = items(hub).catch((error) => error);
       const lock = upstash.namespace + keys.refreshLock("airtable", "acme", "ada");

@@ -67,7 +67,7 @@ try {
     report("hanging provider API: items", `${hung.value} after ${seconds(hung.ms)}`);
     provider.delays.apiMs = 0;
     provider.delays.tokenMs = 120_000;
-    provider.sandbox.control.expireAccessTokens();
+    await provider.sandbox.control.expireAccessTokens();
     const refresh = await timed(() => fetch(items, api).then((r) => r.status));
     report("hanging token endpoint: items", `${refresh.value} after ${seconds(refresh.ms)}`);
 
