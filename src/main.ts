@@ -1,7 +1,8 @@
 /**
  * The Deno entry: reads .env and the environment, picks the store (Upstash when configured,
- * else the embedded Deno KV store under .data/), serves static/ and the hub. The only file
- * besides the embedded store that touches Deno.*.
+ * else the embedded Deno KV store under .data/), serves static/ and the hub, and on SIGTERM or
+ * SIGINT drains in-flight requests before exiting. The only file besides the embedded store
+ * that touches Deno.*.
  */
 import { createHub } from "./app.ts";
 import { ConfigError, type EncryptionKey, type Env, loadConfig } from "./config.ts";
@@ -98,7 +99,9 @@ async function main(): Promise<void> {
     });
     Deno.exit(0);
   };
-  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  // Windows delivers no SIGTERM to listen for.
+  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGTERM", "SIGINT"];
+  for (const signal of signals) {
     Deno.addSignalListener(signal, () => void stop(signal));
   }
 }
