@@ -150,3 +150,12 @@ Deno.test("every wait has a bound: defaults, overrides, and bad values named", (
     ],
   );
 });
+
+Deno.test("SANDBOX_TOKEN_TTL_SECONDS sets the sandbox token lifetime, within 1 to 86400 s", () => {
+  assert.equal(loadConfig({}).sandboxTokenTtlSeconds, null);
+  assert.equal(loadConfig({ SANDBOX_TOKEN_TTL_SECONDS: "90" }).sandboxTokenTtlSeconds, 90);
+  for (const bad of ["0", "86401", "1.5", "soon"]) {
+    const problems = problemsOf({ SANDBOX_TOKEN_TTL_SECONDS: bad });
+    assert.ok(problems.some((p) => p.startsWith("SANDBOX_TOKEN_TTL_SECONDS")), bad);
+  }
+});

@@ -21,13 +21,14 @@ export function freePort(): number {
 
 /**
  * Spawns a server process (stdout piped) and waits until its output contains `ready`; returns
- * what it printed up to then, and `rest()`: what it printed since. The rest of its output is
- * read on so it never blocks on the pipe.
+ * what it printed up to then. The rest of its output is drained so it never blocks on the pipe,
+ * and handed to `onOutput` when given.
  */
 export async function spawnUntilReady(
   command: Deno.Command,
   ready: string,
-): Promise<{ process: Deno.ChildProcess; printed: string; rest: () => string }> {
+  onOutput: (text: string) => void = () => {},
+): Promise<{ process: Deno.ChildProcess; printed: string }> {
   const process = command.spawn();
   const reader = process.stdout.pipeThrough(new TextDecoderStream()).getReader();
   let printed = "";
@@ -36,13 +37,10 @@ export async function spawnUntilReady(
     if (done) throw new Error(`the server process ended before it was ready:\n${printed}`);
     printed += value;
   }
-  let rest = "";
   (async () => {
-    while (true) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      rest += value;
+    for (let read = await reader.read(); !read.done; read = await reader.read()) {
+      onOutput(read.value);
     }
   })().catch(() => {});
-  return { process, printed, rest: () => rest };
+  return { process, printed };
 }
