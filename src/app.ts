@@ -7,7 +7,9 @@ import { Connections } from "./connections/connections.ts";
 import { TokenKeeper } from "./connections/token_keeper.ts";
 import { Sealer } from "./crypto/sealer.ts";
 import type { EncryptionKey } from "./config.ts";
+import { boundedFetch } from "./http/bounded_fetch.ts";
 import { handleError, handleNotFound } from "./http/errors.tsx";
+import { limitRequestHead } from "./http/head_limit.ts";
 import { ItemsService } from "./items/list_items.ts";
 import { jsonLogger, type Logger } from "./log.ts";
 import { requestLog } from "./http/request_log.ts";
@@ -44,6 +46,11 @@ export const DEFAULT_REFRESH_MARGIN_MS = 5 * 60 * 1000;
 
 /** Builds the whole hub from its parts; the Deno and Workers entries both call this. */
 export function createApp(options: AppOptions): Hono<HubEnv> {
+  return createHub(options).app;
+}
+
+/** The hub and the services behind it (the Deno entry releases the keeper's locks on exit). */
+export function createHub(options: AppOptions): { app: Hono<HubEnv>; services: Services } {
   const { config, store } = options;
   const clock = options.clock ?? Date.now;
   const sleep = options.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
@@ -55,6 +62,7 @@ export function createApp(options: AppOptions): Hono<HubEnv> {
     clock,
     sleep,
     refreshMarginMs: options.refreshMarginMs ?? DEFAULT_REFRESH_MARGIN_MS,
+    refreshTimeoutMs: config.limits.providerCallTimeoutMs,
     log,
   });
   const services: Services = {
@@ -69,6 +77,8 @@ export function createApp(options: AppOptions): Hono<HubEnv> {
       clock,
       sleep,
       callBudget: config.providerCallBudget,
+      callTimeoutMs: config.limits.providerCallTimeoutMs,
+      rateLimitWaitMs: config.limits.rateLimitWaitMs,
     }),
     oauth: { store, connections, clock },
     session: {
@@ -79,7 +89,10 @@ export function createApp(options: AppOptions): Hono<HubEnv> {
     log,
     clock,
     // Looked up on each call, so the runtime's fetch is used as it is at that moment.
-    fetch: options.fetch ?? ((input, init) => fetch(input, init)),
+    fetch: boundedFetch(
+      options.fetch ?? ((input, init) => fetch(input, init)),
+      config.limits.providerTryTimeoutMs,
+    ),
   };
 
   const app = new Hono<HubEnv>();
@@ -106,6 +119,7 @@ export function createApp(options: AppOptions): Hono<HubEnv> {
   // The sandboxes stand in for other sites: they see provider-style callers (bearer tokens,
   // server-to-server form posts), so they sit before the hub's own caller and CSRF checks.
   if (config.sandbox) mountSandboxes(app, config, store);
+  app.use(limitRequestHead());
   // CSRF rides on ambient cookies: requests with their own Authorization header or without
   // cookies are not checked, except the sign-in form (login CSRF).
   const checkOrigin = csrf({ origin: new URL(config.appUrl).origin });
@@ -119,7 +133,7 @@ export function createApp(options: AppOptions): Hono<HubEnv> {
   app.route("/", browserRoutes());
   app.route("/", itemsUi());
   app.route("/integrations", integrationsApi());
-  return app;
+  return { app, services };
 }
 
 /** A connect form redirects to the provider; CSP's form-action must allow those origins. */

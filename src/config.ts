@@ -5,6 +5,7 @@ import {
   type ProviderId,
   SANDBOX_ENDPOINTS,
 } from "./providers/ids.ts";
+import { DEFAULT_STORE_TIMEOUT_MS } from "./store/store.ts";
 
 /** One provider's OAuth app and endpoints, resolved from the environment. */
 export interface ProviderConfig {
@@ -43,7 +44,30 @@ export interface Config {
   apiKeys: string[];
   /** Most provider calls one items request may make; null: no bound (the Workers entry sets one). */
   providerCallBudget: number | null;
+  limits: Limits;
 }
+
+/** Every wait the hub makes is bounded by one of these. */
+export interface Limits {
+  /** One store command (a round trip to Upstash or Deno KV). */
+  storeTimeoutMs: number;
+  /** One HTTP request to a provider (API or token endpoint), one try. */
+  providerTryTimeoutMs: number;
+  /** One provider call with its retries and backoff, from first try to answer. */
+  providerCallTimeoutMs: number;
+  /** Longest wait for a rate-limit slot on a request path; beyond it: 503 with Retry-After. */
+  rateLimitWaitMs: number;
+  /** On SIGTERM/SIGINT, how long in-flight requests may still run before the process exits. */
+  shutdownDrainMs: number;
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  storeTimeoutMs: DEFAULT_STORE_TIMEOUT_MS,
+  providerTryTimeoutMs: 10_000,
+  providerCallTimeoutMs: 20_000,
+  rateLimitWaitMs: 10_000,
+  shutdownDrainMs: 10_000,
+};
 
 /** Raised when the environment cannot make a valid configuration; lists every problem. */
 export class ConfigError extends Error {
@@ -79,7 +103,21 @@ const envSchema = z.object({
   PROVIDER_CALL_BUDGET: z.coerce.number({ error: "must be a whole number" }).int().min(1, {
     error: "must be at least 1",
   }).max(10_000).optional(),
+  STORE_TIMEOUT_MS: milliseconds(100, 60_000),
+  PROVIDER_TRY_TIMEOUT_MS: milliseconds(100, 120_000),
+  PROVIDER_CALL_TIMEOUT_MS: milliseconds(100, 300_000),
+  RATE_LIMIT_WAIT_MS: milliseconds(0, 300_000),
+  SHUTDOWN_DRAIN_SECONDS: z.coerce.number({ error: "must be a number of seconds" }).min(0, {
+    error: "must be 0 or more",
+  }).max(600, { error: "must be at most 600" }).optional(),
 });
+
+function milliseconds(min: number, max: number) {
+  return z.coerce.number({ error: "must be a whole number of milliseconds" }).int({
+    error: "must be a whole number of milliseconds",
+  }).min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}` })
+    .optional();
+}
 
 const SANDBOX_CLIENT = (id: ProviderId) => ({
   clientId: `sandbox-${id}-client`,
@@ -133,6 +171,19 @@ export function loadConfig(env: Env): Config {
     problems.push("SESSION_SECRET: must be at least 32 characters");
   }
 
+  const limits: Limits = {
+    storeTimeoutMs: e.STORE_TIMEOUT_MS ?? DEFAULT_LIMITS.storeTimeoutMs,
+    providerTryTimeoutMs: e.PROVIDER_TRY_TIMEOUT_MS ?? DEFAULT_LIMITS.providerTryTimeoutMs,
+    providerCallTimeoutMs: e.PROVIDER_CALL_TIMEOUT_MS ?? DEFAULT_LIMITS.providerCallTimeoutMs,
+    rateLimitWaitMs: e.RATE_LIMIT_WAIT_MS ?? DEFAULT_LIMITS.rateLimitWaitMs,
+    shutdownDrainMs: e.SHUTDOWN_DRAIN_SECONDS === undefined
+      ? DEFAULT_LIMITS.shutdownDrainMs
+      : Math.round(e.SHUTDOWN_DRAIN_SECONDS * 1000),
+  };
+  if (limits.providerCallTimeoutMs < limits.providerTryTimeoutMs) {
+    problems.push("PROVIDER_CALL_TIMEOUT_MS: must be at least PROVIDER_TRY_TIMEOUT_MS");
+  }
+
   if (production) {
     if (!upstashUrl || !upstashToken) {
       problems.push("UPSTASH_REDIS_REST_URL / UPSTASH_REDIS_REST_TOKEN: required in production");
@@ -157,6 +208,7 @@ export function loadConfig(env: Env): Config {
     sessionSecret: e.SESSION_SECRET ?? null,
     apiKeys,
     providerCallBudget: e.PROVIDER_CALL_BUDGET ?? null,
+    limits,
   };
 }
 

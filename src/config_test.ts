@@ -110,6 +110,47 @@ Deno.test("a bad value and missing production settings are named together", () =
   assert.ok(problems.some((p) => p.startsWith("API_KEYS")));
 });
 
+Deno.test("every wait has a bound: defaults, overrides, and bad values named", () => {
+  assert.deepEqual(loadConfig({}).limits, {
+    storeTimeoutMs: 2_000,
+    providerTryTimeoutMs: 10_000,
+    providerCallTimeoutMs: 20_000,
+    rateLimitWaitMs: 10_000,
+    shutdownDrainMs: 10_000,
+  });
+  assert.deepEqual(
+    loadConfig({
+      STORE_TIMEOUT_MS: "500",
+      PROVIDER_TRY_TIMEOUT_MS: "3000",
+      PROVIDER_CALL_TIMEOUT_MS: "7000",
+      RATE_LIMIT_WAIT_MS: "0",
+      SHUTDOWN_DRAIN_SECONDS: "2.5",
+    }).limits,
+    {
+      storeTimeoutMs: 500,
+      providerTryTimeoutMs: 3_000,
+      providerCallTimeoutMs: 7_000,
+      rateLimitWaitMs: 0,
+      shutdownDrainMs: 2_500,
+    },
+  );
+  assert.deepEqual(
+    problemsOf({
+      STORE_TIMEOUT_MS: "soon",
+      PROVIDER_TRY_TIMEOUT_MS: "20000",
+      PROVIDER_CALL_TIMEOUT_MS: "10000",
+      RATE_LIMIT_WAIT_MS: "-1",
+      SHUTDOWN_DRAIN_SECONDS: "3600",
+    }),
+    [
+      "STORE_TIMEOUT_MS: must be a whole number of milliseconds",
+      "RATE_LIMIT_WAIT_MS: must be at least 0",
+      "SHUTDOWN_DRAIN_SECONDS: must be at most 600",
+      "PROVIDER_CALL_TIMEOUT_MS: must be at least PROVIDER_TRY_TIMEOUT_MS",
+    ],
+  );
+});
+
 Deno.test("SANDBOX_TOKEN_TTL_SECONDS sets the sandbox token lifetime, within 1 to 86400 s", () => {
   assert.equal(loadConfig({}).sandboxTokenTtlSeconds, null);
   assert.equal(loadConfig({ SANDBOX_TOKEN_TTL_SECONDS: "90" }).sandboxTokenTtlSeconds, 90);

@@ -78,6 +78,30 @@ export class ProviderStatusError extends ProviderError {
   }
 }
 
+/** The provider did not answer within the hub's bound (PROVIDER_*_TIMEOUT_MS). */
+export class ProviderTimeoutError extends HubError {
+  readonly code = "provider_timeout";
+  readonly status = 504;
+}
+
+/** A request body over its route's limit; refused while reading, before it is held whole. */
+export class PayloadTooLargeError extends HubError {
+  readonly code = "payload_too_large";
+  readonly status = 413;
+}
+
+/** A URL over the hub's limit (longer ones never reach the app: Deno refuses them). */
+export class UriTooLongError extends HubError {
+  readonly code = "uri_too_long";
+  readonly status = 414;
+}
+
+/** Request headers over the hub's limit (larger ones never reach the app: Deno refuses them). */
+export class HeadersTooLargeError extends HubError {
+  readonly code = "headers_too_large";
+  readonly status = 431;
+}
+
 export class ProviderRateLimitedError extends HubError {
   readonly code = "provider_rate_limited";
   readonly status = 503;

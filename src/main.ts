@@ -1,9 +1,10 @@
 /**
  * The Deno entry: reads .env and the environment, picks the store (Upstash when configured,
- * else the embedded Deno KV store under .data/), serves static/ and the hub. The only file
- * besides the embedded store that touches Deno.*.
+ * else the embedded Deno KV store under .data/), serves static/ and the hub, and on SIGTERM or
+ * SIGINT drains in-flight requests before exiting. The only file besides the embedded store
+ * that touches Deno.*.
  */
-import { createApp } from "./app.ts";
+import { createHub } from "./app.ts";
 import { ConfigError, type EncryptionKey, type Env, loadConfig } from "./config.ts";
 import { generateEncryptionKey } from "./crypto/sealer.ts";
 import { withStaticFiles } from "./deno_static.ts";
@@ -68,23 +69,67 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const store: Store = config.upstash
-    ? createUpstashStore(config.upstash)
-    : await openKvStore(`${DATA_DIR}/hub.kv`);
-  const hub = createApp({
+  const timeoutMs = config.limits.storeTimeoutMs;
+  const store: Store & { close?(): void } = config.upstash
+    ? createUpstashStore({ ...config.upstash, timeoutMs })
+    : await openKvStore(`${DATA_DIR}/hub.kv`, { timeoutMs });
+  const { app: hub, services } = createHub({
     config,
     store,
     encryptionKeys: config.encryptionKeys ?? await developmentKeys(),
     sessionSecret: config.sessionSecret ?? await developmentSessionSecret(),
   });
   const root = withStaticFiles(hub);
-  Deno.serve({
+  const server = Deno.serve({
     port: config.port,
     onListen: () => {
       console.log(`Integrations hub on ${config.appUrl} (port ${config.port})`);
       console.log(`store: ${store.kind}; sandbox providers: ${config.sandbox ? "on" : "off"}`);
     },
   }, root.fetch);
+
+  let stopping = false;
+  const stop = async (signal: Deno.Signal) => {
+    // A second signal while draining means "now".
+    if (stopping) Deno.exit(1);
+    stopping = true;
+    const { log } = services;
+    const drainMs = config.limits.shutdownDrainMs;
+    log.info("shutdown", { signal, outcome: "draining", drain_ms: drainMs });
+    const started = Date.now();
+    const drained = await drain(server, drainMs);
+    // Whatever still runs is cut off with the process; its locks need not wait out their TTL.
+    const released = await services.keeper.releaseHeldLocks();
+    store.close?.();
+    log.info("shutdown", {
+      signal,
+      outcome: drained ? "drained" : "drain_timeout",
+      ms: Date.now() - started,
+      released_locks: released,
+    });
+    Deno.exit(0);
+  };
+  // Windows delivers no SIGTERM to listen for.
+  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGTERM", "SIGINT"];
+  for (const signal of signals) {
+    Deno.addSignalListener(signal, () => void stop(signal));
+  }
+}
+
+/**
+ * Stops accepting connections and lets in-flight requests finish; true when they all did
+ * within `drainMs`.
+ */
+async function drain(server: Deno.HttpServer, drainMs: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), drainMs);
+  });
+  try {
+    return await Promise.race([server.shutdown().then(() => true as const), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 await main();

@@ -74,7 +74,7 @@ function createWorkerApp(env: Env, bindings: WorkerBindings): Built {
     // Each items request stays well inside a Worker's subrequest limit (50 on the free plan,
     // Upstash calls included) unless PROVIDER_CALL_BUDGET says otherwise.
     config: { ...config, providerCallBudget: config.providerCallBudget ?? WORKER_CALL_BUDGET },
-    store: createUpstashStore(config.upstash),
+    store: createUpstashStore({ ...config.upstash, timeoutMs: config.limits.storeTimeoutMs }),
     encryptionKeys: config.encryptionKeys!,
     sessionSecret: config.sessionSecret!,
     fetch: config.sandbox ? sandboxLoopback(new URL(config.appUrl).origin, () => app) : undefined,

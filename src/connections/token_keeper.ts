@@ -11,6 +11,7 @@ import { keys } from "../store/keys.ts";
 import type { Store } from "../store/store.ts";
 import type { Connection, Connections, Owner } from "./connections.ts";
 import { readTokenSet } from "./token_set.ts";
+import { DEFAULT_LIMITS } from "../config.ts";
 
 export interface TokenKeeperOptions {
   store: Store;
@@ -19,11 +20,13 @@ export interface TokenKeeperOptions {
   sleep: (ms: number) => Promise<void>;
   /** Refresh when the access token expires within this many ms. */
   refreshMarginMs: number;
+  /** One refresh with its retries ends within this (PROVIDER_CALL_TIMEOUT_MS). */
+  refreshTimeoutMs?: number;
   /** Gets one line per refresh, unless a caller passes its own (with its request id). */
   log?: Logger;
 }
 
-/** Outlives the slowest refresh (token requests time out after 20 s). */
+/** Outlives the slowest refresh (a refresh with its retries ends within 20 s by default). */
 const LOCK_TTL_MS = 60_000;
 const LOCK_POLL_MS = 100;
 const LOCK_WAIT_MS = 25_000;
@@ -35,7 +38,27 @@ const REFRESH_ATTEMPTS = 3;
  * others wait and read what it wrote. A failed refresh never loses a working token.
  */
 export class TokenKeeper {
+  /** Locks this process holds right now (key to holder), so shutdown can release them. */
+  readonly #held = new Map<string, string>();
+
   constructor(private readonly options: TokenKeeperOptions) {}
+
+  /**
+   * Releases every lock this process still holds (on shutdown, after in-flight requests had
+   * their time): another process need not wait out the TTL. Whatever ran under a lock is
+   * abandoned with the process, so a refresh it cut short is settled by the provider's verdict
+   * on the stored refresh token. Answers how many were released.
+   */
+  async releaseHeldLocks(): Promise<number> {
+    const held = [...this.#held];
+    this.#held.clear();
+    const released = await Promise.all(
+      held.map(([key, holder]) =>
+        this.options.store.deleteIfEquals(key, holder).catch(() => false)
+      ),
+    );
+    return released.filter(Boolean).length;
+  }
 
   /**
    * A usable access token for the connection. `rejected` is a token the provider answered 401
@@ -129,9 +152,11 @@ export class TokenKeeper {
     while (true) {
       const holder = crypto.randomUUID();
       if (await store.setIfAbsent(lockKey, holder, LOCK_TTL_MS)) {
+        this.#held.set(lockKey, holder);
         try {
           return await steps.locked();
         } finally {
+          this.#held.delete(lockKey);
           await store.deleteIfEquals(lockKey, holder);
         }
       }
@@ -192,13 +217,19 @@ export class TokenKeeper {
       );
     }
     let lastError: TokenRequestError | null = null;
+    const deadline = clock() +
+      (this.options.refreshTimeoutMs ?? DEFAULT_LIMITS.providerCallTimeoutMs);
     for (let attempt = 0; attempt < REFRESH_ATTEMPTS; attempt++) {
-      if (attempt > 0) await sleep(500 * 2 ** (attempt - 1));
+      if (attempt > 0) {
+        const backoff = 500 * 2 ** (attempt - 1);
+        if (clock() + backoff >= deadline) break;
+        await sleep(backoff);
+      }
       try {
         const response = await requestToken(provider.spec.oauth, provider.app, {
           grantType: "refresh_token",
           refreshToken,
-        });
+        }, AbortSignal.timeout(Math.max(1, deadline - clock())));
         const refreshed: Connection = {
           ...connection,
           tokens: readTokenSet(response, refreshToken, clock()),

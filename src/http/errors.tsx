@@ -12,8 +12,12 @@ const TITLES: Record<number, string> = {
   403: "Not allowed",
   404: "Not found",
   409: "Needs your attention",
+  413: "That was too much to send",
+  414: "That address is too long",
+  431: "That was too much to send",
   502: "The provider failed",
   503: "Temporarily unavailable",
+  504: "The provider did not answer",
 };
 
 /**

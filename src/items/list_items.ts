@@ -18,6 +18,10 @@ export interface ItemsDeps {
   sleep: (ms: number) => Promise<void>;
   /** Most provider page requests per items request; null for no bound. */
   callBudget: number | null;
+  /** One provider call with its retries (PROVIDER_CALL_TIMEOUT_MS). */
+  callTimeoutMs: number;
+  /** Longest wait for a rate-limit slot while a caller waits for the answer. */
+  rateLimitWaitMs: number;
 }
 
 /**
@@ -67,6 +71,9 @@ export class ItemsService {
       limiter: this.#limiter(provider),
       sleep: this.deps.sleep,
       log,
+      clock: this.deps.clock,
+      callTimeoutMs: this.deps.callTimeoutMs,
+      rateLimitWaitMs: this.deps.rateLimitWaitMs,
     });
     const result = await runChains({
       positions,

@@ -1,13 +1,18 @@
 import type { z } from "zod";
 import type { Connection } from "../connections/connections.ts";
 import type { TokenKeeper } from "../connections/token_keeper.ts";
-import { ProviderError, ProviderRateLimitedError, ProviderStatusError } from "../errors.ts";
+import {
+  ProviderError,
+  ProviderRateLimitedError,
+  ProviderStatusError,
+  ProviderTimeoutError,
+} from "../errors.ts";
 import type { ActiveProvider } from "../providers/registry.ts";
 import type { ApiRequest, ProviderApi } from "../providers/spec.ts";
 import { type Logger, silentLogger } from "../log.ts";
-import type { RateLimiter } from "./rate_limiter.ts";
+import { type RateLimiter, RateLimitWaitTooLong } from "./rate_limiter.ts";
+import { DEFAULT_LIMITS } from "../config.ts";
 
-const CALL_TIMEOUT_MS = 30_000;
 const RATE_LIMIT_RETRIES = 2;
 const SERVER_ERROR_RETRIES = 2;
 /** A request whose tokens keep being rejected gives up after this many 401s. */
@@ -23,7 +28,21 @@ export interface ProviderApiOptions {
   onCall?: () => void;
   /** Gets one line per provider call (the request's logger, with its id). */
   log?: Logger;
+  clock?: () => number;
+  /**
+   * One call with its retries answers within this (PROVIDER_CALL_TIMEOUT_MS); each try is
+   * bounded by the app's fetch (PROVIDER_TRY_TIMEOUT_MS).
+   */
+  callTimeoutMs?: number;
+  /**
+   * Longest wait for a rate-limit slot (RATE_LIMIT_WAIT_MS) on a request path; beyond it the
+   * call fails with 503 and Retry-After. Unset: waits as long as the limit needs.
+   */
+  rateLimitWaitMs?: number;
 }
+
+/** How one try ended when no answer came. */
+type NoAnswer = "unreachable" | "timeout";
 
 /**
  * Calls one provider's API for one connection: paced under its rate limit, a 429 waited out
@@ -73,6 +92,8 @@ export class ProviderApiClient implements ProviderApi {
 
   async call<T>(request: ApiRequest, schema: z.ZodType<T>): Promise<T> {
     const { provider, connection, limiter, sleep } = this.options;
+    const clock = this.options.clock ?? Date.now;
+    const callTimeoutMs = this.options.callTimeoutMs ?? DEFAULT_LIMITS.providerCallTimeoutMs;
     const name = provider.spec.displayName;
     const rule = provider.spec.rateLimit;
     // A per-key limit (an Airtable base) is shared by every connection that reaches that key.
@@ -83,15 +104,28 @@ export class ProviderApiClient implements ProviderApi {
     let unauthorized = 0;
     let rateLimited = 0;
     let serverErrors = 0;
+    /** Set when the first try leaves: retries and their backoff must end by then. */
+    let deadline: number | null = null;
+    const timedOut = () =>
+      new ProviderTimeoutError(
+        `${name} did not answer within ${Math.ceil(callTimeoutMs / 1000)} s; try again shortly.`,
+      );
+    /** Backs off before a retry, or says there is no time left for one. */
+    const backOff = async (ms: number): Promise<boolean> => {
+      if (deadline !== null && clock() + ms >= deadline) return false;
+      await sleep(ms);
+      return true;
+    };
     while (true) {
-      await limiter.acquire(limitKey);
+      await this.#slot(limitKey, name);
       const token = await this.#token(rejected);
-      const response = await this.#send(request, token);
-      if (response === null) {
-        if (serverErrors++ < SERVER_ERROR_RETRIES) {
-          await sleep(250 * 2 ** serverErrors);
+      deadline ??= clock() + callTimeoutMs;
+      const response = await this.#send(request, token, deadline - clock());
+      if (typeof response === "string") {
+        if (serverErrors++ < SERVER_ERROR_RETRIES && await backOff(250 * 2 ** serverErrors)) {
           continue;
         }
+        if (response === "timeout" || clock() >= deadline) throw timedOut();
         throw new ProviderError(`${name} could not be reached; try again shortly.`);
       }
       if (response.status === 401) {
@@ -119,8 +153,7 @@ export class ProviderApiClient implements ProviderApi {
       }
       if (response.status >= 500) {
         await response.body?.cancel();
-        if (serverErrors++ < SERVER_ERROR_RETRIES) {
-          await sleep(250 * 2 ** serverErrors);
+        if (serverErrors++ < SERVER_ERROR_RETRIES && await backOff(250 * 2 ** serverErrors)) {
           continue;
         }
         throw new ProviderError(`${name} failed (HTTP ${response.status}); try again shortly.`);
@@ -142,8 +175,27 @@ export class ProviderApiClient implements ProviderApi {
     }
   }
 
-  /** One HTTP request; null when the network failed or timed out. */
-  async #send(request: ApiRequest, token: string): Promise<Response | null> {
+  /** Waits for a rate-limit slot, within the wait this path may make. */
+  async #slot(limitKey: string, name: string): Promise<void> {
+    try {
+      await this.options.limiter.acquire(limitKey, this.options.rateLimitWaitMs);
+    } catch (error) {
+      if (!(error instanceof RateLimitWaitTooLong)) throw error;
+      throw new ProviderRateLimitedError(
+        `Too many requests are waiting for ${name}'s rate limit; try again in ${
+          Math.max(1, Math.ceil(error.waitMs / 1000))
+        } s.`,
+        error.waitMs / 1000,
+      );
+    }
+  }
+
+  /** One HTTP request, or why none came back within `timeoutMs` (or the app's per-try bound). */
+  async #send(
+    request: ApiRequest,
+    token: string,
+    timeoutMs: number,
+  ): Promise<Response | NoAnswer> {
     const { provider, onCall, log = silentLogger } = this.options;
     const url = new URL(provider.app.apiUrl + request.path);
     for (const [name, value] of Object.entries(request.query ?? {})) {
@@ -164,21 +216,24 @@ export class ProviderApiClient implements ProviderApi {
         method: request.method,
         headers,
         body: request.json === undefined ? undefined : JSON.stringify(request.json),
-        signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
+        signal: AbortSignal.timeout(Math.max(1, timeoutMs)),
       });
       const fields = { ...call, status: response.status, ms: Date.now() - started };
       if (response.ok) log.info("provider call", { ...fields, outcome: "ok" });
       else log.warn("provider call", { ...fields, outcome: outcomeOf(response.status) });
       return response;
     } catch (error) {
+      const outcome = error instanceof Error && error.name === "TimeoutError"
+        ? "timeout"
+        : "unreachable";
       log.warn("provider call", {
         ...call,
         status: null,
         ms: Date.now() - started,
-        outcome: "unreachable",
+        outcome,
         reason: error instanceof Error ? error.name : "unknown",
       });
-      return null;
+      return outcome;
     }
   }
 }

@@ -64,21 +64,22 @@ export function buildAuthorizationUrl(
   return url;
 }
 
-/** Sends one token request in the provider's style and returns its JSON answer. */
+/**
+ * Sends one token request in the provider's style and returns its JSON answer. The app's fetch
+ * bounds each try; `signal` can end it sooner (what is left of a refresh's time).
+ */
 export async function requestToken(
   style: OAuthStyle,
   app: ProviderApp,
   grant: TokenGrant,
+  signal?: AbortSignal,
 ): Promise<TokenResponse> {
   try {
-    return await postTokenRequest(style, app, grant);
+    return await postTokenRequest(style, app, grant, signal);
   } catch (error) {
     throw classify(error);
   }
 }
-
-/** Long enough for a slow provider; a refresh cut short could lose a rotated token pair. */
-const TOKEN_REQUEST_TIMEOUT_MS = 20_000;
 
 /**
  * HubSpot wants client credentials in the form body and Notion a JSON body, which arctic's
@@ -90,6 +91,7 @@ async function postTokenRequest(
   style: OAuthStyle,
   app: ProviderApp,
   grant: TokenGrant,
+  signal: AbortSignal | undefined,
 ): Promise<TokenResponse> {
   const fields: Record<string, string> = { grant_type: grant.grantType };
   if (grant.grantType === "authorization_code") {
@@ -120,7 +122,7 @@ async function postTokenRequest(
       method: "POST",
       headers,
       body,
-      signal: AbortSignal.timeout(TOKEN_REQUEST_TIMEOUT_MS),
+      signal,
     });
   } catch (error) {
     throw new ArcticFetchError(error);

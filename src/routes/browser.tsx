@@ -6,6 +6,7 @@ import { endSession, readSession, startSession } from "../auth/session.ts";
 import type { Owner } from "../connections/connections.ts";
 import { disconnect, statusView } from "../connections/status.ts";
 import { InvalidRequestError, NotFoundError, UnauthenticatedError } from "../errors.ts";
+import { limitBody, SMALL_BODY_BYTES } from "../http/body_limit.ts";
 import { parseInput } from "../http/validate.ts";
 import {
   AuthorizationCancelledError,
@@ -38,6 +39,14 @@ const BROWSER_PATHS = [
   "/integrations/:provider/oauth2callback",
 ];
 
+/** The browser routes that read a submitted form. */
+const FORM_PATHS = [
+  "/login",
+  "/logout",
+  "/integrations/:provider/connect",
+  "/ui/:provider/disconnect",
+];
+
 const dashboardQuerySchema = z.object({
   connected: z.enum(PROVIDER_IDS).optional(),
   cancelled: z.enum(PROVIDER_IDS).optional(),
@@ -65,6 +74,7 @@ export function browserRoutes(): Hono<HubEnv> {
       await next();
     });
   }
+  for (const path of FORM_PATHS) ui.post(path, limitBody(SMALL_BODY_BYTES));
 
   ui.get("/", async (c) => {
     const services = c.get("services");

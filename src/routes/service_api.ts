@@ -3,6 +3,7 @@ import { z } from "zod";
 import { encodeBase64Url } from "../base64url.ts";
 import { idSchema } from "../auth/identity.ts";
 import { InvalidRequestError, UnauthenticatedError } from "../errors.ts";
+import { limitBody, SMALL_BODY_BYTES } from "../http/body_limit.ts";
 import { parseInput } from "../http/validate.ts";
 import type { HubEnv } from "../services.ts";
 import { keys } from "../store/keys.ts";
@@ -30,7 +31,7 @@ export function serviceApi(): Hono<HubEnv> {
     }
   });
 
-  api.post("/api/sessions", async (c) => {
+  api.post("/api/sessions", limitBody(SMALL_BODY_BYTES), async (c) => {
     const { store, config, clock } = c.get("services");
     if (c.get("caller")?.kind !== "api_key") {
       throw new UnauthenticatedError(

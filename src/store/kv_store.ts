@@ -5,7 +5,7 @@
  * absent. Note KV's limit of 64 KiB per value.
  */
 import { dirname } from "node:path";
-import { type Store, StoreUnavailableError } from "./store.ts";
+import { DEFAULT_STORE_TIMEOUT_MS, type Store, StoreUnavailableError } from "./store.ts";
 
 interface Entry {
   value: string;
@@ -22,10 +22,13 @@ const CONFLICT: unique symbol = Symbol("conflict");
 export interface KvStoreOptions {
   /** Epoch ms; injectable so tests can move time. */
   clock?: () => number;
+  /** A command still running after this long fails as unavailable (it may still complete). */
+  timeoutMs?: number;
 }
 
 export function createKvStore(kv: Deno.Kv, options: KvStoreOptions = {}): Store {
   const clock = options.clock ?? Date.now;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
   const kvKey = (key: string): Deno.KvKey => ["hub", key];
   const live = (entry: Deno.KvEntryMaybe<Entry>): string | null => {
     const found = entry.value;
@@ -39,9 +42,10 @@ export function createKvStore(kv: Deno.Kv, options: KvStoreOptions = {}): Store 
 
   async function run<T>(operation: string, fn: () => Promise<T>): Promise<T> {
     try {
-      return await fn();
+      return await withTimeout(fn(), timeoutMs);
     } catch (error) {
-      throw new StoreUnavailableError(`Embedded store: ${operation} failed.`, {
+      const why = error instanceof StoreTimeout ? ` (no answer within ${timeoutMs} ms)` : "";
+      throw new StoreUnavailableError(`Embedded store: ${operation} failed${why}.`, {
         cause: error instanceof Error ? error.name : undefined,
       });
     }
@@ -110,10 +114,24 @@ export function createKvStore(kv: Deno.Kv, options: KvStoreOptions = {}): Store 
 }
 
 /** Opens (and creates the folder of) a KV file and wraps it as the embedded store. */
-export async function openKvStore(path: string): Promise<Store & { close(): void }> {
+export async function openKvStore(
+  path: string,
+  options: KvStoreOptions = {},
+): Promise<Store & { close(): void }> {
   await Deno.mkdir(dirname(path), { recursive: true });
   const kv = await Deno.openKv(path);
-  return { ...createKvStore(kv), close: () => kv.close() };
+  return { ...createKvStore(kv, options), close: () => kv.close() };
+}
+
+class StoreTimeout extends Error {}
+
+/** Deno KV takes no abort signal: the command is left to finish, its caller is not kept. */
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StoreTimeout()), ms);
+  });
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
 }
 
 /** KV wants a whole number of milliseconds; a TTL that is not positive is a caller's bug. */

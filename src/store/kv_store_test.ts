@@ -74,3 +74,17 @@ Deno.test("a closed KV makes the embedded store throw StoreUnavailableError", as
     return true;
   });
 });
+
+Deno.test("a KV command that never settles is StoreUnavailableError after the timeout", async () => {
+  // Deno KV cannot be made to hang on demand; a stand-in whose reads never settle can.
+  const hung = { get: () => new Promise(() => {}) } as unknown as Deno.Kv;
+  const store = createKvStore(hung, { timeoutMs: 200 });
+  const started = performance.now();
+  await assert.rejects(
+    store.get("k"),
+    (error: unknown) =>
+      error instanceof StoreUnavailableError && /no answer within 200 ms/.test(error.message),
+  );
+  const ms = performance.now() - started;
+  assert.ok(ms >= 190 && ms < 1_000, `took ${ms} ms`);
+});

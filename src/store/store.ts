@@ -19,6 +19,9 @@ export interface Store {
 
 export type StoreKind = "upstash" | "embedded" | "memory";
 
+/** How long one store command may take before it fails as unavailable (STORE_TIMEOUT_MS). */
+export const DEFAULT_STORE_TIMEOUT_MS = 2_000;
+
 /** Raised by a store adapter when its backend cannot be reached or answers with an error. */
 export class StoreUnavailableError extends Error {
   readonly code = "store_unavailable";

@@ -3,7 +3,7 @@
  * settings (base64-encoded responses, auto-pipelining: both on by default in 1.39).
  */
 import { errors, Redis } from "@upstash/redis";
-import { type Store, StoreUnavailableError } from "./store.ts";
+import { DEFAULT_STORE_TIMEOUT_MS, type Store, StoreUnavailableError } from "./store.ts";
 
 /** Deletes a key only while it holds the caller's value: a lock released by its holder. */
 const DELETE_IF_EQUALS = `if redis.call("GET", KEYS[1]) == ARGV[1] then
@@ -16,9 +16,12 @@ export interface UpstashStoreOptions {
   token: string;
   /** Prepended to every key, e.g. `test:<random>:` to isolate a test run. */
   namespace?: string;
+  /** Each HTTP request to Upstash is aborted after this long (a hung store must not hang us). */
+  timeoutMs?: number;
 }
 
 export function createUpstashStore(options: UpstashStoreOptions): Store {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
   const redis = new Redis({
     url: options.url,
     token: options.token,
@@ -29,6 +32,9 @@ export function createUpstashStore(options: UpstashStoreOptions): Store {
     // The default (5 retries, exponential backoff) makes a down Upstash answer after ~4 s; one
     // quick retry still covers a dropped keep-alive connection, and /health stays responsive.
     retry: { retries: 1, backoff: () => 50 },
+    // A function: each request (a pipeline of commands) gets its own timer. An aborted request
+    // is not retried by the client.
+    signal: () => AbortSignal.timeout(timeoutMs),
   });
   const ns = options.namespace ?? "";
   const k = (key: string): string => ns + key;
@@ -38,9 +44,12 @@ export function createUpstashStore(options: UpstashStoreOptions): Store {
       return await fn();
     } catch (error) {
       // The client's messages quote the command, and so the values: never pass them on.
-      throw new StoreUnavailableError(`Upstash store: ${operation} failed (${reason(error)}).`, {
-        cause: error instanceof Error ? error.name : undefined,
-      });
+      throw new StoreUnavailableError(
+        `Upstash store: ${operation} failed (${reason(error, timeoutMs)}).`,
+        {
+          cause: error instanceof Error ? error.name : undefined,
+        },
+      );
     }
   }
 
@@ -83,7 +92,10 @@ export function createUpstashStore(options: UpstashStoreOptions): Store {
 }
 
 /** What went wrong, in words that can never contain the token or a stored value. */
-function reason(error: unknown): string {
+function reason(error: unknown, timeoutMs: number): string {
+  if (error instanceof DOMException && error.name === "TimeoutError") {
+    return `Upstash did not answer within ${timeoutMs} ms`;
+  }
   if (error instanceof errors.UpstashError) {
     return error.message.startsWith("Unauthorized")
       ? "Upstash rejected the token; check UPSTASH_REDIS_REST_TOKEN"

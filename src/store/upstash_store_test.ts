@@ -116,3 +116,28 @@ Deno.test("an error page that echoes the request leaks no value into the error",
     await assertUnavailable(store.deleteIfEquals("k", VALUE), TOKEN, VALUE);
   });
 });
+
+Deno.test("an Upstash that accepts and never answers is StoreUnavailableError within its timeout", async () => {
+  const listener = Deno.listen({ port: 0, hostname: "127.0.0.1" });
+  const held: Deno.Conn[] = [];
+  const accepting = (async () => {
+    for await (const conn of listener) held.push(conn);
+  })();
+  try {
+    const store = createUpstashStore({
+      url: `http://127.0.0.1:${listener.addr.port}`,
+      token: TOKEN,
+      timeoutMs: 300,
+    });
+    const started = performance.now();
+    await assertUnavailable(store.ping(), TOKEN);
+    await assert.rejects(store.get("k"), /did not answer within 300 ms/);
+    const ms = performance.now() - started;
+    // Two commands, each given up after 300 ms (not retried): well under the default 2 s each.
+    assert.ok(ms >= 600 && ms < 1_500, `took ${ms} ms`);
+  } finally {
+    listener.close();
+    for (const conn of held) conn.close();
+    await accepting.catch(() => {});
+  }
+});

@@ -5,6 +5,11 @@ const ROOT = new URL("../../", import.meta.url).pathname;
 
 export interface HubProcess {
   url: string;
+  pid: number;
+  /** Sends the process a signal (SIGTERM to test a graceful shutdown). */
+  kill(signal: Deno.Signal): void;
+  /** Settles when the process has exited. */
+  status: Promise<Deno.CommandStatus>;
   /** The working directory: its .data/ holds the embedded store and development keys. */
   dir: string;
   /** What the process printed after it was ready (its log lines). */
@@ -45,13 +50,20 @@ export async function startHubProcess(
     "Integrations hub on",
     (text) => output += text,
   );
+  let exited = false;
+  const status = child.status.finally(() => {
+    exited = true;
+  });
   return {
     url,
     dir,
+    pid: child.pid,
+    kill: (signal) => child.kill(signal),
+    status,
     output: () => output,
     close: async () => {
-      child.kill();
-      await child.status;
+      if (!exited) child.kill();
+      await status;
       if (options.dir === undefined) await Deno.remove(dir, { recursive: true });
     },
   };
