@@ -100,6 +100,8 @@ export function createApp(options: AppOptions): Hono<HubEnv> {
       formAction: ["'self'", ...authorizeOrigins(config)],
     },
     referrerPolicy: "no-referrer",
+    // A browser that honours HSTS over plain http would pin localhost to https for a year.
+    strictTransportSecurity: config.appUrl.startsWith("https://"),
   }));
   app.onError(handleError);
   app.notFound(handleNotFound);

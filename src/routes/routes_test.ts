@@ -6,10 +6,10 @@ import { createKvStore } from "../store/kv_store.ts";
 
 const APP_URL = "http://hub.test";
 
-async function testApp() {
+async function testApp(appUrl = APP_URL) {
   const kv = await Deno.openKv(":memory:");
   const app = createApp({
-    config: loadConfig({ APP_URL, API_KEYS: TEST_API_KEY }),
+    config: loadConfig({ APP_URL: appUrl, API_KEYS: TEST_API_KEY }),
     store: createKvStore(kv),
     encryptionKeys: [{ id: "t", key: new Uint8Array(32).fill(3) }],
     sessionSecret: "route-test-session-secret-0123456789",
@@ -265,5 +265,22 @@ Deno.test("health makes a store round trip and unknown paths are 404s", async ()
     assert.equal((await errorOf(missing)).code, "not_found");
   } finally {
     close();
+  }
+});
+
+Deno.test("HSTS is sent only when the hub's APP_URL is https", async () => {
+  for (const [appUrl, sent] of [["http://hub.test", false], ["https://hub.test", true]] as const) {
+    const { app, close } = await testApp(appUrl);
+    try {
+      for (const path of ["/login", "/health", "/no-such-page"]) {
+        const response = await app.request(`${appUrl}${path}`);
+        await response.body?.cancel();
+        const hsts = response.headers.get("Strict-Transport-Security");
+        if (sent) assert.match(hsts ?? "", /^max-age=\d+/, `${appUrl}${path}`);
+        else assert.equal(hsts, null, `${appUrl}${path}`);
+      }
+    } finally {
+      close();
+    }
   }
 });
