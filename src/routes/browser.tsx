@@ -10,6 +10,8 @@ import { parseInput } from "../http/validate.ts";
 import {
   AuthorizationCancelledError,
   type CallbackQuery,
+  CallbackStateError,
+  CodeRefusedError,
   completeAuthorization,
   startAuthorization,
 } from "../oauth/flow.ts";
@@ -44,8 +46,8 @@ const dashboardQuerySchema = z.object({
 });
 
 const callbackQuerySchema = z.object({
-  state: z.string({ error: "missing: the provider did not send back the sign-in state" })
-    .min(1).max(2048),
+  // An empty or absent state is refused by the flow with its own sentence.
+  state: z.string().max(2048).transform((s) => s === "" ? null : s).default(null),
   code: z.string().min(1).max(4096).optional(),
   error: z.string().min(1).max(200).optional(),
 }).refine((q) => q.code !== undefined || q.error !== undefined, {
@@ -151,6 +153,9 @@ export function browserRoutes(): Hono<HubEnv> {
       if (error instanceof AuthorizationCancelledError) {
         return c.redirect(`/?cancelled=${provider.spec.id}`, 303);
       }
+      if (error instanceof CallbackStateError || error instanceof CodeRefusedError) {
+        return callbackFailurePage(c, provider.spec, error, session);
+      }
       throw error;
     }
     return c.redirect(`/?connected=${provider.spec.id}`, 303);
@@ -210,6 +215,32 @@ function unauthenticatedPage(
       message="This hub opens through a connect link from the application you use. Ask it for a new link."
     />,
     401,
+  );
+}
+
+/**
+ * A callback that did not connect: what happened, and for a signed-in browser a button that
+ * starts connecting again (a connection started by a program is restarted by that program).
+ */
+function callbackFailurePage(
+  c: Context<HubEnv>,
+  spec: { id: string; displayName: string },
+  error: CallbackStateError | CodeRefusedError,
+  session: Owner | null,
+): Response | Promise<Response> {
+  c.set("failure", { code: error.code, message: error.message });
+  const title = error instanceof CodeRefusedError
+    ? `${spec.displayName} refused the authorization code`
+    : `Connecting ${spec.displayName} did not finish`;
+  return c.html(
+    <MessagePage
+      title={title}
+      message={error.message}
+      action={session === null
+        ? undefined
+        : { href: `/integrations/${spec.id}/connect`, label: `Connect ${spec.displayName} again` }}
+    />,
+    error.status,
   );
 }
 
