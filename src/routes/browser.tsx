@@ -23,6 +23,9 @@ import { parseJson } from "../json.ts";
 import {
   DashboardPage,
   DisconnectConfirmPage,
+  ItemsPanelSlot,
+  type Notice,
+  NoticeArea,
   ProviderCard,
   type ProviderCardModel,
 } from "../../views/dashboard.tsx";
@@ -42,6 +45,7 @@ const BROWSER_PATHS = [
 
 const dashboardQuerySchema = z.object({
   connected: z.enum(PROVIDER_IDS).optional(),
+  disconnected: z.enum(PROVIDER_IDS).optional(),
   cancelled: z.enum(PROVIDER_IDS).optional(),
 });
 
@@ -74,13 +78,9 @@ export function browserRoutes(): Hono<HubEnv> {
     if (caller?.kind !== "session") return unauthenticatedPage(c, services);
     const query = parseInput(dashboardQuerySchema, c.req.query());
     const cards = await cardsFor(services, caller.owner);
-    const named = (id: string) => cards.find((card) => card.id === id)?.displayName ?? id;
-    const notice = query.connected
-      ? `${named(query.connected)} is connected.`
-      : query.cancelled
-      ? `Connecting ${named(query.cancelled)} was cancelled; nothing was changed.`
-      : null;
-    return c.html(<DashboardPage owner={caller.owner} cards={cards} notice={notice} />);
+    return c.html(
+      <DashboardPage owner={caller.owner} cards={cards} notice={noticeFor(query, cards)} />,
+    );
   });
 
   ui.get("/login", (c) => {
@@ -173,9 +173,16 @@ export function browserRoutes(): Hono<HubEnv> {
     const provider = resolveProvider(services, c.req.param("provider"));
     const owner = sessionOwner(c);
     await disconnect(services, provider, owner);
-    if (c.req.header("HX-Request") === undefined) return c.redirect("/", 303);
-    const card = (await cardsFor(services, owner)).find((m) => m.id === provider.spec.id)!;
-    return c.html(<ProviderCard card={card} />);
+    const { id } = provider.spec;
+    if (c.req.header("HX-Request") === undefined) return c.redirect(`/?disconnected=${id}`, 303);
+    const cards = await cardsFor(services, owner);
+    return c.html(
+      <>
+        <ProviderCard card={cards.find((m) => m.id === id)!} />
+        <NoticeArea notice={noticeFor({ disconnected: id }, cards)} outOfBand />
+        <ItemsPanelSlot provider={id} outOfBand />
+      </>,
+    );
   });
 
   return ui;
@@ -216,6 +223,35 @@ function unauthenticatedPage(
     />,
     401,
   );
+}
+
+/** The banner for what the user just did, as the redirect after it names it. */
+function noticeFor(
+  query: z.infer<typeof dashboardQuerySchema>,
+  cards: ProviderCardModel[],
+): Notice | null {
+  const card = (id: string) => cards.find((m) => m.id === id);
+  const named = (id: string) => card(id)?.displayName ?? id;
+  if (query.connected) {
+    const account = card(query.connected)?.accountName;
+    return {
+      kind: "connected",
+      text: `Connected ${named(query.connected)}${account ? ` as ${account}` : ""}.`,
+    };
+  }
+  if (query.disconnected) {
+    return {
+      kind: "disconnected",
+      text: `Disconnected ${named(query.disconnected)}; the hub no longer holds its tokens.`,
+    };
+  }
+  if (query.cancelled) {
+    return {
+      kind: "cancelled",
+      text: `Connecting ${named(query.cancelled)} was cancelled; nothing was changed.`,
+    };
+  }
+  return null;
 }
 
 /**
