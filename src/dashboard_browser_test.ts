@@ -65,6 +65,8 @@ for (const p of PROVIDERS) {
         assert.equal(exported.length, loaded);
 
         await page.setViewportSize({ width: 1280, height: 900 });
+        // Clicking Load more scrolled the page; the picture shows the cards above the items.
+        await page.evaluate("window.scrollTo(0, 0)");
         await page.screenshot({ path: `${SCREENSHOTS}dashboard-${p.id}.png`, fullPage: false });
 
         // Each filter change is answered before the next step, so that no listing is still in
