@@ -46,7 +46,7 @@ function start(store: ReturnType<typeof createKvStore>) {
 async function listAll(
   t: Awaited<ReturnType<typeof start>>,
   limit: number | null,
-  between?: (page: number) => void,
+  between?: (page: number) => Promise<void> | void,
 ): Promise<Item[]> {
   const items: Item[] = [];
   let cursor: string | null = null;
@@ -61,7 +61,7 @@ async function listAll(
     if (limit !== null) assert.ok(body.items.length <= limit);
     items.push(...body.items);
     cursor = body.next_cursor;
-    between?.(++page);
+    await between?.(++page);
   } while (cursor);
   return items;
 }
@@ -116,8 +116,8 @@ Deno.test("Airtable: every base, table and record, paced per base, names and par
 Deno.test("Airtable: pages never lose or repeat items, even when iterators expire", async () => {
   await withAirtable(async (t) => {
     await t.connect();
-    const paged = await listAll(t, 37, (page) => {
-      if (page === 4) t.control.expireIterators();
+    const paged = await listAll(t, 37, async (page) => {
+      if (page === 4) await t.control.expireIterators();
     });
     const ids = paged.map((i) => i.id);
     assert.equal(new Set(ids).size, ids.length, "an item was repeated");
@@ -134,13 +134,13 @@ Deno.test("Airtable: pages never lose or repeat items, even when iterators expir
 Deno.test("Airtable: concurrent loads at expiry rotate the refresh token exactly once", async () => {
   await withAirtable(async (t) => {
     await t.connect();
-    t.control.expireAccessTokens();
+    await t.control.expireAccessTokens();
     const answers = await Promise.all(
       Array.from({ length: 8 }, () => t.call("/integrations/airtable/items?limit=5")),
     );
     assert.deepEqual(answers.map((a) => a.status), Array(8).fill(200));
     assert.equal(t.control.counters.refreshes, 1);
     assert.equal(t.control.counters.reusedRefreshTokens, 0);
-    assert.equal(t.control.liveRefreshTokens().length, 1);
+    assert.equal((await t.control.liveRefreshTokens()).length, 1);
   });
 });

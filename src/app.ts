@@ -107,7 +107,7 @@ export function createApp(options: AppOptions): Hono<HubEnv> {
   app.notFound(handleNotFound);
   // The sandboxes stand in for other sites: they see provider-style callers (bearer tokens,
   // server-to-server form posts), so they sit before the hub's own caller and CSRF checks.
-  if (config.sandbox) mountSandboxes(app, config);
+  if (config.sandbox) mountSandboxes(app, config, store);
   // CSRF rides on ambient cookies: requests with their own Authorization header or without
   // cookies are not checked, except the sign-in form (login CSRF).
   const checkOrigin = csrf({ origin: new URL(config.appUrl).origin });

@@ -43,7 +43,7 @@ Deno.test("log lines are JSON, carry request ids and outcomes, and hold no secre
       orgId: "acme",
     }))!.tokens;
 
-    t.control.expireAccessTokens();
+    await t.control.expireAccessTokens();
     const refreshed = await items(query);
     assert.equal(refreshed.status, 200);
     await refreshed.body?.cancel();

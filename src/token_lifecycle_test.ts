@@ -38,13 +38,13 @@ Deno.test({
       assert.ok(stored.includes("connection"), "the connection is in Redis");
 
       // The provider expires the token early: one forced refresh, one retry, items load.
-      t.control.expireAccessTokens();
+      await t.control.expireAccessTokens();
       const afterExpiry = await t.call("/integrations/hubspot/items?limit=10");
       assert.equal(afterExpiry.status, 200);
       assert.equal(t.control.counters.tokenCalls.refresh_token, 1);
 
       // A refresh that keeps failing (500s) is a temporary error; the grant survives.
-      t.control.expireAccessTokens();
+      await t.control.expireAccessTokens();
       t.control.failNext("token", { status: 500, body: { message: "boom" } }, 3);
       const failing = await t.call("/integrations/hubspot/items?limit=10");
       assert.equal(failing.status, 502);
@@ -54,8 +54,8 @@ Deno.test({
       assert.equal((await t.call("/integrations/hubspot/status")).json().status, "connected");
 
       // The user uninstalls at the provider: reconnect_required, kept, and reconnectable in place.
-      t.control.revokeRefreshTokens();
-      t.control.expireAccessTokens();
+      await t.control.revokeRefreshTokens();
+      await t.control.expireAccessTokens();
       const revoked = await t.call("/integrations/hubspot/items");
       assert.equal(revoked.status, 409);
       assert.equal(revoked.json().error.code, "reconnect_required");
@@ -69,10 +69,10 @@ Deno.test({
       assert.equal((await t.call("/integrations/hubspot/items")).status, 200);
 
       // Disconnect revokes at HubSpot, then forgets locally.
-      const liveBefore = t.control.liveRefreshTokens();
+      const liveBefore = await t.control.liveRefreshTokens();
       assert.equal(liveBefore.length, 1);
       assert.equal((await t.call("/integrations/hubspot", { method: "DELETE" })).status, 204);
-      assert.deepEqual(t.control.liveRefreshTokens(), []);
+      assert.deepEqual(await t.control.liveRefreshTokens(), []);
       assert.equal((await t.call("/integrations/hubspot/status")).json().status, "not_connected");
       assert.equal((await t.call("/integrations/hubspot", { method: "DELETE" })).status, 204);
 

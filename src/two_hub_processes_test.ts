@@ -75,13 +75,13 @@ Deno.test({
       assert.equal(fromA.status, 200, JSON.stringify(fromA.body));
       assert.deepEqual(fromB, fromA, "the second process serves the connection the first made");
 
-      sandbox.control.expireAccessTokens();
+      await sandbox.control.expireAccessTokens();
       const refreshesBefore = sandbox.control.counters.refreshes;
       const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => list(hubs[i % 2])));
       for (const answer of answers) assert.deepEqual(answer, fromA);
       assert.equal(sandbox.control.counters.refreshes - refreshesBefore, 1);
       assert.equal(sandbox.control.counters.reusedRefreshTokens, 0);
-      assert.equal(sandbox.control.liveRefreshTokens().length, 1);
+      assert.equal((await sandbox.control.liveRefreshTokens()).length, 1);
       assert.equal(sandbox.control.counters.rateLimited, 0);
     } finally {
       await Promise.all(hubs.map((hub) => hub.close()));

@@ -2,12 +2,13 @@ import type { Hono } from "hono";
 import type { Config } from "../config.ts";
 import { PROVIDER_IDS, type ProviderId } from "../providers/ids.ts";
 import type { HubEnv } from "../services.ts";
+import type { Store } from "../store/store.ts";
 import { createAirtableSandbox } from "./airtable/sandbox.ts";
 import { createHubspotSandbox } from "./hubspot/sandbox.ts";
 import { createNotionSandbox } from "./notion/sandbox.ts";
 
 type SandboxFactory = (
-  app: { clientId: string; clientSecret: string; redirectUris: string[] },
+  app: { clientId: string; clientSecret: string; redirectUris: string[]; store: Store },
 ) => { app: Hono };
 
 /** Each emulated provider, built from the app settings the hub uses for it. */
@@ -17,8 +18,12 @@ const SANDBOXES: Record<ProviderId, SandboxFactory> = {
   notion: createNotionSandbox,
 };
 
-/** Mounts an emulated provider under /sandbox/{provider} for each provider that uses one. */
-export function mountSandboxes(app: Hono<HubEnv>, config: Config): void {
+/**
+ * Mounts an emulated provider under /sandbox/{provider} for each provider that uses one. They
+ * keep what they hand out in the hub's store (under `sandbox:`), so sandbox connections
+ * survive a restart and work from any process or isolate on that store.
+ */
+export function mountSandboxes(app: Hono<HubEnv>, config: Config, store: Store): void {
   for (const id of PROVIDER_IDS) {
     const provider = config.providers[id];
     if (!provider?.sandbox) continue;
@@ -26,6 +31,7 @@ export function mountSandboxes(app: Hono<HubEnv>, config: Config): void {
       clientId: provider.clientId,
       clientSecret: provider.clientSecret,
       redirectUris: [provider.redirectUri],
+      store,
     });
     app.route(`/sandbox/${id}`, sandbox.app);
   }

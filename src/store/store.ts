@@ -1,6 +1,6 @@
 /** The one storage seam of the hub: OAuth state, connections and locks all go through it. */
 export interface Store {
-  /** "upstash" or "embedded", as reported by /health. */
+  /** "upstash" or "embedded", as reported by /health; "memory" only for standalone sandboxes. */
   readonly kind: StoreKind;
   get(key: string): Promise<string | null>;
   /** Reads several keys in one round trip; the answer has one entry per key, in order. */
@@ -17,7 +17,7 @@ export interface Store {
   ping(): Promise<void>;
 }
 
-export type StoreKind = "upstash" | "embedded";
+export type StoreKind = "upstash" | "embedded" | "memory";
 
 /** Raised by a store adapter when its backend cannot be reached or answers with an error. */
 export class StoreUnavailableError extends Error {

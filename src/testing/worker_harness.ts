@@ -137,7 +137,10 @@ export async function startWorker(
 
 export interface UpstashTap {
   url: string;
-  /** HTTP round trips to Upstash so far. */
+  /**
+   * The hub's HTTP round trips to Upstash so far; the mounted sandboxes' own (keys under
+   * `sandbox:`) are not counted: they stand in for a provider the hub would call instead.
+   */
   requests: number;
   close(): Promise<void>;
 }
@@ -160,19 +163,28 @@ const KEY_ARGS: Record<string, (command: string[]) => number[]> = {
  * mix with other tests' or a developer's and are deleted with the harness's namespace.
  */
 export function tapUpstash(upstash: TestUpstash, namespace: string): UpstashTap {
-  const namespaced = (command: string[]): string[] => {
+  const keysOf = (command: string[]): string[] => {
     const positions = KEY_ARGS[String(command[0]).toUpperCase()];
     if (!positions) throw new Error(`the tap does not know the command ${command[0]}`);
+    return positions(command).map((i) => command[i]);
+  };
+  const namespaced = (command: string[]): string[] => {
     const copy = [...command];
-    for (const i of positions(command)) copy[i] = namespace + copy[i];
+    for (const i of KEY_ARGS[String(command[0]).toUpperCase()](command)) {
+      copy[i] = namespace + copy[i];
+    }
     return copy;
+  };
+  const bySandboxOnly = (commands: string[][]): boolean => {
+    const keys = commands.flatMap(keysOf);
+    return keys.length > 0 && keys.every((key) => key.startsWith("sandbox:"));
   };
   const server = Deno.serve(
     { port: 0, hostname: "127.0.0.1", onListen: () => {} },
     async (request) => {
-      tap.requests++;
       const path = new URL(request.url).pathname;
       const body = await request.json();
+      if (!bySandboxOnly(path === "/" ? [body] : body)) tap.requests++;
       const headers = new Headers({ "Content-Type": "application/json" });
       for (const name of ["Authorization", "Upstash-Encoding"]) {
         const value = request.headers.get(name);

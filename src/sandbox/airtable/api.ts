@@ -8,7 +8,7 @@ import { type ApiEnv, invalidOffset, reachBase } from "./access.ts";
 import type { AirtableTable } from "./data.ts";
 import { authenticationRequired, faultResponse, invalidPermissions } from "./errors.ts";
 import { registerRecords } from "./records.ts";
-import { type AirtableState, isLive, pause, randomId } from "./state.ts";
+import { type AirtableState, liveAuthorization, pause, randomId } from "./state.ts";
 
 const BASES_OFFSET = /^itr[A-Za-z0-9]{14}\/(app[A-Za-z0-9]{14})$/;
 
@@ -24,9 +24,11 @@ export function airtableApi(state: AirtableState): Hono<ApiEnv> {
       return faultResponse(fault);
     }
     const bearer = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("Authorization") ?? "")?.[1];
-    const token = bearer === undefined ? undefined : state.accessTokens.get(bearer);
-    if (!isLive(token, state.clock())) return authenticationRequired();
-    c.set("scopes", token.authorization.scopes);
+    const authorization = bearer === undefined
+      ? undefined
+      : await liveAuthorization(state, "accessTokens", bearer);
+    if (authorization === undefined) return authenticationRequired();
+    c.set("scopes", authorization.scopes);
     await next();
   });
 

@@ -175,7 +175,7 @@ Deno.test("an expired iterator answers 422 LIST_RECORDS_ITERATOR_NOT_AVAILABLE; 
   try {
     const { baseId, table } = bigTable(s);
     const first = (await get(`/v0/${baseId}/${table.id}?pageSize=50`)).body as RecordsPage;
-    s.control.expireIterators();
+    await s.control.expireIterators();
     const expired = await get(`/v0/${baseId}/${table.id}?pageSize=50&offset=${first.offset}`);
     assert.equal(expired.status, 422);
     assert.deepEqual(expired.body, { error: { type: "LIST_RECORDS_ITERATOR_NOT_AVAILABLE" } });

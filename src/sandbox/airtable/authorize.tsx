@@ -92,13 +92,13 @@ export function airtableAuthorize(state: AirtableState): Hono {
       target.searchParams.set("error_description", "The user denied the authorization request.");
     } else {
       const code = randomId("", 40);
-      state.codes.set(code, {
+      await state.records.codes.set(code, {
         clientId: r.client_id,
         redirectUri: r.redirect_uri,
         challenge: r.code_challenge,
         scopes: checked.scopes,
         expiresAt: state.clock() + CODE_TTL_MS,
-      });
+      }, 2 * CODE_TTL_MS);
       target.searchParams.set("code", code);
     }
     target.searchParams.set("state", r.state);

@@ -94,7 +94,7 @@ Deno.test("401 AUTHENTICATION_REQUIRED for no, unknown, expired and rotated toke
       }),
     );
     assert.equal(basic.status, 401);
-    s.control.expireAccessTokens();
+    await s.control.expireAccessTokens();
     assert.deepEqual(
       (await answer(await apiGet(s, tokens.access_token, "/v0/meta/whoami"))).body,
       expected,
@@ -108,7 +108,7 @@ Deno.test("401 AUTHENTICATION_REQUIRED for no, unknown, expired and rotated toke
       200,
     );
 
-    s.control.revokeAll();
+    await s.control.revokeAll();
     assert.equal(
       (await answer(await apiGet(s, rotated.access_token, "/v0/meta/whoami"))).status,
       401,

@@ -14,7 +14,7 @@ import {
   paramsFromQuery,
   type ParamsResult,
 } from "./list_params.ts";
-import { type AirtableState, randomId } from "./state.ts";
+import { type AirtableState, ITERATOR_TTL_MS, randomId } from "./state.ts";
 
 const OFFSET = /^(itr[A-Za-z0-9]{14})\/(rec[A-Za-z0-9]{14})$/;
 
@@ -49,7 +49,11 @@ function getRecord(state: AirtableState, c: ApiContext): Response {
   return c.json(present(record, table.fields, false));
 }
 
-function list(state: AirtableState, c: ApiContext, parsed: ParamsResult): Response {
+async function list(
+  state: AirtableState,
+  c: ApiContext,
+  parsed: ParamsResult,
+): Promise<Response> {
   const table = reachTable(state, c);
   if (table instanceof Response) return table;
   const baseId = c.req.param("baseId") ?? "";
@@ -64,7 +68,7 @@ function list(state: AirtableState, c: ApiContext, parsed: ParamsResult): Respon
   if (typeof fields === "string") {
     return apiError(422, "UNKNOWN_FIELD_NAME", `Unknown field name: "${fields.slice(0, 100)}"`);
   }
-  const position = startOf(state, baseId, table, params);
+  const position = await startOf(state, baseId, table, params);
   if (position instanceof Response) return position;
   const { start, iteratorId } = position;
   const page = table.records.slice(start, start + Math.min(params.pageSize, position.remaining));
@@ -73,12 +77,12 @@ function list(state: AirtableState, c: ApiContext, parsed: ParamsResult): Respon
   let offset: string | undefined;
   if (following !== undefined && remaining !== 0) {
     offset = `${iteratorId}/${following.id}`;
-    state.iterators.set(iteratorId, {
+    await state.records.iterators.set(iteratorId, {
       baseId,
       tableId: table.id,
       expired: false,
       remaining: Number.isFinite(remaining) ? remaining : null,
-    });
+    }, ITERATOR_TTL_MS);
   }
   return c.json({
     records: page.map((r) => present(r, fields, params.byFieldId)),
@@ -94,12 +98,12 @@ interface Position {
 }
 
 /** Where this page starts: the first record, or the one an offset names in a live iterator. */
-function startOf(
+async function startOf(
   state: AirtableState,
   baseId: string,
   table: AirtableTable,
   params: ListParams,
-): Position | Response {
+): Promise<Position | Response> {
   if (params.offset === null) {
     return {
       start: 0,
@@ -108,7 +112,7 @@ function startOf(
     };
   }
   const match = OFFSET.exec(params.offset);
-  const iterator = match === null ? undefined : state.iterators.get(match[1]);
+  const iterator = match === null ? undefined : await state.records.iterators.get(match[1]);
   if (match === null || !iterator || iterator.baseId !== baseId || iterator.tableId !== table.id) {
     return invalidOffset(params.offset);
   }

@@ -11,14 +11,24 @@ import type { AirtableBase, AirtableUser } from "./data.ts";
 import { jsonResponse, routeNotFound } from "./errors.ts";
 import { BaseRateLimiter } from "./rate_limit.ts";
 import { seedAirtable, type SizeKnobs } from "./seed.ts";
+import { createMemoryStore } from "../../store/memory_store.ts";
+import type { Store } from "../../store/store.ts";
+import { SandboxRecords } from "../sandbox_store.ts";
 import {
   type AirtableCounters,
+  type AirtableRecords,
   type AirtableState,
+  authorizationSchema,
   type FaultKind,
   type InjectedFault,
-  isLive,
+  issuedTokenSchema,
+  ITERATOR_TTL_MS,
+  listIteratorSchema,
+  liveAuthorization,
   newCounters,
+  pendingCodeSchema,
 } from "./state.ts";
+import { z } from "zod";
 import { airtableToken } from "./token.ts";
 import { REFRESH_TTL_SECONDS } from "./tokens.ts";
 
@@ -48,6 +58,8 @@ export interface AirtableSandboxOptions {
   revokeOnRefreshReuse?: boolean;
   latencyMs?: number;
   clock?: () => number;
+  /** Keeps codes, grants, tokens and iterators; this process's memory unless given. */
+  store?: Store;
 }
 
 export interface AirtableSandboxControl {
@@ -56,17 +68,17 @@ export interface AirtableSandboxControl {
   readonly user: AirtableUser;
   readonly counters: AirtableCounters;
   /** Every access token issued so far answers 401 from now on. */
-  expireAccessTokens(): void;
+  expireAccessTokens(): Promise<void>;
   /** The next use of any records offset handed out so far answers 422 LIST_RECORDS_ITERATOR_NOT_AVAILABLE. */
-  expireIterators(): void;
+  expireIterators(): Promise<void>;
   /** Answers the next `times` requests of a kind (token endpoint, or /v0 API) with this fault. */
   failNext(kind: FaultKind, fault: InjectedFault, times?: number): void;
   setLatency(ms: number): void;
   /** Revokes every grant, as a user removing the integration would. */
-  revokeAll(): void;
+  revokeAll(): Promise<void>;
   /** Forgets per-base request times and penalties (counters are kept). */
   resetRateLimits(): void;
-  liveRefreshTokens(): string[];
+  liveRefreshTokens(): Promise<string[]>;
   issuedAccessTokens(): string[];
 }
 
@@ -95,10 +107,7 @@ export function createAirtableSandbox(
       clock,
       counters,
     ),
-    codes: new Map(),
-    accessTokens: new Map(),
-    refreshTokens: new Map(),
-    iterators: new Map(),
+    records: airtableRecords(options.store ?? createMemoryStore(clock)),
     faults: { token: [], api: [] },
     counters,
   };
@@ -123,18 +132,34 @@ function sizeKnobs(options: AirtableSandboxOptions): SizeKnobs | null {
   return Object.keys(knobs).length === 0 ? null : knobs;
 }
 
+function airtableRecords(store: Store): AirtableRecords {
+  const records = <V>(kind: string, schema: z.ZodType<V>) =>
+    new SandboxRecords(store, "airtable", kind, schema);
+  return {
+    codes: records("code", pendingCodeSchema),
+    authorizations: records("authorization", authorizationSchema),
+    accessTokens: records("access", issuedTokenSchema),
+    refreshTokens: records("refresh", issuedTokenSchema),
+    rotations: records("rotation", z.literal(true)),
+    iterators: records("iterator", listIteratorSchema),
+  };
+}
+
 function controlOf(state: AirtableState): AirtableSandboxControl {
-  const live = (tokens: Map<string, Parameters<typeof isLive>[0]>) =>
-    [...tokens].filter(([, t]) => isLive(t, state.clock())).map(([token]) => token);
+  const { records } = state;
   return {
     bases: state.bases,
     user: state.user,
     counters: state.counters,
-    expireAccessTokens: () => {
-      for (const token of state.accessTokens.values()) token.expiresAt = state.clock() - 1;
+    expireAccessTokens: async () => {
+      for (const [token, issued] of await records.accessTokens.written()) {
+        await records.accessTokens.set(token, { ...issued, expiresAt: state.clock() - 1 }, 1000);
+      }
     },
-    expireIterators: () => {
-      for (const iterator of state.iterators.values()) iterator.expired = true;
+    expireIterators: async () => {
+      for (const [id, iterator] of await records.iterators.written()) {
+        await records.iterators.set(id, { ...iterator, expired: true }, ITERATOR_TTL_MS);
+      }
     },
     failNext: (kind, fault, times = 1) => {
       for (let i = 0; i < times; i++) state.faults[kind].push(fault);
@@ -142,11 +167,19 @@ function controlOf(state: AirtableState): AirtableSandboxControl {
     setLatency: (ms) => {
       state.latencyMs = ms;
     },
-    revokeAll: () => {
-      for (const token of state.refreshTokens.values()) token.authorization.revoked = true;
+    revokeAll: async () => {
+      for (const [id, authorization] of await records.authorizations.written()) {
+        await records.authorizations.set(id, { ...authorization, revoked: true });
+      }
     },
     resetRateLimits: () => state.limiter.reset(),
-    liveRefreshTokens: () => live(state.refreshTokens),
-    issuedAccessTokens: () => [...state.accessTokens.keys()],
+    liveRefreshTokens: async () => {
+      const live: string[] = [];
+      for (const token of records.refreshTokens.writtenIds()) {
+        if (await liveAuthorization(state, "refreshTokens", token)) live.push(token);
+      }
+      return live;
+    },
+    issuedAccessTokens: () => records.accessTokens.writtenIds(),
   };
 }

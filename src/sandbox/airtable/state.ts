@@ -1,4 +1,9 @@
-/** The Airtable sandbox's in-memory state: one per sandbox. */
+/**
+ * The Airtable sandbox's state. What it hands out (codes, grants, tokens, iterators) is in its
+ * records (the hub's store when mounted); the rest is rebuilt the same on every start.
+ */
+import { z } from "zod";
+import type { SandboxRecords } from "../sandbox_store.ts";
 import type { AirtableBase, AirtableUser } from "./data.ts";
 import type { BaseRateLimiter } from "./rate_limit.ts";
 
@@ -17,33 +22,49 @@ export type FaultKind = "token" | "api";
  * One user's grant to the integration. Each refresh bumps `generation`: only the tokens of the
  * current generation work, so a rotation kills the previous refresh AND access token.
  */
-export interface Authorization {
-  scopes: string[];
-  generation: number;
-  revoked: boolean;
-}
+export const authorizationSchema = z.object({
+  scopes: z.array(z.string()),
+  generation: z.number(),
+  revoked: z.boolean(),
+});
+export type Authorization = z.infer<typeof authorizationSchema>;
 
-export interface IssuedToken {
-  authorization: Authorization;
-  generation: number;
-  expiresAt: number;
-}
+/** An access or refresh token: of which grant, of which generation, until when. */
+export const issuedTokenSchema = z.object({
+  authorizationId: z.string(),
+  generation: z.number(),
+  expiresAt: z.number(),
+});
+export type IssuedToken = z.infer<typeof issuedTokenSchema>;
 
-export interface PendingCode {
-  clientId: string;
-  redirectUri: string;
-  challenge: string;
-  scopes: string[];
-  expiresAt: number;
-}
+export const pendingCodeSchema = z.object({
+  clientId: z.string(),
+  redirectUri: z.string(),
+  challenge: z.string(),
+  scopes: z.array(z.string()),
+  expiresAt: z.number(),
+});
+export type PendingCode = z.infer<typeof pendingCodeSchema>;
 
 /** A records listing in progress: its offsets (itr…/rec…) name it. */
-export interface ListIterator {
-  baseId: string;
-  tableId: string;
-  expired: boolean;
+export const listIteratorSchema = z.object({
+  baseId: z.string(),
+  tableId: z.string(),
+  expired: z.boolean(),
   /** Records still allowed by the listing's maxRecords; null: no bound. */
-  remaining: number | null;
+  remaining: z.number().nullable(),
+});
+export type ListIterator = z.infer<typeof listIteratorSchema>;
+
+/** What the sandbox hands out, each kept until it can no longer matter. */
+export interface AirtableRecords {
+  codes: SandboxRecords<PendingCode>;
+  authorizations: SandboxRecords<Authorization>;
+  accessTokens: SandboxRecords<IssuedToken>;
+  refreshTokens: SandboxRecords<IssuedToken>;
+  /** A refresh token's first use; a second use of the same token finds it taken. */
+  rotations: SandboxRecords<true>;
+  iterators: SandboxRecords<ListIterator>;
 }
 
 export interface BaseCounters {
@@ -82,15 +103,12 @@ export interface AirtableState {
   latencyMs: number;
   clock: () => number;
   limiter: BaseRateLimiter;
-  codes: Map<string, PendingCode>;
-  accessTokens: Map<string, IssuedToken>;
-  refreshTokens: Map<string, IssuedToken>;
-  iterators: Map<string, ListIterator>;
+  records: AirtableRecords;
   faults: Record<FaultKind, InjectedFault[]>;
   counters: AirtableCounters;
 }
 
-/** Authorization codes must be exchanged within ten minutes. */
+/** Codes must be exchanged within ten minutes (kept twice that, so a late one reads expired). */
 export const CODE_TTL_MS = 10 * 60 * 1000;
 
 /** Scopes an integration can hold (the read/write ones Airtable documents for records and schema). */
@@ -113,10 +131,22 @@ export function randomId(prefix: string, length: number): string {
   return prefix + Array.from(bytes, (b) => alphabet[b % 62]).join("");
 }
 
-/** True while the token works: its grant is alive, it is the current generation, not expired. */
-export function isLive(token: IssuedToken | undefined, now: number): token is IssuedToken {
-  return token !== undefined && !token.authorization.revoked &&
-    token.generation === token.authorization.generation && token.expiresAt > now;
+/** Codes are valid ten minutes; an iterator outlives any listing a client keeps going. */
+export const ITERATOR_TTL_MS = 60 * 60 * 1000;
+
+/** The token's grant while the token works: alive, of the current generation, not expired. */
+export async function liveAuthorization(
+  state: AirtableState,
+  kind: "accessTokens" | "refreshTokens",
+  token: string,
+): Promise<Authorization | undefined> {
+  const issued = token === "" ? undefined : await state.records[kind].get(token);
+  if (issued === undefined || issued.expiresAt <= state.clock()) return undefined;
+  const authorization = await state.records.authorizations.get(issued.authorizationId);
+  return authorization !== undefined && !authorization.revoked &&
+      authorization.generation === issued.generation
+    ? authorization
+    : undefined;
 }
 
 /**

@@ -37,8 +37,7 @@ export function airtableToken(state: AirtableState): Hono {
     const grantType = form.get("grant_type");
     // A code is burnt by the first request that presents it, whatever happens next.
     const code = grantType === "authorization_code" ? form.get("code") : null;
-    const pending = code === null ? undefined : state.codes.get(code);
-    if (code !== null) state.codes.delete(code);
+    const pending = code === null || code === "" ? undefined : await state.records.codes.take(code);
 
     const refusal = authenticate(state, c.req.header("Authorization"), form);
     if (refusal !== null) return refusal;
@@ -69,7 +68,7 @@ export function airtableToken(state: AirtableState): Hono {
       }
       state.counters.codeExchanges++;
       const authorization = { scopes: pending.scopes, generation: 0, revoked: false };
-      return tokenAnswer(issueTokens(state, authorization));
+      return tokenAnswer(await issueTokens(state, crypto.randomUUID(), authorization));
     }
 
     if (grantType === "refresh_token") {
@@ -77,21 +76,31 @@ export function airtableToken(state: AirtableState): Hono {
       if (presented === "") {
         return oauthError(400, "invalid_request", "refresh_token is required.");
       }
-      const token = state.refreshTokens.get(presented);
+      const { records } = state;
+      const token = await records.refreshTokens.get(presented);
+      const authorization = token && await records.authorizations.get(token.authorizationId);
       const dead = "The refresh token is invalid, expired or revoked.";
-      if (token === undefined || token.authorization.revoked) {
+      if (token === undefined || authorization === undefined || authorization.revoked) {
         return oauthError(400, "invalid_grant", dead);
       }
-      if (token.generation !== token.authorization.generation) {
+      // Of two uses of one refresh token, even at the same moment, only the first rotates.
+      const first = token.generation === authorization.generation &&
+        await records.rotations.claim(presented, true, state.refreshTokenTtlSeconds * 1000);
+      if (!first) {
         state.counters.reusedRefreshTokens++;
         // Airtable may revoke the whole grant when a used refresh token comes back.
-        if (state.revokeOnRefreshReuse) token.authorization.revoked = true;
+        if (state.revokeOnRefreshReuse) {
+          await records.authorizations.set(token.authorizationId, {
+            ...authorization,
+            revoked: true,
+          });
+        }
         return oauthError(400, "invalid_grant", dead);
       }
       if (token.expiresAt <= state.clock()) return oauthError(400, "invalid_grant", dead);
-      token.authorization.generation++;
       state.counters.refreshes++;
-      return tokenAnswer(issueTokens(state, token.authorization));
+      const rotated = { ...authorization, generation: token.generation + 1 };
+      return tokenAnswer(await issueTokens(state, token.authorizationId, rotated));
     }
 
     if (grantType === null || grantType === "") {

@@ -183,7 +183,7 @@ Deno.test("a refresh rotates: the old refresh AND access token die, reuse is inv
       (await answer(await apiGet(s, second.access_token, "/v0/meta/whoami"))).status,
       200,
     );
-    assert.deepEqual(s.control.liveRefreshTokens(), [second.refresh_token]);
+    assert.deepEqual(await s.control.liveRefreshTokens(), [second.refresh_token]);
     assert.equal(s.control.counters.refreshes, 1);
     assert.equal(s.control.counters.reusedRefreshTokens, 1);
   } finally {
@@ -209,7 +209,7 @@ Deno.test("with revokeOnRefreshReuse, reusing a rotated refresh token revokes th
       (await answer(await apiGet(s, second.access_token, "/v0/meta/whoami"))).status,
       401,
     );
-    assert.deepEqual(s.control.liveRefreshTokens(), []);
+    assert.deepEqual(await s.control.liveRefreshTokens(), []);
   } finally {
     await s.close();
   }

@@ -37,24 +37,27 @@ export function basicCredentials(
   return { id: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
 }
 
-/** Issues an access and refresh token of the authorization's current generation. */
-export function issueTokens(state: AirtableState, authorization: Authorization) {
+/** Saves the grant, then issues an access and refresh token of its current generation. */
+export async function issueTokens(
+  state: AirtableState,
+  authorizationId: string,
+  authorization: Authorization,
+) {
   const now = state.clock();
-  const access: IssuedToken = {
-    authorization,
+  const accessTtlMs = state.accessTokenTtlSeconds * 1000;
+  const refreshTtlMs = state.refreshTokenTtlSeconds * 1000;
+  const issued = (ttlMs: number): IssuedToken => ({
+    authorizationId,
     generation: authorization.generation,
-    expiresAt: now + state.accessTokenTtlSeconds * 1000,
-  };
-  const refresh: IssuedToken = {
-    authorization,
-    generation: authorization.generation,
-    expiresAt: now + state.refreshTokenTtlSeconds * 1000,
-  };
+    expiresAt: now + ttlMs,
+  });
   // Shaped like Airtable's: an id part and a secret part joined by a dot.
   const accessToken = `${randomId("oaa", 14)}.${randomId("", 64)}`;
   const refreshToken = `${randomId("oar", 14)}.${randomId("", 64)}`;
-  state.accessTokens.set(accessToken, access);
-  state.refreshTokens.set(refreshToken, refresh);
+  const { records } = state;
+  await records.authorizations.set(authorizationId, authorization, refreshTtlMs);
+  await records.accessTokens.set(accessToken, issued(accessTtlMs), accessTtlMs);
+  await records.refreshTokens.set(refreshToken, issued(refreshTtlMs), refreshTtlMs);
   return {
     access_token: accessToken,
     refresh_token: refreshToken,

@@ -65,7 +65,7 @@ export function hubspotAuthorize(state: HubspotState): Hono {
     }
     const params: Record<string, string | undefined> = posted.data.decision === "approve"
       ? {
-        code: issueCode(state, {
+        code: await issueCode(state, {
           clientId: check.clientId,
           redirectUri: check.redirectUri,
           scopes: grantedScopes(check),

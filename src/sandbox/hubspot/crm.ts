@@ -11,9 +11,12 @@ import { type AccessToken, findAccessToken, type HubspotState, pause, takeFault 
 const SCOPES_URL = "https://developers.hubspot.com/scopes";
 
 /** The token named by `Authorization: Bearer <token>`, if the sandbox issued it. */
-function bearer(state: HubspotState, header: string | undefined): AccessToken | undefined {
+async function bearer(
+  state: HubspotState,
+  header: string | undefined,
+): Promise<AccessToken | undefined> {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
-  return match ? findAccessToken(state, match[1]) : undefined;
+  return match ? await findAccessToken(state, match[1]) : undefined;
 }
 
 export function hubspotCrm(state: HubspotState): Hono {
@@ -33,7 +36,7 @@ export function hubspotCrm(state: HubspotState): Hono {
     const fault = takeFault(state, "crm");
     if (fault) return faultResponse(fault, headers(state.limiter.remaining(account)));
 
-    const token = bearer(state, c.req.header("Authorization"));
+    const token = await bearer(state, c.req.header("Authorization"));
     if (!token) {
       return apiError(
         401,
@@ -80,7 +83,7 @@ export function hubspotCrm(state: HubspotState): Hono {
       );
     }
     const scope = `crm.objects.${type}.read`;
-    if (!token.grant.scopes.includes(scope)) {
+    if (!token.scopes.includes(scope)) {
       return apiError(
         403,
         "MISSING_SCOPES",

@@ -172,13 +172,13 @@ Deno.test("a deleted or revoked refresh token gives invalid_grant BAD_REFRESH_TO
     assert.equal((await crm(s, "/crm/v3/objects/contacts", tokens.access_token)).status, 200);
 
     const other = await connect(s);
-    s.control.revokeRefreshTokens();
+    await s.control.revokeRefreshTokens();
     const revoked = await exchange(s, {
       grant_type: "refresh_token",
       refresh_token: other.refresh_token,
     });
     assertOAuthError(revoked.json, "invalid_grant", "BAD_REFRESH_TOKEN");
-    assert.deepEqual(s.control.liveRefreshTokens(), []);
+    assert.deepEqual(await s.control.liveRefreshTokens(), []);
   });
 });
 

@@ -9,7 +9,19 @@ import { hubspotCrm } from "./crm.ts";
 import { type CrmData, DEFAULT_COUNTS, type SeedCounts, seedCrm } from "./data.ts";
 import { apiError, checkFault, correlationId } from "./errors.ts";
 import { rollingLimiter } from "./rate_limit.ts";
-import type { FaultKind, HubspotState, InjectedFault, SandboxCounters } from "./state.ts";
+import { createMemoryStore } from "../../store/memory_store.ts";
+import type { Store } from "../../store/store.ts";
+import { SandboxRecords } from "../sandbox_store.ts";
+import {
+  accessTokenRecordSchema,
+  EXPIRED_TOKEN_MEMORY_MS,
+  type FaultKind,
+  grantRecordSchema,
+  type HubspotState,
+  type InjectedFault,
+  pendingCodeSchema,
+  type SandboxCounters,
+} from "./state.ts";
 import { hubspotToken } from "./token.ts";
 import { hubspotTokenInfo } from "./token_info.ts";
 
@@ -31,6 +43,8 @@ export interface HubspotSandboxOptions {
   latencyMs?: number;
   /** Milliseconds since the epoch (default Date.now). */
   clock?: () => number;
+  /** Keeps codes, grants and tokens; this process's memory unless given (the hub gives its own). */
+  store?: Store;
 }
 
 export interface HubspotSandboxControl {
@@ -39,16 +53,16 @@ export interface HubspotSandboxControl {
   readonly data: CrmData;
   readonly counters: SandboxCounters;
   /** Makes every access token issued so far expired (one second ago). */
-  expireAccessTokens(): void;
+  expireAccessTokens(): Promise<void>;
   /** Revokes every refresh token (as an uninstall would); access tokens live until they expire. */
-  revokeRefreshTokens(): void;
+  revokeRefreshTokens(): Promise<void>;
   /** Answers the next `times` calls of a kind with this response, before any other check. */
   failNext(kind: FaultKind, response: InjectedFault, times?: number): void;
   setLatency(ms: number): void;
   /** Empties the rolling rate-limit window. */
   resetRateLimit(): void;
   /** Refresh tokens currently alive, for tests that look for leaks. */
-  liveRefreshTokens(): string[];
+  liveRefreshTokens(): Promise<string[]>;
   /** Access tokens issued so far. */
   issuedAccessTokens(): string[];
 }
@@ -64,6 +78,7 @@ const HUB_ID = 62515;
 
 function initialState(options: HubspotSandboxOptions): HubspotState {
   const clock = options.clock ?? Date.now;
+  const store = options.store ?? createMemoryStore(clock);
   return {
     app: {
       clientId: options.clientId,
@@ -83,9 +98,9 @@ function initialState(options: HubspotSandboxOptions): HubspotState {
     latencyMs: options.latencyMs ?? 0,
     clock,
     limiter: rollingLimiter(options.rateLimit ?? { max: 100, intervalMs: 10_000 }, clock),
-    codes: new Map(),
-    grants: new Map(),
-    accessTokens: new Map(),
+    codes: new SandboxRecords(store, "hubspot", "code", pendingCodeSchema),
+    grants: new SandboxRecords(store, "hubspot", "grant", grantRecordSchema),
+    accessTokens: new SandboxRecords(store, "hubspot", "access", accessTokenRecordSchema),
     faults: { token: [], crm: [] },
     counters: {
       crmCalls: 0,
@@ -100,11 +115,16 @@ function control(state: HubspotState): HubspotSandboxControl {
     hubId: state.account.hubId,
     data: state.data,
     counters: state.counters,
-    expireAccessTokens: () => {
-      for (const token of state.accessTokens.values()) token.expiresAt = state.clock() - 1000;
+    expireAccessTokens: async () => {
+      for (const [token, record] of await state.accessTokens.written()) {
+        const expired = { ...record, expiresAt: state.clock() - 1000 };
+        await state.accessTokens.set(token, expired, EXPIRED_TOKEN_MEMORY_MS);
+      }
     },
-    revokeRefreshTokens: () => {
-      for (const grant of state.grants.values()) grant.revoked = true;
+    revokeRefreshTokens: async () => {
+      for (const [token, grant] of await state.grants.written()) {
+        await state.grants.set(token, { ...grant, revoked: true });
+      }
     },
     failNext: (kind, response, times = 1) => {
       checkFault(response);
@@ -114,9 +134,9 @@ function control(state: HubspotState): HubspotSandboxControl {
       state.latencyMs = ms;
     },
     resetRateLimit: () => state.limiter.reset(),
-    liveRefreshTokens: () =>
-      [...state.grants.values()].filter((g) => !g.revoked).map((g) => g.refreshToken),
-    issuedAccessTokens: () => [...state.accessTokens.keys()],
+    liveRefreshTokens: async () =>
+      (await state.grants.written()).filter(([, g]) => !g.revoked).map(([token]) => token),
+    issuedAccessTokens: () => state.accessTokens.writtenIds(),
   };
 }
 

@@ -167,7 +167,7 @@ Deno.test("the official SDK sees HubSpot's 429 and 401 answers as HubSpot sends 
     assert.equal(limited?.headers["x-hubspot-ratelimit-remaining"], "0");
 
     s.control.resetRateLimit();
-    s.control.expireAccessTokens();
+    await s.control.expireAccessTokens();
     const expired = await client.crm.deals.basicApi.getPage(1).then(() => null, sdkError);
     assert.equal(expired?.code, 401);
     assert.equal(expired?.body.category, "EXPIRED_AUTHENTICATION");

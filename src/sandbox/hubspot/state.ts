@@ -1,4 +1,10 @@
-/** The HubSpot sandbox's in-memory state (one per sandbox, per process) and the few ways to touch it. */
+/**
+ * The HubSpot sandbox's state and the few ways to touch it. What it hands out (codes, grants,
+ * tokens) is in its records (the hub's store when mounted); the rest is rebuilt the same on
+ * every start from the options and the seed.
+ */
+import { z } from "zod";
+import type { SandboxRecords } from "../sandbox_store.ts";
 import type { CrmData } from "./data.ts";
 import type { RollingLimiter } from "./rate_limit.ts";
 
@@ -29,26 +35,35 @@ export interface SandboxAccount {
   userId: number;
 }
 
-/** One installation: the refresh token and the scopes granted with it. */
-export interface Grant {
+const scopesSchema = z.array(z.string());
+
+/** One installation, stored under its refresh token. */
+export const grantRecordSchema = z.object({
+  clientId: z.string(),
+  scopes: scopesSchema,
+  revoked: z.boolean(),
+});
+export type GrantRecord = z.infer<typeof grantRecordSchema>;
+
+export interface Grant extends GrantRecord {
   refreshToken: string;
-  clientId: string;
-  scopes: string[];
-  revoked: boolean;
 }
 
-export interface AccessToken {
+/** An access token outlives its grant's revocation (HubSpot's documented behaviour). */
+export const accessTokenRecordSchema = z.object({ scopes: scopesSchema, expiresAt: z.number() });
+export type AccessTokenRecord = z.infer<typeof accessTokenRecordSchema>;
+
+export interface AccessToken extends AccessTokenRecord {
   token: string;
-  grant: Grant;
-  expiresAt: number;
 }
 
-export interface PendingCode {
-  clientId: string;
-  redirectUri: string;
-  scopes: string[];
-  expiresAt: number;
-}
+export const pendingCodeSchema = z.object({
+  clientId: z.string(),
+  redirectUri: z.string(),
+  scopes: scopesSchema,
+  expiresAt: z.number(),
+});
+export type PendingCode = z.infer<typeof pendingCodeSchema>;
 
 export interface SandboxCounters {
   crmCalls: number;
@@ -65,15 +80,19 @@ export interface HubspotState {
   latencyMs: number;
   clock: () => number;
   limiter: RollingLimiter;
-  codes: Map<string, PendingCode>;
-  grants: Map<string, Grant>;
-  accessTokens: Map<string, AccessToken>;
+  codes: SandboxRecords<PendingCode>;
+  /** By refresh token. */
+  grants: SandboxRecords<GrantRecord>;
+  accessTokens: SandboxRecords<AccessTokenRecord>;
   faults: Record<FaultKind, InjectedFault[]>;
   counters: SandboxCounters;
 }
 
-/** Authorization codes must be exchanged within ten minutes. */
+/** Codes must be exchanged within ten minutes (kept twice that, so a late one reads expired). */
 export const CODE_TTL_MS = 10 * 60 * 1000;
+
+/** An expired access token is still recognised (and named expired) for a day. */
+export const EXPIRED_TOKEN_MEMORY_MS = 24 * 60 * 60 * 1000;
 
 /** Random hex with a prefix. */
 export function randomToken(prefix: string, bytes = 24): string {
@@ -94,43 +113,66 @@ export function refreshTokenValue(): string {
   return `na1-${groups.join("-")}-${hex.slice(16, 28)}`;
 }
 
-export function issueCode(state: HubspotState, code: Omit<PendingCode, "expiresAt">): string {
+export async function issueCode(
+  state: HubspotState,
+  code: Omit<PendingCode, "expiresAt">,
+): Promise<string> {
   const value = crypto.randomUUID();
-  state.codes.set(value, { ...code, expiresAt: state.clock() + CODE_TTL_MS });
+  await state.codes.set(
+    value,
+    { ...code, expiresAt: state.clock() + CODE_TTL_MS },
+    2 * CODE_TTL_MS,
+  );
   return value;
 }
 
 /** A code can be presented once: it is gone after the first attempt, successful or not. */
-export function takeCode(state: HubspotState, code: string): PendingCode | undefined {
-  const pending = state.codes.get(code);
-  state.codes.delete(code);
-  return pending;
+export async function takeCode(
+  state: HubspotState,
+  code: string,
+): Promise<PendingCode | undefined> {
+  return code === "" ? undefined : await state.codes.take(code);
 }
 
-export function createGrant(state: HubspotState, clientId: string, scopes: string[]): Grant {
+export async function createGrant(
+  state: HubspotState,
+  clientId: string,
+  scopes: string[],
+): Promise<Grant> {
   const grant: Grant = { refreshToken: refreshTokenValue(), clientId, scopes, revoked: false };
-  state.grants.set(grant.refreshToken, grant);
+  await state.grants.set(grant.refreshToken, { clientId, scopes, revoked: false });
   return grant;
 }
 
-export function liveGrant(state: HubspotState, refreshToken: string): Grant | undefined {
-  const grant = state.grants.get(refreshToken);
-  return grant && !grant.revoked ? grant : undefined;
+export async function liveGrant(
+  state: HubspotState,
+  refreshToken: string,
+): Promise<Grant | undefined> {
+  if (refreshToken === "") return undefined;
+  const grant = await state.grants.get(refreshToken);
+  return grant && !grant.revoked ? { ...grant, refreshToken } : undefined;
+}
+
+export async function revokeGrant(state: HubspotState, grant: Grant): Promise<void> {
+  const { refreshToken: _, ...record } = grant;
+  await state.grants.set(grant.refreshToken, { ...record, revoked: true });
 }
 
 /** Opaque, about 100 characters (HubSpot says to allow up to 300). */
-export function issueAccessToken(state: HubspotState, grant: Grant): AccessToken {
-  const token: AccessToken = {
-    token: `CN${base64url(72)}`,
-    grant,
-    expiresAt: state.clock() + state.accessTokenTtlSeconds * 1000,
-  };
-  state.accessTokens.set(token.token, token);
-  return token;
+export async function issueAccessToken(state: HubspotState, grant: Grant): Promise<AccessToken> {
+  const token = `CN${base64url(72)}`;
+  const ttlMs = state.accessTokenTtlSeconds * 1000;
+  const record = { scopes: grant.scopes, expiresAt: state.clock() + ttlMs };
+  await state.accessTokens.set(token, record, ttlMs + EXPIRED_TOKEN_MEMORY_MS);
+  return { token, ...record };
 }
 
-export function findAccessToken(state: HubspotState, token: string): AccessToken | undefined {
-  return state.accessTokens.get(token);
+export async function findAccessToken(
+  state: HubspotState,
+  token: string,
+): Promise<AccessToken | undefined> {
+  const record = await state.accessTokens.get(token);
+  return record && { token, ...record };
 }
 
 export function takeFault(state: HubspotState, kind: FaultKind): InjectedFault | undefined {

@@ -44,8 +44,8 @@ function clientRefusal(state: HubspotState, form: URLSearchParams): Response | n
   return null;
 }
 
-function exchangeCode(state: HubspotState, form: URLSearchParams): Grant | Response {
-  const pending = takeCode(state, form.get("code") ?? "");
+async function exchangeCode(state: HubspotState, form: URLSearchParams): Promise<Grant | Response> {
+  const pending = await takeCode(state, form.get("code") ?? "");
   if (!pending || pending.clientId !== form.get("client_id")) {
     return oauthError(400, "invalid_grant", "BAD_AUTH_CODE", "missing or unknown auth code");
   }
@@ -60,11 +60,14 @@ function exchangeCode(state: HubspotState, form: URLSearchParams): Grant | Respo
       "redirect_uri does not match the redirect_uri used to get the auth code",
     );
   }
-  return createGrant(state, pending.clientId, pending.scopes);
+  return await createGrant(state, pending.clientId, pending.scopes);
 }
 
-function refreshGrant(state: HubspotState, form: URLSearchParams): Grant | Response {
-  const grant = liveGrant(state, form.get("refresh_token") ?? "");
+async function refreshGrant(
+  state: HubspotState,
+  form: URLSearchParams,
+): Promise<Grant | Response> {
+  const grant = await liveGrant(state, form.get("refresh_token") ?? "");
   if (!grant || grant.clientId !== form.get("client_id")) {
     return oauthError(
       400,
@@ -105,10 +108,10 @@ export function hubspotToken(state: HubspotState): Hono {
     const refused = clientRefusal(state, form);
     if (refused) return refused;
     const grant = grantType === "authorization_code"
-      ? exchangeCode(state, form)
-      : refreshGrant(state, form);
+      ? await exchangeCode(state, form)
+      : await refreshGrant(state, form);
     if (grant instanceof Response) return grant;
-    const access = issueAccessToken(state, grant);
+    const access = await issueAccessToken(state, grant);
     return jsonResponse(200, {
       token_type: "bearer",
       refresh_token: grant.refreshToken,

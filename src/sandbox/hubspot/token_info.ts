@@ -5,7 +5,7 @@
  */
 import { Hono } from "hono";
 import { apiError, correlationId, jsonResponse } from "./errors.ts";
-import { findAccessToken, type HubspotState, liveGrant, pause } from "./state.ts";
+import { findAccessToken, type HubspotState, liveGrant, pause, revokeGrant } from "./state.ts";
 
 function notFound(what: string): Response {
   return apiError(
@@ -22,13 +22,13 @@ export function hubspotTokenInfo(state: HubspotState): Hono {
 
   app.get("/oauth/v1/access-tokens/:token", async (c) => {
     await pause(state);
-    const found = findAccessToken(state, c.req.param("token"));
+    const found = await findAccessToken(state, c.req.param("token"));
     if (!found || found.expiresAt <= state.clock()) return notFound("access token");
     return jsonResponse(200, {
       token: found.token,
       user: account.user,
       hub_domain: account.hubDomain,
-      scopes: found.grant.scopes,
+      scopes: found.scopes,
       hub_id: account.hubId,
       app_id: state.app.appId,
       expires_in: Math.floor((found.expiresAt - state.clock()) / 1000),
@@ -40,7 +40,7 @@ export function hubspotTokenInfo(state: HubspotState): Hono {
 
   app.get("/oauth/v1/refresh-tokens/:token", async (c) => {
     await pause(state);
-    const grant = liveGrant(state, c.req.param("token"));
+    const grant = await liveGrant(state, c.req.param("token"));
     if (!grant) return notFound("refresh token");
     return jsonResponse(200, {
       token: grant.refreshToken,
@@ -56,9 +56,9 @@ export function hubspotTokenInfo(state: HubspotState): Hono {
 
   app.delete("/oauth/v1/refresh-tokens/:token", async (c) => {
     await pause(state);
-    const grant = liveGrant(state, c.req.param("token"));
+    const grant = await liveGrant(state, c.req.param("token"));
     if (!grant) return notFound("refresh token");
-    grant.revoked = true;
+    await revokeGrant(state, grant);
     return new Response(null, { status: 204 });
   });
 

@@ -3,7 +3,7 @@ import { type Context, Hono } from "hono";
 import { parseJson } from "../../json.ts";
 import { search, searchBodySchema, validationMessage } from "./search.ts";
 import { faultResponse, notionError, requestId } from "./errors.ts";
-import { deadReason, type Grant, type NotionState, sleep, SUPPORTED_VERSIONS } from "./state.ts";
+import { type Grant, type NotionState, sleep, SUPPORTED_VERSIONS, tokenState } from "./state.ts";
 
 export function notionApi(state: NotionState): Hono {
   const app = new Hono();
@@ -35,19 +35,18 @@ export function notionApi(state: NotionState): Hono {
       );
     }
     const bearer = /^Bearer (.+)$/.exec(c.req.header("Authorization") ?? "")?.[1] ?? "";
-    const record = state.accessTokens.get(bearer);
-    const dead = deadReason(state, record);
-    if (dead !== null || record === undefined) {
-      if (dead === "rotated") state.counters.rotatedAccessTokenUses++;
+    const found = await tokenState(state, "accessTokens", bearer);
+    if (found.state !== "live" || found.grant === undefined) {
+      if (found.state === "rotated") state.counters.rotatedAccessTokenUses++;
       return notionError(c, 401, "unauthorized", "API token is invalid.");
     }
-    if (!withinLimit(record.grant)) {
+    if (!withinLimit(found.grant)) {
       state.counters.rateLimited++;
       return notionError(c, 429, "rate_limited", undefined, {
         "Retry-After": String(state.rateLimit.retryAfterSeconds),
       });
     }
-    return record.grant;
+    return found.grant;
   }
 
   /** At most `requestsPerSecond` per connection in each clock second. */
@@ -89,7 +88,7 @@ export function notionApi(state: NotionState): Hono {
     if (!body.success) {
       return notionError(c, 400, "validation_error", validationMessage(body.error));
     }
-    const answer = search(state, grant.botId, body.data);
+    const answer = await search(state, grant.botId, body.data);
     if (answer === null) {
       return notionError(
         c,

@@ -31,7 +31,7 @@ Deno.test("search needs Notion-Version and a live token, in Notion's error envel
       { object: "error", status: 401, code: "unauthorized", message: "API token is invalid." },
     );
     assert.equal(typeof refusal.request_id, "string");
-    s.control.expireAccessTokens();
+    await s.control.expireAccessTokens();
     assert.equal((await searchRequest(s, token, {})).status, 401);
   } finally {
     await s.close();
@@ -107,7 +107,7 @@ Deno.test("search validates page_size, cursors and the body, never answering 500
       filter: { property: "object", value: "page" },
     });
     assert.equal(otherQuery.status, 400);
-    s.control.expireCursors();
+    await s.control.expireCursors();
     const used = await searchRequest(s, token, { page_size: 5, start_cursor: first.next_cursor });
     assert.equal(used.status, 400);
     assert.equal((await used.json()).code, "validation_error");

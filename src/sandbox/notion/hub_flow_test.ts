@@ -56,14 +56,14 @@ Deno.test({
       } while (cursor);
       assert.deepEqual(paged.map((i) => i.id).sort(), [...names.keys()].sort());
 
-      t.control.expireAccessTokens();
+      await t.control.expireAccessTokens();
       const again = (await t.call("/integrations/notion/items?limit=5")).json();
       assert.equal(again.items.length, 5);
       assert.equal(t.control.counters.refreshes, 1);
 
       assert.equal((await t.call("/integrations/notion", { method: "DELETE" })).status, 204);
       assert.equal(t.control.counters.revocations, 1);
-      assert.deepEqual(t.control.liveRefreshTokens(), []);
+      assert.deepEqual(await t.control.liveRefreshTokens(), []);
       for (const secret of t.control.issuedAccessTokens()) {
         assert.ok(!t.answers.some((a) => a.includes(secret)));
         assert.ok(!t.log.lines.some((l) => l.includes(secret)));

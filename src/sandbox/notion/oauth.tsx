@@ -6,6 +6,7 @@ import { SandboxErrorPage } from "../../../views/sandbox/sandbox_page.tsx";
 import { titleOf } from "./data.ts";
 import { type NotionState, randomSecret } from "./state.ts";
 
+/** Codes must be exchanged within ten minutes (kept twice that, so a late one reads expired). */
 const CODE_TTL_MS = 10 * 60 * 1000;
 
 const authorizeSchema = z.object({
@@ -91,11 +92,11 @@ export function notionOAuth(state: NotionState): Hono {
       target.searchParams.set("error", "access_denied");
     } else {
       const code = randomSecret("", 18);
-      state.codes.set(code, {
+      await state.records.codes.set(code, {
         clientId: state.clientId,
         redirectUri: request.redirect_uri ?? null,
         expiresAt: state.clock() + CODE_TTL_MS,
-      });
+      }, 2 * CODE_TTL_MS);
       target.searchParams.set("code", code);
     }
     target.searchParams.set("state", request.state ?? "");

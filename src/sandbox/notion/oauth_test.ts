@@ -215,7 +215,7 @@ Deno.test("a refresh rotates: the old refresh and access tokens die, reuse is in
     assert.equal(old.status, 401);
     assert.equal(s.control.counters.rotatedAccessTokenUses, 1);
     assert.equal((await searchRequest(s, String(second.access_token), {})).status, 200);
-    assert.deepEqual(s.control.liveRefreshTokens(), [second.refresh_token]);
+    assert.deepEqual(await s.control.liveRefreshTokens(), [second.refresh_token]);
     assert.equal(s.control.counters.refreshes, 1);
   } finally {
     await s.close();

@@ -190,13 +190,13 @@ Deno.test("an expired access token is refreshed once mid-listing and the rotatio
   try {
     const before = (await t.connections.get("notion", owner))!.tokens;
     const first = await t.list(50);
-    t.s.control.expireAccessTokens();
+    await t.s.control.expireAccessTokens();
     const rest = await t.list(null, first.remaining);
     assert.equal(first.items.length + rest.items.length, t.s.control.searchable().length);
     const after = (await t.connections.get("notion", owner))!.tokens;
     assert.notEqual(after.accessToken, before.accessToken);
     assert.notEqual(after.refreshToken, before.refreshToken);
-    assert.deepEqual(t.s.control.liveRefreshTokens(), [after.refreshToken]);
+    assert.deepEqual(await t.s.control.liveRefreshTokens(), [after.refreshToken]);
     const counters = t.s.control.counters;
     assert.equal(counters.refreshes, 1);
     assert.equal(counters.usedRefreshTokenUses, 0);
@@ -211,7 +211,7 @@ Deno.test("a legacy connection without a refresh token asks for a reconnect on 4
   try {
     assert.equal((await t.connections.get("notion", owner))!.tokens.refreshToken, null);
     assert.equal((await t.list(null)).items.length, t.s.control.searchable().length);
-    t.s.control.expireAccessTokens();
+    await t.s.control.expireAccessTokens();
     await assert.rejects(t.list(null), ReconnectRequiredError);
     assert.equal((await t.connections.get("notion", owner))!.status, "reconnect_required");
   } finally {
@@ -260,7 +260,7 @@ Deno.test("revoke uses Basic and the version header; a refused revoke throws", a
     );
     await notion.revoke!(tokens, t.provider.app);
     assert.equal(t.s.control.counters.revocations, 1);
-    assert.deepEqual(t.s.control.liveRefreshTokens(), []);
+    assert.deepEqual(await t.s.control.liveRefreshTokens(), []);
     await assert.rejects(t.list(null), ReconnectRequiredError);
   } finally {
     await t.close();

@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { checkClient } from "./client_check.ts";
 import { notionError, requestId } from "./errors.ts";
-import { deadReason, type Grant, type NotionState } from "./state.ts";
+import { type Grant, type NotionState, revokeGrant, tokenState } from "./state.ts";
 
 const tokenOnlySchema = z.object({ token: z.string().min(1).max(500) });
 const MISSING_TOKEN = "body failed validation: body.token should be defined.";
@@ -12,11 +12,12 @@ export function notionRevoke(state: NotionState): Hono {
   const app = new Hono();
 
   /** The connection a token (access or refresh) belongs to, while it is alive. */
-  function liveGrant(token: string): Grant | null {
-    const byRefresh = state.refreshTokens.get(token);
-    if (byRefresh !== undefined) return byRefresh.revoked ? null : byRefresh;
-    const record = state.accessTokens.get(token);
-    return record !== undefined && deadReason(state, record) === null ? record.grant : null;
+  async function liveGrant(token: string): Promise<Grant | null> {
+    for (const kind of ["refreshTokens", "accessTokens"] as const) {
+      const found = await tokenState(state, kind, token);
+      if (found.state === "live" && found.grant !== undefined) return found.grant;
+    }
+    return null;
   }
 
   /** Revoking either token ends the whole connection; an unknown token is not an error. */
@@ -25,9 +26,9 @@ export function notionRevoke(state: NotionState): Hono {
     if (checked instanceof Response) return checked;
     const parsed = tokenOnlySchema.safeParse(checked);
     if (!parsed.success) return notionError(c, 400, "validation_error", MISSING_TOKEN);
-    const grant = liveGrant(parsed.data.token);
+    const grant = await liveGrant(parsed.data.token);
     if (grant !== null) {
-      grant.revoked = true;
+      await revokeGrant(state, grant);
       state.counters.revocations++;
     }
     return c.json({ request_id: requestId() });
@@ -38,7 +39,7 @@ export function notionRevoke(state: NotionState): Hono {
     if (checked instanceof Response) return checked;
     const parsed = tokenOnlySchema.safeParse(checked);
     if (!parsed.success) return notionError(c, 400, "validation_error", MISSING_TOKEN);
-    const grant = liveGrant(parsed.data.token);
+    const grant = await liveGrant(parsed.data.token);
     if (grant === null) return c.json({ active: false, request_id: requestId() });
     return c.json({
       active: true,

@@ -11,7 +11,22 @@ import { searchable } from "./search.ts";
 import { seedDefault, seedGenerated } from "./seed.ts";
 import { notionError } from "./errors.ts";
 import { notionRevoke } from "./revoke.ts";
-import type { InjectedFault, NotionSandboxCounters, NotionState } from "./state.ts";
+import { z } from "zod";
+import { createMemoryStore } from "../../store/memory_store.ts";
+import type { Store } from "../../store/store.ts";
+import { SandboxRecords } from "../sandbox_store.ts";
+import {
+  EXPIRED_TOKEN_MEMORY_MS,
+  grantRecordSchema,
+  type InjectedFault,
+  type NotionRecords,
+  type NotionSandboxCounters,
+  type NotionState,
+  pendingCodeSchema,
+  searchCursorSchema,
+  tokenRecordSchema,
+  tokenState,
+} from "./state.ts";
 import { notionTokens } from "./tokens.ts";
 
 export interface NotionSandboxOptions {
@@ -29,6 +44,8 @@ export interface NotionSandboxOptions {
   rateLimit?: { requestsPerSecond: number; retryAfterSeconds: number };
   latencyMs?: number;
   clock?: () => number;
+  /** Keeps codes, grants, tokens and cursors; this process's memory unless given. */
+  store?: Store;
 }
 
 export interface NotionSandboxControl {
@@ -37,22 +54,37 @@ export interface NotionSandboxControl {
   /** What search can return (shared, not trashed), to compare listings with. */
   searchable(): NotionObject[];
   /** Makes every access token issued so far stop working (401 unauthorized). */
-  expireAccessTokens(): void;
+  expireAccessTokens(): Promise<void>;
   /** Forgets every search cursor handed out (later use answers 400 validation_error). */
-  expireCursors(): void;
+  expireCursors(): Promise<void>;
   /** Revokes every connection, as a user removing the integration would. */
-  revokeAll(): void;
+  revokeAll(): Promise<void>;
   /** Answers the next `times` requests of a kind with this fault instead. */
   failNext(kind: "token" | "api", fault: InjectedFault, times?: number): void;
   setLatency(ms: number): void;
-  liveRefreshTokens(): string[];
+  liveRefreshTokens(): Promise<string[]>;
   issuedAccessTokens(): string[];
+}
+
+function notionRecords(store: Store): NotionRecords {
+  const records = <V>(kind: string, schema: z.ZodType<V>) =>
+    new SandboxRecords(store, "notion", kind, schema);
+  return {
+    codes: records("code", pendingCodeSchema),
+    grants: records("grant", grantRecordSchema),
+    accessTokens: records("access", tokenRecordSchema),
+    refreshTokens: records("refresh", tokenRecordSchema),
+    rotations: records("rotation", z.literal(true)),
+    cursors: records("cursor", searchCursorSchema),
+    cursorIds: records("position", z.string()),
+  };
 }
 
 export function createNotionSandbox(
   options: NotionSandboxOptions,
 ): { app: Hono; control: NotionSandboxControl } {
   const issueRefreshTokens = options.issueRefreshTokens ?? true;
+  const clock = options.clock ?? Date.now;
   const state: NotionState = {
     clientId: options.clientId,
     clientSecret: options.clientSecret,
@@ -68,13 +100,8 @@ export function createNotionSandbox(
       : null,
     rateLimit: options.rateLimit ?? { requestsPerSecond: 3, retryAfterSeconds: 1 },
     latencyMs: options.latencyMs ?? 0,
-    clock: options.clock ?? Date.now,
-    codes: new Map(),
-    refreshTokens: new Map(),
-    usedRefreshTokens: new Set(),
-    accessTokens: new Map(),
-    cursors: new Map(),
-    cursorIds: new Map(),
+    clock,
+    records: notionRecords(options.store ?? createMemoryStore(clock)),
     windows: new Map(),
     faults: { token: [], api: [] },
     counters: {
@@ -101,13 +128,21 @@ export function createNotionSandbox(
     data: state.data,
     counters: state.counters,
     searchable: () => searchable(state),
-    expireAccessTokens: () => {
-      for (const record of state.accessTokens.values()) record.expiresAt = state.clock() - 1000;
+    expireAccessTokens: async () => {
+      const { accessTokens } = state.records;
+      for (const [token, record] of await accessTokens.written()) {
+        const expired = { ...record, expiresAt: state.clock() - 1000 };
+        await accessTokens.set(token, expired, EXPIRED_TOKEN_MEMORY_MS);
+      }
     },
-    expireCursors: () => state.cursors.clear(),
-    revokeAll: () => {
-      for (const grant of state.refreshTokens.values()) grant.revoked = true;
-      for (const record of state.accessTokens.values()) record.grant.revoked = true;
+    expireCursors: async () => {
+      for (const id of state.records.cursors.writtenIds()) await state.records.cursors.delete(id);
+    },
+    revokeAll: async () => {
+      const { grants } = state.records;
+      for (const [botId, grant] of await grants.written()) {
+        await grants.set(botId, { ...grant, revoked: true });
+      }
     },
     failNext: (kind, fault, times = 1) => {
       for (let i = 0; i < times; i++) state.faults[kind].push(fault);
@@ -115,9 +150,14 @@ export function createNotionSandbox(
     setLatency: (ms) => {
       state.latencyMs = ms;
     },
-    liveRefreshTokens: () =>
-      [...state.refreshTokens].filter(([, g]) => !g.revoked).map(([token]) => token),
-    issuedAccessTokens: () => [...state.accessTokens.keys()],
+    liveRefreshTokens: async () => {
+      const live: string[] = [];
+      for (const token of state.records.refreshTokens.writtenIds()) {
+        if ((await tokenState(state, "refreshTokens", token)).state === "live") live.push(token);
+      }
+      return live;
+    },
+    issuedAccessTokens: () => state.records.accessTokens.writtenIds(),
   };
   return { app, control };
 }

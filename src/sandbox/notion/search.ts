@@ -1,7 +1,7 @@
 /** Notion's search (version 2022-06-28): body rules, title matching, ordering and cursors. */
 import { z } from "zod";
 import { type NotionObject, titleOf } from "./data.ts";
-import type { NotionState, SearchCursor } from "./state.ts";
+import { CURSOR_TTL_MS, type NotionState, type SearchCursor } from "./state.ts";
 
 export const searchBodySchema = z.strictObject({
   query: z.string().max(2000).optional(),
@@ -43,11 +43,15 @@ export function searchable(state: NotionState): NotionObject[] {
  * One page of results, or null when the cursor is unknown, expired, or belongs to another
  * connection or another query. Without a sort, most recently edited comes first.
  */
-export function search(state: NotionState, botId: string, body: SearchBody): SearchAnswer | null {
+export async function search(
+  state: NotionState,
+  botId: string,
+  body: SearchBody,
+): Promise<SearchAnswer | null> {
   const signature = JSON.stringify([body.query ?? "", body.filter?.value ?? "", body.sort ?? null]);
   let offset = 0;
   if (body.start_cursor !== undefined) {
-    const cursor = state.cursors.get(body.start_cursor);
+    const cursor = await state.records.cursors.get(body.start_cursor);
     if (cursor === undefined || cursor.botId !== botId || cursor.signature !== signature) {
       return null;
     }
@@ -69,7 +73,7 @@ export function search(state: NotionState, botId: string, body: SearchBody): Sea
   return {
     object: "list",
     results,
-    next_cursor: hasMore ? cursorFor(state, { botId, signature, offset: end }) : null,
+    next_cursor: hasMore ? await cursorFor(state, { botId, signature, offset: end }) : null,
     has_more: hasMore,
     type: "page_or_database",
     page_or_database: {},
@@ -77,12 +81,13 @@ export function search(state: NotionState, botId: string, body: SearchBody): Sea
 }
 
 /** The same position always gets the same cursor, a UUID as Notion's are. */
-function cursorFor(state: NotionState, position: SearchCursor): string {
+async function cursorFor(state: NotionState, position: SearchCursor): Promise<string> {
+  const { cursors, cursorIds } = state.records;
   const key = JSON.stringify([position.botId, position.signature, position.offset]);
-  const known = state.cursorIds.get(key);
-  if (known !== undefined && state.cursors.has(known)) return known;
+  const known = await cursorIds.get(key);
+  if (known !== undefined && await cursors.get(known) !== undefined) return known;
   const id = crypto.randomUUID();
-  state.cursors.set(id, position);
-  state.cursorIds.set(key, id);
+  await cursors.set(id, position, CURSOR_TTL_MS);
+  await cursorIds.set(key, id, CURSOR_TTL_MS);
   return id;
 }

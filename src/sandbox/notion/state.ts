@@ -1,36 +1,70 @@
-/** The Notion sandbox's in-memory state: its app, grants, tokens, cursors and faults. */
+/**
+ * The Notion sandbox's state: its app, data and faults, and its records of what it handed out
+ * (codes, grants, tokens, cursors: the hub's store when mounted).
+ */
+import { z } from "zod";
+import type { SandboxRecords } from "../sandbox_store.ts";
 import type { NotionData } from "./data.ts";
 
-/** One authorization (Notion's "connection", identified by its bot). */
-export interface Grant {
+/**
+ * One authorization (Notion's "connection", identified by its bot). Each refresh bumps
+ * `generation`: tokens of an earlier generation were rotated away.
+ */
+export const grantRecordSchema = z.object({
+  generation: z.number(),
+  revoked: z.boolean(),
+  issuedAt: z.number(),
+});
+export type GrantRecord = z.infer<typeof grantRecordSchema>;
+
+export interface Grant extends GrantRecord {
   botId: string;
-  /** The one live refresh token; null for legacy grants that never had one. */
-  refreshToken: string | null;
-  revoked: boolean;
-  issuedAt: number;
 }
 
-export interface AccessTokenRecord {
-  grant: Grant;
-  /** Epoch ms; null never expires (legacy tokens). */
-  expiresAt: number | null;
-  /** Replaced by a refresh: dead, and counted when used. */
-  rotated: boolean;
-}
+/** An access or refresh token: of which connection and generation. */
+export const tokenRecordSchema = z.object({
+  botId: z.string(),
+  generation: z.number(),
+  /** Epoch ms; null never expires (refresh tokens, legacy access tokens). */
+  expiresAt: z.number().nullable(),
+});
+export type TokenRecord = z.infer<typeof tokenRecordSchema>;
 
-export interface PendingCode {
-  clientId: string;
+export const pendingCodeSchema = z.object({
+  clientId: z.string(),
   /** The redirect_uri given in the authorization URL, or null when it was left out. */
-  redirectUri: string | null;
-  expiresAt: number;
-}
+  redirectUri: z.string().nullable(),
+  expiresAt: z.number(),
+});
+export type PendingCode = z.infer<typeof pendingCodeSchema>;
 
 /** Where a search cursor points, for which connection and which query. */
-export interface SearchCursor {
-  botId: string;
-  signature: string;
-  offset: number;
+export const searchCursorSchema = z.object({
+  botId: z.string(),
+  signature: z.string(),
+  offset: z.number(),
+});
+export type SearchCursor = z.infer<typeof searchCursorSchema>;
+
+export interface NotionRecords {
+  codes: SandboxRecords<PendingCode>;
+  /** By bot id. */
+  grants: SandboxRecords<GrantRecord>;
+  accessTokens: SandboxRecords<TokenRecord>;
+  refreshTokens: SandboxRecords<TokenRecord>;
+  /** A refresh token's first use; a second use of the same token finds it taken. */
+  rotations: SandboxRecords<true>;
+  cursors: SandboxRecords<SearchCursor>;
+  /** Position → cursor id, so a position keeps its cursor. */
+  cursorIds: SandboxRecords<string>;
 }
+
+/** A search cursor outlives any listing a client keeps going. */
+export const CURSOR_TTL_MS = 60 * 60 * 1000;
+/** An expired access token is still recognised for a day. */
+export const EXPIRED_TOKEN_MEMORY_MS = 24 * 60 * 60 * 1000;
+/** How long a used refresh token is remembered as used. */
+export const ROTATION_MEMORY_MS = 90 * 24 * 60 * 60 * 1000;
 
 export interface InjectedFault {
   status: number;
@@ -62,16 +96,8 @@ export interface NotionState {
   rateLimit: { requestsPerSecond: number; retryAfterSeconds: number };
   latencyMs: number;
   clock: () => number;
-  codes: Map<string, PendingCode>;
-  /** Live refresh token → grant. */
-  refreshTokens: Map<string, Grant>;
-  /** Refresh tokens already used (rotated away); reuse is counted. */
-  usedRefreshTokens: Set<string>;
-  accessTokens: Map<string, AccessTokenRecord>;
-  cursors: Map<string, SearchCursor>;
-  /** Position key → cursor id, so a position keeps its cursor. */
-  cursorIds: Map<string, string>;
-  /** Requests in the current second, per connection. */
+  records: NotionRecords;
+  /** Requests in the current second, per connection (this process's share of the limit). */
   windows: Map<string, { second: number; count: number }>;
   faults: { token: InjectedFault[]; api: InjectedFault[] };
   counters: NotionSandboxCounters;
@@ -91,27 +117,59 @@ export function randomSecret(prefix: string, bytes = 24): string {
   return prefix + Array.from(raw, (b) => b.toString(36).padStart(2, "0")).join("").slice(0, 46);
 }
 
-export function issueAccessToken(state: NotionState, grant: Grant): string {
-  const token = randomSecret("ntn_");
-  const ttl = state.accessTokenTtlSeconds;
-  state.accessTokens.set(token, {
-    grant,
-    expiresAt: ttl === null ? null : state.clock() + ttl * 1000,
-    rotated: false,
+/** Saves the grant and issues an access token (and a refresh token) of its generation. */
+export async function issueTokens(
+  state: NotionState,
+  grant: Grant,
+): Promise<{ accessToken: string; refreshToken: string | null }> {
+  const { botId, ...record } = grant;
+  const { records } = state;
+  await records.grants.set(botId, record);
+  const accessToken = randomSecret("ntn_");
+  const ttlMs = state.accessTokenTtlSeconds === null ? null : state.accessTokenTtlSeconds * 1000;
+  const access = {
+    botId,
+    generation: grant.generation,
+    expiresAt: ttlMs === null ? null : state.clock() + ttlMs,
+  };
+  await records.accessTokens.set(
+    accessToken,
+    access,
+    ttlMs === null ? undefined : ttlMs + EXPIRED_TOKEN_MEMORY_MS,
+  );
+  if (!state.issueRefreshTokens) return { accessToken, refreshToken: null };
+  const refreshToken = randomSecret("nrt_");
+  await records.refreshTokens.set(refreshToken, {
+    botId,
+    generation: grant.generation,
+    expiresAt: null,
   });
-  return token;
+  return { accessToken, refreshToken };
 }
 
-/** Why an access token does not work, or null when it does. */
-export function deadReason(
+export async function revokeGrant(state: NotionState, grant: Grant): Promise<void> {
+  const { botId, ...record } = grant;
+  await state.records.grants.set(botId, { ...record, revoked: true });
+}
+
+export type TokenState = "unknown" | "revoked" | "rotated" | "expired" | "live";
+
+/** What a token is worth now, with its grant when the sandbox knows it. */
+export async function tokenState(
   state: NotionState,
-  record: AccessTokenRecord | undefined,
-): "unknown" | "revoked" | "rotated" | "expired" | null {
-  if (record === undefined) return "unknown";
-  if (record.grant.revoked) return "revoked";
-  if (record.rotated) return "rotated";
-  if (record.expiresAt !== null && record.expiresAt <= state.clock()) return "expired";
-  return null;
+  kind: "accessTokens" | "refreshTokens",
+  token: string,
+): Promise<{ state: TokenState; grant?: Grant }> {
+  const record = token === "" ? undefined : await state.records[kind].get(token);
+  const found = record && await state.records.grants.get(record.botId);
+  if (record === undefined || found === undefined) return { state: "unknown" };
+  const grant = { ...found, botId: record.botId };
+  if (grant.revoked) return { state: "revoked", grant };
+  if (record.generation !== grant.generation) return { state: "rotated", grant };
+  if (record.expiresAt !== null && record.expiresAt <= state.clock()) {
+    return { state: "expired", grant };
+  }
+  return { state: "live", grant };
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -3,7 +3,13 @@ import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { checkClient, readBody } from "./client_check.ts";
 import { notionError, requestId } from "./errors.ts";
-import { type Grant, issueAccessToken, type NotionState, randomSecret } from "./state.ts";
+import {
+  type Grant,
+  issueTokens,
+  type NotionState,
+  ROTATION_MEMORY_MS,
+  tokenState,
+} from "./state.ts";
 
 const tokenSchema = z.discriminatedUnion("grant_type", [
   z.object({
@@ -35,8 +41,7 @@ export function notionTokens(state: NotionState): Hono {
     const request = parsed.data;
     if (request.grant_type === "refresh_token") return refresh(c, request.refresh_token);
 
-    const pending = state.codes.get(request.code);
-    state.codes.delete(request.code);
+    const pending = await state.records.codes.take(request.code);
     if (pending === undefined) {
       return notionError(c, 400, "invalid_grant", "Invalid code: this code has been revoked.");
     }
@@ -69,38 +74,39 @@ export function notionTokens(state: NotionState): Hono {
     }
     const grant: Grant = {
       botId: crypto.randomUUID(),
-      refreshToken: state.issueRefreshTokens ? randomSecret("nrt_") : null,
+      generation: 0,
       revoked: false,
       issuedAt: state.clock(),
     };
-    if (grant.refreshToken !== null) state.refreshTokens.set(grant.refreshToken, grant);
-    return c.json(tokenAnswer(grant, issueAccessToken(state, grant)));
+    return c.json(tokenAnswer(grant, await issueTokens(state, grant)));
   });
 
-  function refresh(c: Context, refreshToken: string): Response {
-    const grant = state.refreshTokens.get(refreshToken);
-    if (grant === undefined || grant.revoked) {
-      if (state.usedRefreshTokens.has(refreshToken)) state.counters.usedRefreshTokenUses++;
+  /** Rotation: the first use of a live refresh token replaces both tokens; any later use fails. */
+  async function refresh(c: Context, refreshToken: string): Promise<Response> {
+    const found = await tokenState(state, "refreshTokens", refreshToken);
+    const first = found.state === "live" &&
+      await state.records.rotations.claim(refreshToken, true, ROTATION_MEMORY_MS);
+    if (!first || found.grant === undefined) {
+      if (found.state === "rotated" || found.state === "live") {
+        state.counters.usedRefreshTokenUses++;
+      }
       return notionError(c, 400, "invalid_grant", "Invalid refresh token.");
     }
-    state.refreshTokens.delete(refreshToken);
-    state.usedRefreshTokens.add(refreshToken);
-    for (const record of state.accessTokens.values()) {
-      if (record.grant === grant) record.rotated = true;
-    }
-    grant.refreshToken = randomSecret("nrt_");
-    state.refreshTokens.set(grant.refreshToken, grant);
+    const rotated = { ...found.grant, generation: found.grant.generation + 1 };
     state.counters.refreshes++;
-    return c.json(tokenAnswer(grant, issueAccessToken(state, grant)));
+    return c.json(tokenAnswer(rotated, await issueTokens(state, rotated)));
   }
 
   /** The documented answer; legacy grants answer the older shape without refresh fields. */
-  function tokenAnswer(grant: Grant, accessToken: string): Record<string, unknown> {
+  function tokenAnswer(
+    grant: Grant,
+    tokens: { accessToken: string; refreshToken: string | null },
+  ): Record<string, unknown> {
     const { workspace, owner } = state.data;
     return {
-      access_token: accessToken,
+      access_token: tokens.accessToken,
       ...(state.issueRefreshTokens
-        ? { token_type: "bearer", refresh_token: grant.refreshToken }
+        ? { token_type: "bearer", refresh_token: tokens.refreshToken }
         : {}),
       bot_id: grant.botId,
       workspace_id: workspace.id,
