@@ -25,7 +25,7 @@ export interface AppOptions {
   store: Store;
   /** The keys that seal tokens (config's, or the Deno entry's generated development keys). */
   encryptionKeys: EncryptionKey[];
-  /** Signs session cookies (config's, or a random one per start in development). */
+  /** Signs session cookies (config's, or the Deno entry's generated development secret). */
   sessionSecret: string;
   log?: Logger;
   clock?: () => number;

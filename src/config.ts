@@ -32,11 +32,13 @@ export interface Config {
   upstash: { url: string; token: string } | null;
   /** Mount the emulated providers under /sandbox/{provider}. */
   sandbox: boolean;
+  /** How long sandbox access tokens live; null: each emulated provider's own default. */
+  sandboxTokenTtlSeconds: number | null;
   /** Providers with an app (real or sandbox); a provider absent here is not configured. */
   providers: Partial<Record<ProviderId, ProviderConfig>>;
   /** Null in development when unset: the Deno entry generates and keeps them. */
   encryptionKeys: EncryptionKey[] | null;
-  /** Null in development when unset: a random one is made per start. */
+  /** Null in development when unset: the Deno entry generates and keeps one. */
   sessionSecret: string | null;
   apiKeys: string[];
   /** Most provider calls one items request may make; null: no bound (the Workers entry sets one). */
@@ -68,6 +70,9 @@ const envSchema = z.object({
   UPSTASH_REDIS_REST_URL: httpUrl.optional(),
   UPSTASH_REDIS_REST_TOKEN: optionalText,
   SANDBOX: z.enum(["true", "false"], { error: "must be true or false" }).optional(),
+  SANDBOX_TOKEN_TTL_SECONDS: z.coerce.number({ error: "must be a whole number of seconds" })
+    .int().min(1, { error: "must be at least 1" }).max(86_400, { error: "must be at most 86400" })
+    .optional(),
   ENCRYPTION_KEYS: optionalText,
   SESSION_SECRET: optionalText,
   API_KEYS: optionalText,
@@ -149,6 +154,7 @@ export function loadConfig(env: Env): Config {
     appUrl,
     upstash: upstashUrl && upstashToken ? { url: upstashUrl, token: upstashToken } : null,
     sandbox,
+    sandboxTokenTtlSeconds: e.SANDBOX_TOKEN_TTL_SECONDS ?? null,
     providers,
     encryptionKeys,
     sessionSecret: e.SESSION_SECRET ?? null,

@@ -131,3 +131,12 @@ Deno.test("a bad value and missing production settings are named together", () =
   assert.ok(problems.some((p) => p.startsWith("PORT")));
   assert.ok(problems.some((p) => p.startsWith("API_KEYS")));
 });
+
+Deno.test("SANDBOX_TOKEN_TTL_SECONDS sets the sandbox token lifetime, within 1 to 86400 s", () => {
+  assert.equal(loadConfig({}).sandboxTokenTtlSeconds, null);
+  assert.equal(loadConfig({ SANDBOX_TOKEN_TTL_SECONDS: "90" }).sandboxTokenTtlSeconds, 90);
+  for (const bad of ["0", "86401", "1.5", "soon"]) {
+    const problems = problemsOf({ SANDBOX_TOKEN_TTL_SECONDS: bad });
+    assert.ok(problems.some((p) => p.startsWith("SANDBOX_TOKEN_TTL_SECONDS")), bad);
+  }
+});

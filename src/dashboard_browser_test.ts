@@ -6,7 +6,14 @@
  * README, a plain test run writes them to a temporary directory so the checkout stays clean.
  */
 import assert from "node:assert/strict";
-import { available, connect, SCREENSHOTS, signIn, until, withHub } from "./testing/chromium.ts";
+import {
+  available,
+  connect,
+  SCREENSHOTS,
+  signIn,
+  until,
+  withHub,
+} from "./testing/dashboard_browser.ts";
 
 const PROVIDERS = [
   { id: "hubspot", name: "HubSpot", filterText: "renewal", filterType: "deal" },

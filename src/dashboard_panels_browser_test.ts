@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import { available, connect, signIn, withHub } from "./testing/chromium.ts";
+import { available, connect, signIn, withHub } from "./testing/dashboard_browser.ts";
 
 const VIEWPORT = { width: 1280, height: 900 };
 

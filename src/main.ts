@@ -39,12 +39,22 @@ async function developmentKeys(): Promise<EncryptionKey[]> {
   return config.encryptionKeys!;
 }
 
-function randomSecret(): string {
-  return Array.from(
+/** Development keeps one generated session secret there too, so a restart keeps you signed in. */
+async function developmentSessionSecret(): Promise<string> {
+  const path = `${DATA_DIR}/session-secret`;
+  try {
+    const kept = (await Deno.readTextFile(path)).trim();
+    if (kept.length >= 32) return kept;
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  const secret = Array.from(
     crypto.getRandomValues(new Uint8Array(32)),
     (b) => b.toString(16).padStart(2, "0"),
-  )
-    .join("");
+  ).join("");
+  await Deno.mkdir(DATA_DIR, { recursive: true });
+  await Deno.writeTextFile(path, secret + "\n", { mode: 0o600 });
+  return secret;
 }
 
 async function main(): Promise<void> {
@@ -65,7 +75,7 @@ async function main(): Promise<void> {
     config,
     store,
     encryptionKeys: config.encryptionKeys ?? await developmentKeys(),
-    sessionSecret: config.sessionSecret ?? randomSecret(),
+    sessionSecret: config.sessionSecret ?? await developmentSessionSecret(),
   });
   const root = withStaticFiles(hub);
   Deno.serve({

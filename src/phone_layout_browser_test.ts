@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import { available, SCREENSHOTS, signIn, withHub } from "./testing/chromium.ts";
+import { available, SCREENSHOTS, signIn, withHub } from "./testing/dashboard_browser.ts";
 
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 900 };

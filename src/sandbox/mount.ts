@@ -7,9 +7,13 @@ import { createAirtableSandbox } from "./airtable/sandbox.ts";
 import { createHubspotSandbox } from "./hubspot/sandbox.ts";
 import { createNotionSandbox } from "./notion/sandbox.ts";
 
-type SandboxFactory = (
-  app: { clientId: string; clientSecret: string; redirectUris: string[]; store: Store },
-) => { app: Hono };
+type SandboxFactory = (options: {
+  clientId: string;
+  clientSecret: string;
+  redirectUris: string[];
+  store: Store;
+  accessTokenTtlSeconds?: number;
+}) => { app: Hono };
 
 /** Each emulated provider, built from the app settings the hub uses for it. */
 const SANDBOXES: Record<ProviderId, SandboxFactory> = {
@@ -32,6 +36,7 @@ export function mountSandboxes(app: Hono<HubEnv>, config: Config, store: Store):
       clientSecret: provider.clientSecret,
       redirectUris: [provider.redirectUri],
       store,
+      accessTokenTtlSeconds: config.sandboxTokenTtlSeconds ?? undefined,
     });
     app.route(`/sandbox/${id}`, sandbox.app);
   }

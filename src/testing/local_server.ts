@@ -21,11 +21,13 @@ export function freePort(): number {
 
 /**
  * Spawns a server process (stdout piped) and waits until its output contains `ready`; returns
- * what it printed up to then. The rest of its output is drained so it never blocks on the pipe.
+ * what it printed up to then. The rest of its output is drained so it never blocks on the pipe,
+ * and handed to `onOutput` when given.
  */
 export async function spawnUntilReady(
   command: Deno.Command,
   ready: string,
+  onOutput: (text: string) => void = () => {},
 ): Promise<{ process: Deno.ChildProcess; printed: string }> {
   const process = command.spawn();
   const reader = process.stdout.pipeThrough(new TextDecoderStream()).getReader();
@@ -36,7 +38,9 @@ export async function spawnUntilReady(
     printed += value;
   }
   (async () => {
-    while (!(await reader.read()).done);
+    for (let read = await reader.read(); !read.done; read = await reader.read()) {
+      onOutput(read.value);
+    }
   })().catch(() => {});
   return { process, printed };
 }
