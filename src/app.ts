@@ -113,6 +113,8 @@ export function createHub(options: AppOptions): { app: Hono<HubEnv>; services: S
       formAction: ["'self'", ...authorizeOrigins(config)],
     },
     referrerPolicy: "no-referrer",
+    // A browser that honours HSTS over plain http would pin localhost to https for a year.
+    strictTransportSecurity: config.appUrl.startsWith("https://"),
   }));
   app.onError(handleError);
   app.notFound(handleNotFound);

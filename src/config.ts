@@ -28,7 +28,7 @@ export interface EncryptionKey {
 export interface Config {
   appEnv: "development" | "production";
   port: number;
-  /** Public base URL, without a trailing slash. */
+  /** Public base URL, without a trailing slash; in development `http://localhost:${port}` when unset. */
   appUrl: string;
   upstash: { url: string; token: string } | null;
   /** Mount the emulated providers under /sandbox/{provider}. */
@@ -90,7 +90,7 @@ const envSchema = z.object({
   PORT: z.coerce.number({ error: "must be a port number" }).int().min(1).max(65535).default(
     8000,
   ),
-  APP_URL: httpUrl.default("http://localhost:8000"),
+  APP_URL: httpUrl.optional(),
   UPSTASH_REDIS_REST_URL: httpUrl.optional(),
   UPSTASH_REDIS_REST_TOKEN: optionalText,
   SANDBOX: z.enum(["true", "false"], { error: "must be true or false" }).optional(),
@@ -141,8 +141,10 @@ export function loadConfig(env: Env): Config {
       (e as Record<string, unknown>)[name] = schema.safeParse(undefined).data;
     }
   }
-  const appUrl = e.APP_URL.replace(/\/+$/, "");
   const production = e.APP_ENV === "production";
+  // In development the hub's own address follows PORT, so changing the port alone keeps callbacks
+  // and the sandboxes reachable; production has no such guess and must name its public URL.
+  const appUrl = (e.APP_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, "");
 
   const anyCredentials = PROVIDER_IDS.some((id) => cleaned[`${prefix(id)}_CLIENT_ID`]);
   const sandbox = e.SANDBOX === undefined ? !production && !anyCredentials : e.SANDBOX === "true";
@@ -192,7 +194,8 @@ export function loadConfig(env: Env): Config {
     if (e.SESSION_SECRET === undefined) problems.push("SESSION_SECRET: required in production");
     if (apiKeys.length === 0) problems.push("API_KEYS: required in production");
     if (sandbox) problems.push("SANDBOX: must not be on in production");
-    if (!appUrl.startsWith("https://")) problems.push("APP_URL: must be https in production");
+    if (e.APP_URL === undefined) problems.push("APP_URL: required in production");
+    else if (!appUrl.startsWith("https://")) problems.push("APP_URL: must be https in production");
   }
   if (problems.length > 0) throw new ConfigError(problems);
 

@@ -43,6 +43,28 @@ Deno.test("an empty environment gives development defaults with every sandbox pr
   );
 });
 
+Deno.test("with APP_URL unset in development, the hub's URL and callbacks follow PORT", () => {
+  const config = loadConfig({ PORT: "8123" });
+  assert.equal(config.port, 8123);
+  assert.equal(config.appUrl, "http://localhost:8123");
+  assert.equal(
+    config.providers.notion?.redirectUri,
+    "http://localhost:8123/integrations/notion/oauth2callback",
+  );
+  assert.equal(
+    config.providers.notion?.authorizeUrl,
+    "http://localhost:8123/sandbox/notion/v1/oauth/authorize",
+  );
+  const named = loadConfig({ PORT: "8123", APP_URL: "http://hub.test:9000/" });
+  assert.equal(named.appUrl, "http://hub.test:9000");
+});
+
+Deno.test("production requires APP_URL rather than guessing it from PORT", () => {
+  const env: Record<string, string> = { ...productionEnv, PORT: "8443" };
+  delete env.APP_URL;
+  assert.ok(problemsOf(env).includes("APP_URL: required in production"));
+});
+
 Deno.test("a provider with credentials uses the real endpoints unless they are overridden", () => {
   const config = loadConfig({
     HUBSPOT_CLIENT_ID: "id",

@@ -6,91 +6,14 @@
  * README, a plain test run writes them to a temporary directory so the checkout stays clean.
  */
 import assert from "node:assert/strict";
-import { type Browser, chromium, type Page } from "playwright-core";
-import { createKvStore } from "./store/kv_store.ts";
-import { inCi } from "./testing/redis_harness.ts";
-import { type RunningHub, startHub } from "./testing/hub.ts";
-
-const CHROMIUM = "/usr/bin/chromium";
-const SAVING_SCREENSHOTS = Deno.env.get("SAVE_SCREENSHOTS") === "1";
-const SCREENSHOTS = SAVING_SCREENSHOTS
-  ? new URL("../static/screenshots/", import.meta.url).pathname
-  : `${Deno.makeTempDirSync({ prefix: "hub-screenshots-" })}/`;
-if (!SAVING_SCREENSHOTS) {
-  globalThis.addEventListener("unload", () => Deno.removeSync(SCREENSHOTS, { recursive: true }));
-}
-
-function chromiumInstalled(): boolean {
-  try {
-    return Deno.statSync(CHROMIUM).isFile;
-  } catch {
-    return false;
-  }
-}
-
-const available = chromiumInstalled();
-if (!available) {
-  const message = `Chromium is not installed at ${CHROMIUM}: the browser tests cannot run ` +
-    "(install it: apt-get install chromium).";
-  if (inCi()) throw new Error(message);
-  console.error(`\n!!! SKIPPING BROWSER TESTS: ${message}\n`);
-}
-
-async function launch(): Promise<Browser> {
-  return await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
-}
-
-async function withHub(fn: (hub: RunningHub, browser: Browser) => Promise<void>) {
-  const kv = await Deno.openKv(":memory:");
-  const hub = startHub({ store: createKvStore(kv) });
-  const browser = await launch();
-  try {
-    await fn(hub, browser);
-  } finally {
-    await browser.close();
-    await hub.close();
-    kv.close();
-  }
-}
-
-/** Polls a condition the page reaches asynchronously (htmx swaps). */
-async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function signIn(page: Page, hub: RunningHub, user = "alice") {
-  await page.goto(hub.url);
-  assert.ok(page.url().endsWith("/login"));
-  await page.getByLabel("User").fill(user);
-  await page.getByLabel("Organisation").fill("acme");
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(`${hub.url}/`);
-}
-
-async function connect(page: Page, provider: string, decision: "Approve" | "Deny", shot?: string) {
-  const card = page.locator(`#card-${provider}`);
-  await card.getByRole("button", { name: /^(Connect|Reconnect)$/ }).click();
-  await page.waitForURL(/\/sandbox\//);
-  if (shot) await page.screenshot({ path: `${SCREENSHOTS}${shot}`, fullPage: true });
-  await page.getByRole("button", { name: decision }).click();
-  await page.waitForURL(/\/\?(connected|cancelled)=/);
-}
+import {
+  available,
+  connect,
+  SCREENSHOTS,
+  signIn,
+  until,
+  withHub,
+} from "./testing/dashboard_browser.ts";
 
 const PROVIDERS = [
   { id: "hubspot", name: "HubSpot", filterText: "renewal", filterType: "deal" },
@@ -121,33 +44,36 @@ for (const p of PROVIDERS) {
         await assert.doesNotReject(card.getByText("Not connected").waitFor());
 
         await connect(page, p.id, "Approve", `consent-${p.id}.png`);
-        await page.getByText(`${p.name} is connected.`).waitFor();
+        await page.locator(".notice").getByText(`Connected ${p.name}`).waitFor();
         await card.getByText("Connected", { exact: true }).waitFor();
 
         await card.getByRole("link", { name: "Load items" }).click();
-        const rows = card.locator("tbody tr:not(.more)");
+        const panel = page.locator(`#items-${p.id}`);
+        const rows = panel.locator("tbody tr:not(.more)");
         await rows.first().waitFor();
         const firstPage = await rows.count();
         assert.ok(firstPage > 0 && firstPage <= 100, `first page had ${firstPage} rows`);
-        await card.locator(".summary").getByText(/loaded/).waitFor();
+        await panel.locator(".summary").getByText(/loaded/).waitFor();
 
-        await card.getByRole("link", { name: "Load more" }).click();
+        await panel.getByRole("link", { name: "Load more" }).click();
         await until(async () => (await rows.count()) > firstPage, "more rows after Load more");
         const loaded = await rows.count();
         assert.ok(loaded > firstPage);
 
         const download = page.waitForEvent("download");
-        await card.getByRole("link", { name: "CSV" }).click();
+        await panel.getByRole("link", { name: "CSV" }).click();
         const csv = await Deno.readTextFile(await (await download).path());
         const csvLines = csv.trim().split("\r\n");
         assert.equal(csvLines[0].split(",")[0], "id");
         assert.equal(csvLines.length - 1, loaded);
         const jsonDownload = page.waitForEvent("download");
-        await card.getByRole("link", { name: "JSON" }).click();
+        await panel.getByRole("link", { name: "JSON" }).click();
         const exported = JSON.parse(await Deno.readTextFile(await (await jsonDownload).path()));
         assert.equal(exported.length, loaded);
 
         await page.setViewportSize({ width: 1280, height: 900 });
+        // Clicking Load more scrolled the page; the picture shows the cards above the items.
+        await page.evaluate("window.scrollTo(0, 0)");
         await page.screenshot({ path: `${SCREENSHOTS}dashboard-${p.id}.png`, fullPage: false });
 
         // Each filter change is answered before the next step, so that no listing is still in
@@ -158,17 +84,17 @@ for (const p of PROVIDERS) {
             new URL(r.url()).searchParams.get(name) === value
           );
         const byName = filtered("q", p.filterText);
-        await card.getByLabel("Filter by name").fill(p.filterText);
+        await panel.getByLabel("Filter by name").fill(p.filterText);
         await byName;
-        const names = card.locator("tbody tr:not(.more) td:first-child");
+        const names = panel.locator("tbody tr:not(.more) td:first-child");
         await until(async () => {
           const all = await names.allTextContents();
           return all.length > 0 && all.every((n) => n.toLowerCase().includes(p.filterText));
         }, "only matching names after typing a filter");
         const byType = filtered("type", p.filterType);
-        await card.getByLabel("Type").selectOption(p.filterType);
+        await panel.getByLabel("Type").selectOption(p.filterType);
         await byType;
-        const types = card.locator("tbody tr:not(.more) td:nth-child(2)");
+        const types = panel.locator("tbody tr:not(.more) td:nth-child(2)");
         await until(async () => {
           const all = await types.allTextContents();
           return all.length > 0 && all.every((t) => t === p.filterType);
@@ -181,6 +107,8 @@ for (const p of PROVIDERS) {
         page.once("dialog", (dialog) => dialog.accept());
         await card.getByRole("button", { name: "Disconnect" }).click();
         await page.locator(`#card-${p.id}`).getByText("Not connected").waitFor();
+        await page.locator(".notice").getByText(`Disconnected ${p.name}`).waitFor();
+        assert.equal(await panel.locator("table").count(), 0, "the items close on disconnect");
 
         await connect(page, p.id, "Deny");
         await page.getByText(`Connecting ${p.name} was cancelled`).waitFor();

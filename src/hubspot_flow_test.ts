@@ -86,7 +86,7 @@ async function hubspotFlow(store: Store) {
 
     const dashboard = await browser.request(`${hub.url}/?connected=hubspot`);
     const html = await dashboard.text();
-    assert.match(html, /HubSpot is connected/);
+    assert.match(html, /Connected HubSpot as HubSpot account \d+\./);
     assert.match(html, /Load items/);
 
     const status = await (await browser.request(`${hub.url}/integrations/hubspot/status`)).json();

@@ -159,7 +159,14 @@ async function driveFlow(
   );
   record.fragment = await page(fragment);
 
-  for (const path of ["/static/app.css", "/static/htmx.min.js", "/static/favicon.svg"]) {
+  for (
+    const path of [
+      "/static/app.css",
+      "/static/app.js",
+      "/static/htmx.min.js",
+      "/static/favicon.svg",
+    ]
+  ) {
     const response = await browser.request(`${base}${path}`);
     const bytes = new Uint8Array(await response.arrayBuffer());
     const file = await Deno.readFile(`${ROOT}${path.slice(1)}`);

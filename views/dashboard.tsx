@@ -12,10 +12,16 @@ export interface ProviderCardModel {
   sandbox: boolean;
 }
 
+/** What the user's last action did, said once on the page that follows it. */
+export interface Notice {
+  kind: "connected" | "disconnected" | "cancelled";
+  text: string;
+}
+
 export interface DashboardProps {
   owner: { userId: string; orgId: string };
   cards: ProviderCardModel[];
-  notice: string | null;
+  notice: Notice | null;
 }
 
 /** Without JavaScript, Disconnect asks on a page of its own before it posts. */
@@ -40,16 +46,47 @@ export function DisconnectConfirmPage(
 
 export const cardId = (provider: string): string => `card-${provider}`;
 export const itemsId = (provider: string): string => `items-${provider}`;
+export const NOTICE_ID = "notice";
 
+/**
+ * The cards side by side, then one panel per provider below them: an open items table never
+ * pushes the other cards out of sight.
+ */
 export function DashboardPage(props: DashboardProps) {
   return (
     <Layout title="Dashboard" signedInAs={props.owner}>
       <h1>Your integrations</h1>
-      {props.notice ? <p class="notice" role="status">{props.notice}</p> : null}
+      <NoticeArea notice={props.notice} />
       <div class="cards">
         {props.cards.map((card) => <ProviderCard key={card.id} card={card} />)}
       </div>
+      {props.cards.map((card) => <ItemsPanelSlot provider={card.id} />)}
     </Layout>
+  );
+}
+
+/**
+ * Where the banner goes; an htmx answer replaces it out of band (a disconnect says so), and
+ * static/app.js empties it when the next request starts.
+ */
+export function NoticeArea(props: { notice: Notice | null; outOfBand?: boolean }) {
+  const n = props.notice;
+  return (
+    <div id={NOTICE_ID} aria-live="polite" hx-swap-oob={props.outOfBand ? "true" : undefined}>
+      {n ? <p class={`notice notice-${n.kind}`} role="status">{n.text}</p> : null}
+    </div>
+  );
+}
+
+/** The empty place a provider's items open into; out of band it closes an open panel. */
+export function ItemsPanelSlot(props: { provider: string; outOfBand?: boolean }) {
+  return (
+    <div
+      id={itemsId(props.provider)}
+      class="items-panel"
+      hx-swap-oob={props.outOfBand ? "true" : undefined}
+    >
+    </div>
   );
 }
 
@@ -93,6 +130,7 @@ export function ProviderCard(props: { card: ProviderCardModel }) {
               href={`/items/${c.id}`}
               hx-get={`/ui/${c.id}/browser`}
               hx-target={`#${itemsId(c.id)}`}
+              aria-controls={itemsId(c.id)}
               hx-indicator={`#${cardId(c.id)}-loading`}
             >
               Load items
@@ -122,7 +160,6 @@ export function ProviderCard(props: { card: ProviderCardModel }) {
         )}
         <span id={`${cardId(c.id)}-loading`} class="htmx-indicator">Loading…</span>
       </div>
-      <div id={itemsId(c.id)} class="items" aria-live="polite"></div>
     </section>
   );
 }

@@ -1,3 +1,4 @@
+import type { Child } from "hono/jsx";
 import type { IntegrationItem } from "../src/items/item.ts";
 
 /** The filters a user applied to a listing; empty strings mean "no filter". */
@@ -37,6 +38,32 @@ export function itemsQuery(model: ItemsPageModel, cursor: string | null): string
     );
   }
   return query.toString();
+}
+
+/**
+ * A provider's items as opened from the dashboard, with a Close that empties the panel
+ * (static/app.js); without JavaScript the same link leads back to the dashboard.
+ */
+export function ItemsPanel(
+  props: { provider: string; displayName: string; children?: Child },
+) {
+  const titleId = `items-${props.provider}-title`;
+  return (
+    <section class="panel" aria-labelledby={titleId}>
+      <header class="panel-head">
+        <h2 id={titleId}>{props.displayName} items</h2>
+        <a
+          href="/"
+          class="button secondary"
+          data-close-panel={`items-${props.provider}`}
+          data-return-to={`card-${props.provider}`}
+        >
+          Close<span class="visually-hidden">{props.displayName} items</span>
+        </a>
+      </header>
+      {props.children}
+    </section>
+  );
 }
 
 /** The filter form and the first page of results. Works as a plain GET form without JS. */
@@ -85,21 +112,23 @@ export function ItemsResults(props: { model: ItemsPageModel }) {
   return (
     <>
       <Summary model={m} />
-      <table class="items-table">
-        <caption class="visually-hidden">Items from {m.provider}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Type</th>
-            <th scope="col">Parent</th>
-            <th scope="col">Last modified</th>
-            <th scope="col">Link</th>
-          </tr>
-        </thead>
-        <tbody id={rowsId(m.provider)}>
-          <ItemRows model={m} />
-        </tbody>
-      </table>
+      <div class="table-scroll" tabindex={0} aria-label={`Items from ${m.provider}`}>
+        <table class="items-table">
+          <caption class="visually-hidden">Items from {m.provider}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Type</th>
+              <th scope="col">Parent</th>
+              <th scope="col">Last modified</th>
+              <th scope="col">Link</th>
+            </tr>
+          </thead>
+          <tbody id={rowsId(m.provider)}>
+            <ItemRows model={m} />
+          </tbody>
+        </table>
+      </div>
     </>
   );
 }

@@ -23,6 +23,7 @@ export function Layout(props: LayoutProps) {
           {/* The stylesheet carries htmx's indicator rules, so htmx need not inject a <style>. */}
           <meta name="htmx-config" content='{"includeIndicatorCSS": false}' />
           <script src="/static/htmx.min.js" defer></script>
+          <script src="/static/app.js" defer></script>
         </head>
         <body>
           <header class="site-header">

@@ -5,6 +5,8 @@ export interface MessagePageProps {
   message: string;
   /** Where the user can go from here. */
   link?: { href: string; label: string };
+  /** A button that posts to `href`, offered before the link (try again). */
+  action?: { href: string; label: string };
 }
 
 /** A page that says what happened in words, used for errors and refusals shown to browsers. */
@@ -14,6 +16,13 @@ export function MessagePage(props: MessagePageProps) {
       <section class="message" role="alert">
         <h1>{props.title}</h1>
         <p>{props.message}</p>
+        {props.action
+          ? (
+            <form method="post" action={props.action.href}>
+              <button type="submit">{props.action.label}</button>
+            </form>
+          )
+          : null}
         <p>
           <a href={props.link?.href ?? "/"}>{props.link?.label ?? "Back to the dashboard"}</a>
         </p>

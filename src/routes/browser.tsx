@@ -11,6 +11,8 @@ import { parseInput } from "../http/validate.ts";
 import {
   AuthorizationCancelledError,
   type CallbackQuery,
+  CallbackStateError,
+  CodeRefusedError,
   completeAuthorization,
   startAuthorization,
 } from "../oauth/flow.ts";
@@ -22,6 +24,9 @@ import { parseJson } from "../json.ts";
 import {
   DashboardPage,
   DisconnectConfirmPage,
+  ItemsPanelSlot,
+  type Notice,
+  NoticeArea,
   ProviderCard,
   type ProviderCardModel,
 } from "../../views/dashboard.tsx";
@@ -49,12 +54,13 @@ const FORM_PATHS = [
 
 const dashboardQuerySchema = z.object({
   connected: z.enum(PROVIDER_IDS).optional(),
+  disconnected: z.enum(PROVIDER_IDS).optional(),
   cancelled: z.enum(PROVIDER_IDS).optional(),
 });
 
 const callbackQuerySchema = z.object({
-  state: z.string({ error: "missing: the provider did not send back the sign-in state" })
-    .min(1).max(2048),
+  // An empty or absent state is refused by the flow with its own sentence.
+  state: z.string().max(2048).transform((s) => s === "" ? null : s).default(null),
   code: z.string().min(1).max(4096).optional(),
   error: z.string().min(1).max(200).optional(),
 }).refine((q) => q.code !== undefined || q.error !== undefined, {
@@ -82,13 +88,9 @@ export function browserRoutes(): Hono<HubEnv> {
     if (caller?.kind !== "session") return unauthenticatedPage(c, services);
     const query = parseInput(dashboardQuerySchema, c.req.query());
     const cards = await cardsFor(services, caller.owner);
-    const named = (id: string) => cards.find((card) => card.id === id)?.displayName ?? id;
-    const notice = query.connected
-      ? `${named(query.connected)} is connected.`
-      : query.cancelled
-      ? `Connecting ${named(query.cancelled)} was cancelled; nothing was changed.`
-      : null;
-    return c.html(<DashboardPage owner={caller.owner} cards={cards} notice={notice} />);
+    return c.html(
+      <DashboardPage owner={caller.owner} cards={cards} notice={noticeFor(query, cards)} />,
+    );
   });
 
   ui.get("/login", (c) => {
@@ -161,6 +163,9 @@ export function browserRoutes(): Hono<HubEnv> {
       if (error instanceof AuthorizationCancelledError) {
         return c.redirect(`/?cancelled=${provider.spec.id}`, 303);
       }
+      if (error instanceof CallbackStateError || error instanceof CodeRefusedError) {
+        return callbackFailurePage(c, provider.spec, error, session);
+      }
       throw error;
     }
     return c.redirect(`/?connected=${provider.spec.id}`, 303);
@@ -178,9 +183,16 @@ export function browserRoutes(): Hono<HubEnv> {
     const provider = resolveProvider(services, c.req.param("provider"));
     const owner = sessionOwner(c);
     await disconnect(services, provider, owner);
-    if (c.req.header("HX-Request") === undefined) return c.redirect("/", 303);
-    const card = (await cardsFor(services, owner)).find((m) => m.id === provider.spec.id)!;
-    return c.html(<ProviderCard card={card} />);
+    const { id } = provider.spec;
+    if (c.req.header("HX-Request") === undefined) return c.redirect(`/?disconnected=${id}`, 303);
+    const cards = await cardsFor(services, owner);
+    return c.html(
+      <>
+        <ProviderCard card={cards.find((m) => m.id === id)!} />
+        <NoticeArea notice={noticeFor({ disconnected: id }, cards)} outOfBand />
+        <ItemsPanelSlot provider={id} outOfBand />
+      </>,
+    );
   });
 
   return ui;
@@ -220,6 +232,61 @@ function unauthenticatedPage(
       message="This hub opens through a connect link from the application you use. Ask it for a new link."
     />,
     401,
+  );
+}
+
+/** The banner for what the user just did, as the redirect after it names it. */
+function noticeFor(
+  query: z.infer<typeof dashboardQuerySchema>,
+  cards: ProviderCardModel[],
+): Notice | null {
+  const card = (id: string) => cards.find((m) => m.id === id);
+  const named = (id: string) => card(id)?.displayName ?? id;
+  if (query.connected) {
+    const account = card(query.connected)?.accountName;
+    return {
+      kind: "connected",
+      text: `Connected ${named(query.connected)}${account ? ` as ${account}` : ""}.`,
+    };
+  }
+  if (query.disconnected) {
+    return {
+      kind: "disconnected",
+      text: `Disconnected ${named(query.disconnected)}; the hub no longer holds its tokens.`,
+    };
+  }
+  if (query.cancelled) {
+    return {
+      kind: "cancelled",
+      text: `Connecting ${named(query.cancelled)} was cancelled; nothing was changed.`,
+    };
+  }
+  return null;
+}
+
+/**
+ * A callback that did not connect: what happened, and for a signed-in browser a button that
+ * starts connecting again (a connection started by a program is restarted by that program).
+ */
+function callbackFailurePage(
+  c: Context<HubEnv>,
+  spec: { id: string; displayName: string },
+  error: CallbackStateError | CodeRefusedError,
+  session: Owner | null,
+): Response | Promise<Response> {
+  c.set("failure", { code: error.code, message: error.message });
+  const title = error instanceof CodeRefusedError
+    ? `${spec.displayName} refused the authorization code`
+    : `Connecting ${spec.displayName} did not finish`;
+  return c.html(
+    <MessagePage
+      title={title}
+      message={error.message}
+      action={session === null
+        ? undefined
+        : { href: `/integrations/${spec.id}/connect`, label: `Connect ${spec.displayName} again` }}
+    />,
+    error.status,
   );
 }
 

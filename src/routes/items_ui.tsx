@@ -14,8 +14,12 @@ import {
   ItemsBrowser,
   ItemsError,
   type ItemsPageModel,
+  ItemsPanel,
   ItemsResults,
 } from "../../views/items_table.tsx";
+
+/** A rendered view, as the views' functions return it. */
+type Html = ReturnType<typeof ItemsError>;
 
 const PAGE_SIZE = 100;
 /** Pages a filtered view reads at most to find a first match before offering "Load more". */
@@ -52,10 +56,14 @@ export function itemsUi(): Hono<HubEnv> {
 
   ui.get("/ui/:provider/browser", async (c) => {
     const { provider, owner, listing } = read(c);
+    const { id, displayName } = provider.spec;
+    const inPanel = (content: Html) => (
+      <ItemsPanel provider={id} displayName={displayName}>{content}</ItemsPanel>
+    );
     return await render(c, provider, async () => {
       const model = await loadPage(c, provider, owner, listing);
-      return c.html(<ItemsBrowser model={model} />);
-    });
+      return c.html(inPanel(<ItemsBrowser model={model} />));
+    }, inPanel);
   });
 
   ui.get("/ui/:provider/items", async (c) => {
@@ -111,6 +119,7 @@ async function render(
   c: Context<HubEnv>,
   provider: ActiveProvider,
   fn: () => Promise<Response>,
+  wrap: (content: Html) => Html = (content) => content,
 ): Promise<Response> {
   try {
     return await fn();
@@ -118,7 +127,7 @@ async function render(
     if (!(error instanceof HubError)) throw error;
     const retry = new URLSearchParams(c.req.query()).toString();
     return c.html(
-      <ItemsError provider={provider.spec.id} message={error.message} retryQuery={retry} />,
+      wrap(<ItemsError provider={provider.spec.id} message={error.message} retryQuery={retry} />),
       error.status,
     );
   }

@@ -6,10 +6,10 @@ import { createKvStore } from "../store/kv_store.ts";
 
 const APP_URL = "http://hub.test";
 
-async function testApp() {
+async function testApp(appUrl = APP_URL) {
   const kv = await Deno.openKv(":memory:");
   const app = createApp({
-    config: loadConfig({ APP_URL, API_KEYS: TEST_API_KEY }),
+    config: loadConfig({ APP_URL: appUrl, API_KEYS: TEST_API_KEY }),
     store: createKvStore(kv),
     encryptionKeys: [{ id: "t", key: new Uint8Array(32).fill(3) }],
     sessionSecret: "route-test-session-secret-0123456789",
@@ -130,19 +130,19 @@ Deno.test("authorize gives a HubSpot URL with state, redirect and the oauth scop
   }
 });
 
-Deno.test("the callback refuses missing, unknown and replayed states with a page", async () => {
+Deno.test("a callback for a program's authorize needs no session; a bad state is a page", async () => {
   const { app, api, close } = await testApp();
   try {
     const noState = await app.request(`${APP_URL}/integrations/hubspot/oauth2callback?code=x`);
     assert.equal(noState.status, 400);
     assert.match(noState.headers.get("content-type") ?? "", /text\/html/);
-    assert.match(await noState.text(), /state/);
+    assert.match(await noState.text(), /without the state/);
 
     const unknown = await app.request(
       `${APP_URL}/integrations/hubspot/oauth2callback?code=x&state=made-up-state`,
     );
     assert.equal(unknown.status, 400);
-    assert.match(await unknown.text(), /expired|already used/);
+    assert.match(await unknown.text(), /no record of this connection attempt/);
 
     const started = await api("/integrations/hubspot/authorize?user_id=a&org_id=o");
     const state = new URL((await started.json()).authorize_url).searchParams.get("state")!;
@@ -155,6 +155,7 @@ Deno.test("the callback refuses missing, unknown and replayed states with a page
       `${APP_URL}/integrations/hubspot/oauth2callback?error=access_denied&state=${state}`,
     );
     assert.equal(replayed.status, 400);
+    assert.match(await replayed.text(), /already finished/);
   } finally {
     close();
   }
@@ -265,5 +266,22 @@ Deno.test("health makes a store round trip and unknown paths are 404s", async ()
     assert.equal((await errorOf(missing)).code, "not_found");
   } finally {
     close();
+  }
+});
+
+Deno.test("HSTS is sent only when the hub's APP_URL is https", async () => {
+  for (const [appUrl, sent] of [["http://hub.test", false], ["https://hub.test", true]] as const) {
+    const { app, close } = await testApp(appUrl);
+    try {
+      for (const path of ["/login", "/health", "/no-such-page"]) {
+        const response = await app.request(`${appUrl}${path}`);
+        await response.body?.cancel();
+        const hsts = response.headers.get("Strict-Transport-Security");
+        if (sent) assert.match(hsts ?? "", /^max-age=\d+/, `${appUrl}${path}`);
+        else assert.equal(hsts, null, `${appUrl}${path}`);
+      }
+    } finally {
+      close();
+    }
   }
 });
