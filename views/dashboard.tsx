@@ -96,14 +96,18 @@ const STATUS_LABEL = {
   reconnect_required: "Needs reconnect",
 } as const;
 
-/** One provider's card; also the fragment htmx swaps after a disconnect. */
-export function ProviderCard(props: { card: ProviderCardModel }) {
+/**
+ * One provider's card; also the fragment htmx swaps after a disconnect, and out of band when a
+ * provider call finds the grant dead (so the card never says Connected after that).
+ */
+export function ProviderCard(props: { card: ProviderCardModel; outOfBand?: boolean }) {
   const c = props.card;
   return (
     <section
       class={`card status-${c.status}`}
       id={cardId(c.id)}
       aria-labelledby={`${cardId(c.id)}-title`}
+      hx-swap-oob={props.outOfBand ? "true" : undefined}
     >
       <h2 id={`${cardId(c.id)}-title`}>
         {c.displayName}

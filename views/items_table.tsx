@@ -222,7 +222,20 @@ export function ItemRows(props: { model: ItemsPageModel; appended?: boolean }) {
 }
 
 /** A provider failure shown where the items would be, with a retry. */
-export function ItemsError(props: { provider: string; message: string; retryQuery: string }) {
+export function ItemsError(
+  props: { provider: string; message: string; retryQuery: string; reconnect?: boolean },
+) {
+  if (props.reconnect) {
+    // Retrying cannot help: the grant is gone until the user approves again.
+    return (
+      <div class="error" role="alert">
+        <p>{props.message}</p>
+        <form method="post" action={`/integrations/${props.provider}/connect`}>
+          <button type="submit">Reconnect</button>
+        </form>
+      </div>
+    );
+  }
   return (
     <div class="error" role="alert">
       <p>{props.message}</p>

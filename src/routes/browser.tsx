@@ -4,7 +4,8 @@ import { ownerFor } from "../auth/callers.ts";
 import { idSchema } from "../auth/identity.ts";
 import { endSession, readSession, startSession } from "../auth/session.ts";
 import type { Owner } from "../connections/connections.ts";
-import { disconnect, statusView } from "../connections/status.ts";
+import { disconnect } from "../connections/status.ts";
+import { cardsFor } from "./cards.ts";
 import { InvalidRequestError, NotFoundError, UnauthenticatedError } from "../errors.ts";
 import { limitBody, SMALL_BODY_BYTES } from "../http/body_limit.ts";
 import { parseInput } from "../http/validate.ts";
@@ -17,7 +18,7 @@ import {
   startAuthorization,
 } from "../oauth/flow.ts";
 import { PROVIDER_IDS } from "../providers/ids.ts";
-import { activeProviders, resolveProvider } from "../providers/registry.ts";
+import { resolveProvider } from "../providers/registry.ts";
 import { keys } from "../store/keys.ts";
 import type { HubEnv, Services } from "../services.ts";
 import { parseJson } from "../json.ts";
@@ -288,22 +289,4 @@ function callbackFailurePage(
     />,
     error.status,
   );
-}
-
-async function cardsFor(services: Services, owner: Owner): Promise<ProviderCardModel[]> {
-  const providers = activeProviders(services);
-  const connections = await services.connections.getMany(providers.map((p) => p.spec.id), owner);
-  return providers.map(({ spec, app }, i) => {
-    const view = statusView(spec.id, connections[i]);
-    return {
-      id: spec.id,
-      displayName: spec.displayName,
-      description: spec.description,
-      status: view.status,
-      accountName: view.account?.name ?? null,
-      connectedAt: view.connected_at,
-      lastError: view.last_error?.message ?? null,
-      sandbox: app.sandbox,
-    };
-  });
 }

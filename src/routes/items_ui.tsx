@@ -1,7 +1,14 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { ownerFor } from "../auth/callers.ts";
-import { HubError, UnauthenticatedError } from "../errors.ts";
+import {
+  HubError,
+  NotConnectedError,
+  ReconnectRequiredError,
+  UnauthenticatedError,
+} from "../errors.ts";
+import { ProviderCard } from "../../views/dashboard.tsx";
+import { cardsFor } from "./cards.ts";
 import { parseInput } from "../http/validate.ts";
 import type { IntegrationItem } from "../items/item.ts";
 import { type ActiveProvider, resolveProvider } from "../providers/registry.ts";
@@ -126,8 +133,24 @@ async function render(
   } catch (error) {
     if (!(error instanceof HubError)) throw error;
     const retry = new URLSearchParams(c.req.query()).toString();
+    const dead = error instanceof ReconnectRequiredError || error instanceof NotConnectedError;
+    // The card was drawn when the grant still worked: it is redrawn from what the store says now.
+    const card = dead
+      ? (await cardsFor(c.get("services"), ownerFor(c, {})))
+        .find((model) => model.id === provider.spec.id)
+      : undefined;
     return c.html(
-      wrap(<ItemsError provider={provider.spec.id} message={error.message} retryQuery={retry} />),
+      <>
+        {wrap(
+          <ItemsError
+            provider={provider.spec.id}
+            message={error.message}
+            retryQuery={retry}
+            reconnect={dead}
+          />,
+        )}
+        {card ? <ProviderCard card={card} outOfBand /> : null}
+      </>,
       error.status,
     );
   }
