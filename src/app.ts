@@ -11,6 +11,7 @@ import { boundedFetch } from "./http/bounded_fetch.ts";
 import { handleError, handleNotFound } from "./http/errors.tsx";
 import { limitRequestHead } from "./http/head_limit.ts";
 import { ItemsService } from "./items/list_items.ts";
+import { SyncService } from "./sync/service.ts";
 import { jsonLogger, type Logger } from "./log.ts";
 import { requestLog } from "./http/request_log.ts";
 import { browserRoutes } from "./routes/browser.tsx";
@@ -65,21 +66,23 @@ export function createHub(options: AppOptions): { app: Hono<HubEnv>; services: S
     refreshTimeoutMs: config.limits.providerCallTimeoutMs,
     log,
   });
+  const items = new ItemsService({
+    store,
+    connections,
+    keeper,
+    clock,
+    sleep,
+    callBudget: config.providerCallBudget,
+    callTimeoutMs: config.limits.providerCallTimeoutMs,
+    rateLimitWaitMs: config.limits.rateLimitWaitMs,
+  });
   const services: Services = {
     config,
     store,
     connections,
     keeper,
-    items: new ItemsService({
-      store,
-      connections,
-      keeper,
-      clock,
-      sleep,
-      callBudget: config.providerCallBudget,
-      callTimeoutMs: config.limits.providerCallTimeoutMs,
-      rateLimitWaitMs: config.limits.rateLimitWaitMs,
-    }),
+    items,
+    sync: new SyncService({ store, items, clock, log, background: config.syncIntervalMs !== null }),
     oauth: { store, connections, clock },
     session: {
       secret: options.sessionSecret,

@@ -45,6 +45,11 @@ export interface Config {
   /** Most provider calls one items request may make; null: no bound (the Workers entry sets one). */
   providerCallBudget: number | null;
   limits: Limits;
+  /**
+   * How often each connection's copy is brought up to date in the background; null: never in
+   * the background (no first sync on connect either), only when POST .../sync asks.
+   */
+  syncIntervalMs: number | null;
 }
 
 /** Every wait the hub makes is bounded by one of these. */
@@ -103,6 +108,10 @@ const envSchema = z.object({
   PROVIDER_CALL_BUDGET: z.coerce.number({ error: "must be a whole number" }).int().min(1, {
     error: "must be at least 1",
   }).max(10_000).optional(),
+  SYNC_INTERVAL_MINUTES: z.coerce.number({ error: "must be a whole number of minutes" }).int({
+    error: "must be a whole number of minutes",
+  }).min(0, { error: "must be 0 (off) or more" }).max(10_080, { error: "must be at most 10080" })
+    .default(15),
   STORE_TIMEOUT_MS: milliseconds(100, 60_000),
   PROVIDER_TRY_TIMEOUT_MS: milliseconds(100, 120_000),
   PROVIDER_CALL_TIMEOUT_MS: milliseconds(100, 300_000),
@@ -212,6 +221,7 @@ export function loadConfig(env: Env): Config {
     apiKeys,
     providerCallBudget: e.PROVIDER_CALL_BUDGET ?? null,
     limits,
+    syncIntervalMs: e.SYNC_INTERVAL_MINUTES === 0 ? null : e.SYNC_INTERVAL_MINUTES * 60_000,
   };
 }
 

@@ -12,8 +12,12 @@ import { parseDotenv } from "./dotenv.ts";
 import { openKvStore } from "./store/kv_store.ts";
 import type { Store } from "./store/store.ts";
 import { createUpstashStore } from "./store/upstash_store.ts";
+import { activeProviders } from "./providers/registry.ts";
+import { SyncScheduler } from "./sync/scheduler.ts";
 
 const DATA_DIR = ".data";
+/** How often the background looks for due syncs. */
+const SYNC_TICK_MS = 30_000;
 
 async function readEnv(): Promise<Env> {
   let fileEnv: Env = {};
@@ -88,6 +92,17 @@ async function main(): Promise<void> {
     },
   }, root.fetch);
 
+  // Background syncs: each tick runs what is due (a first sync is started at connect).
+  const interval = config.syncIntervalMs;
+  const scheduler = interval === null ? null : new SyncScheduler({
+    store,
+    sync: services.sync,
+    provider: (id) => activeProviders(services).find((p) => p.spec.id === id) ?? null,
+    intervalMs: interval,
+    clock: Date.now,
+    log: services.log,
+  }).start(Math.min(SYNC_TICK_MS, interval));
+
   let stopping = false;
   const stop = async (signal: Deno.Signal) => {
     // A second signal while draining means "now".
@@ -98,8 +113,11 @@ async function main(): Promise<void> {
     log.info("shutdown", { signal, outcome: "draining", drain_ms: drainMs });
     const started = Date.now();
     const drained = await drain(server, drainMs);
-    // Whatever still runs is cut off with the process; its locks need not wait out their TTL.
-    const released = await services.keeper.releaseHeldLocks();
+    void scheduler?.stop();
+    // Whatever still runs is cut off with the process; its locks need not wait out their TTL,
+    // and its syncs resume elsewhere from their last checkpoint.
+    const released = await services.keeper.releaseHeldLocks() +
+      await services.sync.engine.releaseHeldLeases();
     store.close?.();
     log.info("shutdown", {
       signal,

@@ -2,6 +2,7 @@ import type { Config } from "./config.ts";
 import type { Connections } from "./connections/connections.ts";
 import type { TokenKeeper } from "./connections/token_keeper.ts";
 import type { ItemsService } from "./items/list_items.ts";
+import type { SyncService } from "./sync/service.ts";
 import type { Logger } from "./log.ts";
 import type { OAuthDeps } from "./oauth/flow.ts";
 import type { SessionSettings } from "./auth/session.ts";
@@ -16,6 +17,7 @@ export interface Services {
   connections: Connections;
   keeper: TokenKeeper;
   items: ItemsService;
+  sync: SyncService;
   oauth: OAuthDeps;
   session: SessionSettings;
   log: Logger;

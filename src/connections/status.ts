@@ -1,3 +1,4 @@
+import type { SyncService } from "../sync/service.ts";
 import type { Logger } from "../log.ts";
 import type { ProviderId } from "../providers/ids.ts";
 import type { ActiveProvider } from "../providers/registry.ts";
@@ -40,11 +41,13 @@ export function statusView(provider: ProviderId, connection: Connection | null):
  * when revocation failed: the user asked for it to be gone. Repeating it is harmless.
  */
 export async function disconnect(
-  deps: { connections: Connections; keeper: TokenKeeper; log: Logger },
+  deps: { connections: Connections; keeper: TokenKeeper; log: Logger; sync: SyncService },
   provider: ActiveProvider,
   owner: Owner,
 ): Promise<void> {
   await deps.keeper.exclusive(provider, owner, () => forget(deps, provider, owner));
+  // The copy and its history go with the tokens.
+  await deps.sync.forget(provider.spec.id, owner);
 }
 
 async function forget(

@@ -3,6 +3,7 @@ import type { TokenKeeper } from "../connections/token_keeper.ts";
 import { NotConnectedError, ReconnectRequiredError } from "../errors.ts";
 import type { ActiveProvider } from "../providers/registry.ts";
 import type { Logger } from "../log.ts";
+import type { ChainPosition } from "../providers/spec.ts";
 import type { Store } from "../store/store.ts";
 import { runChains } from "./chains.ts";
 import { issueCursor, resolveCursor } from "./cursor.ts";
@@ -53,6 +54,31 @@ export class ItemsService {
     const positions = page.cursor === null
       ? spec.startChains()
       : await resolveCursor(this.deps.store, spec.id, owner, page.cursor);
+    const result = await this.fetch(provider, owner, positions, page.limit ?? MAX_UNPAGED_ITEMS, {
+      log,
+      background: false,
+    });
+    return {
+      items: result.items,
+      next_cursor: result.remaining.length === 0
+        ? null
+        : await issueCursor(this.deps.store, spec.id, owner, result.remaining),
+    };
+  }
+
+  /**
+   * Up to `limit` items of a listing from `positions`, and the chains that remain: one step of
+   * a listing, for an items request or a sync. A background caller waits out the rate limit
+   * however long it takes and has no call budget; a request path is bounded.
+   */
+  async fetch(
+    provider: ActiveProvider,
+    owner: Owner,
+    positions: ChainPosition[],
+    limit: number,
+    options: { log?: Logger; background: boolean },
+  ): Promise<{ items: IntegrationItem[]; remaining: ChainPosition[] }> {
+    const { spec } = provider;
     const connection = await this.deps.connections.get(spec.id, owner);
     if (connection === null) {
       throw new NotConnectedError(
@@ -70,24 +96,22 @@ export class ItemsService {
       keeper: this.deps.keeper,
       limiter: this.#limiter(provider),
       sleep: this.deps.sleep,
-      log,
+      log: options.log,
       clock: this.deps.clock,
       callTimeoutMs: this.deps.callTimeoutMs,
-      rateLimitWaitMs: this.deps.rateLimitWaitMs,
+      rateLimitWaitMs: options.background ? Infinity : this.deps.rateLimitWaitMs,
     });
     const result = await runChains({
       positions,
-      limit: page.limit ?? MAX_UNPAGED_ITEMS,
-      callBudget: this.deps.callBudget,
+      limit,
+      callBudget: options.background ? null : this.deps.callBudget,
       maxPageSize: spec.maxPageSize,
       fetchPage: (position, pageSize) =>
         spec.fetchPage(position, pageSize, api, { extra: connection.extra }),
     });
     return {
       items: spec.finishItems ? spec.finishItems(result.items) : result.items,
-      next_cursor: result.remaining.length === 0
-        ? null
-        : await issueCursor(this.deps.store, spec.id, owner, result.remaining),
+      remaining: result.remaining,
     };
   }
 

@@ -6,6 +6,7 @@ import { endSession, readSession, startSession } from "../auth/session.ts";
 import type { Owner } from "../connections/connections.ts";
 import { disconnect } from "../connections/status.ts";
 import { cardsFor } from "./cards.ts";
+import { deferTo } from "./integrations_api.ts";
 import { InvalidRequestError, NotFoundError, UnauthenticatedError } from "../errors.ts";
 import { limitBody, SMALL_BODY_BYTES } from "../http/body_limit.ts";
 import { parseInput } from "../http/validate.ts";
@@ -159,7 +160,8 @@ export function browserRoutes(): Hono<HubEnv> {
       : { kind: "error", error: q.error ?? "", state: q.state };
     const session = await readSession(c, services.session);
     try {
-      await completeAuthorization(services.oauth, provider, query, session);
+      const connection = await completeAuthorization(services.oauth, provider, query, session);
+      await services.sync.connected(provider, connection.owner, deferTo(c));
     } catch (error) {
       if (error instanceof AuthorizationCancelledError) {
         return c.redirect(`/?cancelled=${provider.spec.id}`, 303);

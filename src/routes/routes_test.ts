@@ -93,6 +93,15 @@ Deno.test("a user with no connection sees not_connected, and items say so with a
       connected_at: null,
       scopes: [],
       last_error: null,
+      sync: {
+        state: "never",
+        started_at: null,
+        finished_at: null,
+        synced_at: null,
+        items: null,
+        progress: null,
+        last_error: null,
+      },
     });
     const items = await api("/integrations/hubspot/items?user_id=a&org_id=o");
     assert.equal(items.status, 409);

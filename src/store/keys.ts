@@ -9,6 +9,12 @@ export const keys = {
     `${PREFIX}:refresh-lock:${provider}:${enc(orgId)}:${enc(userId)}`,
   connectLink: (id: string): string => `${PREFIX}:connect-link:${id}`,
   listingCursor: (id: string): string => `${PREFIX}:listing-cursor:${id}`,
+  /** One connection's sync records (status, lease, checkpoint, copy, change log) live under this. */
+  sync: (provider: string, orgId: string, userId: string): string =>
+    `${PREFIX}:sync:${provider}:${enc(orgId)}:${enc(userId)}`,
+  /** Every connection that is synced in the background. */
+  syncRegistry: (): string => `${PREFIX}:sync-registry`,
+  syncRegistryLock: (): string => `${PREFIX}:sync-registry-lock`,
 } as const;
 
 /** Keeps user-supplied ids from forging other key shapes (":" separates key parts). */

@@ -42,7 +42,14 @@ export function startHub(options: {
     site ? site.fetch(request) : new Response("starting", { status: 503 })
   );
   const url = server.url;
-  const config = loadConfig({ APP_URL: url, API_KEYS: TEST_API_KEY, ...options.env });
+  // Background syncs are off unless a test turns them on: the tests of the live path count
+  // provider calls and store round trips that a sync running beside them would change.
+  const config = loadConfig({
+    APP_URL: url,
+    API_KEYS: TEST_API_KEY,
+    SYNC_INTERVAL_MINUTES: "0",
+    ...options.env,
+  });
   app = createApp({
     config,
     store: options.store,

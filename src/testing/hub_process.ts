@@ -39,6 +39,8 @@ export async function startHubProcess(
       env: {
         PATH: Deno.env.get("PATH") ?? "",
         HOME: Deno.env.get("HOME") ?? "",
+        // Background syncs off unless asked for, as in startHub (see there).
+        SYNC_INTERVAL_MINUTES: "0",
         ...env,
         PORT: String(port),
         APP_URL: url,

@@ -1,0 +1,58 @@
+import assert from "node:assert/strict";
+import { makeItem } from "../items/item.ts";
+import { createKvStore } from "../store/kv_store.ts";
+import { CHUNK_ITEMS, chunkItems, type CopyFilters, CopyStore, NO_FILTERS } from "./copy.ts";
+
+const items = (n: number, name: (i: number) => string = (i) => `item ${i}`) =>
+  Array.from(
+    { length: n },
+    (_, i) => makeItem({ id: `x:${i}`, type: i % 3 === 0 ? "deal" : "contact", name: name(i) }),
+  );
+
+Deno.test("chunks stay within Deno KV's value limit, names beyond Latin-1 included", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    const copy = new CopyStore(createKvStore(kv), "t");
+    const wide = items(600, (i) => `名前 😀 ${"ü".repeat(200)} ${i}`);
+    const chunks = chunkItems(wide);
+    assert.ok(chunks.length > 600 / CHUNK_ITEMS, "the byte bound split them further");
+    for (const [n, chunk] of chunks.entries()) await copy.writeChunk(1, n, chunk);
+    const read = await copy.page(1, { chunk: 0, offset: 0 }, 1000, NO_FILTERS);
+    assert.deepEqual(read.items.map((i) => i.id), wide.map((i) => i.id));
+    assert.equal(read.next, null);
+  } finally {
+    kv.close();
+  }
+});
+
+Deno.test("pages continue exactly where the last one stopped, filtered or not", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    const copy = new CopyStore(createKvStore(kv), "t");
+    const all = items(1234);
+    for (const [n, chunk] of chunkItems(all).entries()) await copy.writeChunk(1, n, chunk);
+    const cases: [number, CopyFilters][] = [
+      [7, NO_FILTERS],
+      [250, NO_FILTERS],
+      [33, { ...NO_FILTERS, types: ["deal"] }],
+      [5, { ...NO_FILTERS, q: "item 12" }],
+    ];
+    for (const [limit, filters] of cases) {
+      const seen: string[] = [];
+      let at: { chunk: number; offset: number } | null = { chunk: 0, offset: 0 };
+      while (at !== null) {
+        const page = await copy.page(1, at, limit, filters);
+        assert.ok(page.items.length <= limit);
+        seen.push(...page.items.map((i) => i.id));
+        at = page.next;
+      }
+      const expected = all.filter((i) =>
+        (filters.types.length === 0 || filters.types.includes(i.type)) &&
+        i.name.includes(filters.q)
+      );
+      assert.deepEqual(seen, expected.map((i) => i.id), `limit ${limit}`);
+    }
+  } finally {
+    kv.close();
+  }
+});

@@ -1,0 +1,74 @@
+/**
+ * Background syncs: every connection in the registry is synced again once its interval has
+ * passed, when a sync was asked for, or when the process running its sync died (its lease
+ * lapsed, its checkpoint stays). The Deno entry ticks this on a timer; the Worker from a Cron
+ * Trigger. Several processes may tick at once: the lease lets one sync each connection.
+ */
+import type { Logger } from "../log.ts";
+import type { ActiveProvider } from "../providers/registry.ts";
+import type { Store } from "../store/store.ts";
+import { syncKey } from "./engine.ts";
+import type { SyncService } from "./service.ts";
+import { readStatus, type SyncStatus } from "./status.ts";
+
+export interface SchedulerDeps {
+  store: Store;
+  sync: SyncService;
+  /** The active provider of an id, or null when it is no longer configured. */
+  provider: (id: string) => ActiveProvider | null;
+  intervalMs: number;
+  clock: () => number;
+  log: Logger;
+}
+
+export class SyncScheduler {
+  constructor(private readonly deps: SchedulerDeps) {}
+
+  /** Runs every due sync, one after another; answers how many ran. */
+  async tick(): Promise<number> {
+    const { sync, store } = this.deps;
+    let ran = 0;
+    for (const entry of await sync.registry.list()) {
+      const provider = this.deps.provider(entry.provider);
+      if (provider === null) continue;
+      const owner = { userId: entry.userId, orgId: entry.orgId };
+      const key = syncKey(entry.provider, owner);
+      const status = await readStatus(store, key);
+      if (!this.#due(status, await store.get(`${key}:lease`) !== null)) continue;
+      await sync.engine.run(provider, owner);
+      ran++;
+    }
+    return ran;
+  }
+
+  #due(status: SyncStatus, leased: boolean): boolean {
+    if (leased) return false;
+    // Running without a lease: its process died; the checkpoint lets this one resume.
+    if (status.state === "running" || status.state === "never" || status.requested) return true;
+    const finished = status.finishedAt === null ? 0 : Date.parse(status.finishedAt);
+    return finished + this.deps.intervalMs <= this.deps.clock();
+  }
+
+  /** Ticks every `everyMs` until stopped; a tick never overlaps the previous one. */
+  start(everyMs: number): { stop(): Promise<void> } {
+    let stopped = false;
+    let current: Promise<unknown> = Promise.resolve();
+    const timer = setInterval(() => {
+      current = current.then(() =>
+        stopped ? 0 : this.tick().catch((error) => {
+          this.deps.log.error("sync schedule", {
+            outcome: "tick_failed",
+            reason: error instanceof Error ? error.message : "unknown",
+          });
+        })
+      );
+    }, everyMs);
+    return {
+      stop: async () => {
+        stopped = true;
+        clearInterval(timer);
+        await current;
+      },
+    };
+  }
+}

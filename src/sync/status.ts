@@ -1,0 +1,70 @@
+/** A connection's sync status: what the status object's `sync` says, kept in the store. */
+import { z } from "zod";
+import { parseJson } from "../json.ts";
+import type { Store } from "../store/store.ts";
+
+export const syncStateSchema = z.enum(["never", "running", "ok", "failed"]);
+export type SyncState = z.infer<typeof syncStateSchema>;
+
+const storedStatusSchema = z.object({
+  v: z.literal(1),
+  state: syncStateSchema,
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  /** When the copy last became complete and current. */
+  syncedAt: z.string().nullable(),
+  items: z.number().nullable(),
+  progress: z.object({ done: z.number(), total: z.number().nullable() }).nullable(),
+  lastError: z.object({ code: z.string(), message: z.string() }).nullable(),
+  /** The complete copy that reads are served from; null before the first sync completes. */
+  generation: z.number().nullable(),
+  /** A sync was asked for while one ran: run once more right after it. */
+  requested: z.boolean(),
+});
+export type SyncStatus = z.infer<typeof storedStatusSchema>;
+
+export const NEVER_SYNCED: SyncStatus = {
+  v: 1,
+  state: "never",
+  startedAt: null,
+  finishedAt: null,
+  syncedAt: null,
+  items: null,
+  progress: null,
+  lastError: null,
+  generation: null,
+  requested: false,
+};
+
+export async function readStatus(store: Store, key: string): Promise<SyncStatus> {
+  const raw = await store.get(`${key}:status`);
+  const parsed = storedStatusSchema.safeParse(raw === null ? null : parseJson(raw));
+  return parsed.success ? parsed.data : NEVER_SYNCED;
+}
+
+export async function writeStatus(store: Store, key: string, status: SyncStatus): Promise<void> {
+  await store.set(`${key}:status`, JSON.stringify(status));
+}
+
+/** The contract's `sync` field of the status object. */
+export interface SyncView {
+  state: SyncState;
+  started_at: string | null;
+  finished_at: string | null;
+  synced_at: string | null;
+  items: number | null;
+  progress: { done: number; total: number | null } | null;
+  last_error: { code: string; message: string } | null;
+}
+
+export function syncView(status: SyncStatus): SyncView {
+  return {
+    state: status.state,
+    started_at: status.startedAt,
+    finished_at: status.finishedAt,
+    synced_at: status.syncedAt,
+    items: status.items,
+    progress: status.progress,
+    last_error: status.lastError,
+  };
+}

@@ -1,0 +1,192 @@
+/**
+ * The synced copy end to end over real HTTP, on both stores: a connection's first sync starts
+ * at connect; items are then read from the copy (no provider call) and filtered as a whole;
+ * the changes feed gives the copy, then exactly what a sync found changed (an edit, an
+ * addition, a deletion: each once, in its latest state; nothing unchanged); a disconnect
+ * deletes the copy and its history. The HubSpot sandbox serves on its own port, so the test
+ * can edit its records as a user would in HubSpot.
+ */
+import assert from "node:assert/strict";
+import { createHubspotSandbox } from "./sandbox/hubspot/sandbox.ts";
+import type { Store } from "./store/store.ts";
+import { createKvStore } from "./store/kv_store.ts";
+import { createUpstashStore } from "./store/upstash_store.ts";
+import { type ProviderHub, startProviderHub } from "./testing/provider_hub.ts";
+import { startTestRedis, startUpstashForTests } from "./testing/redis_harness.ts";
+import type { HubspotSandboxControl } from "./sandbox/hubspot/sandbox.ts";
+
+const redis = await startTestRedis();
+await redis?.close();
+
+const OWNER = "user_id=alice&org_id=acme";
+
+interface Change {
+  action: "upsert" | "delete";
+  id: string;
+  item: { id: string; name: string; type: string } | null;
+}
+
+type Hub = ProviderHub<HubspotSandboxControl>;
+
+async function syncState(t: Hub): Promise<{ state: string; finished_at: string | null }> {
+  return (await t.call(`/integrations/hubspot/status?${OWNER}`)).json().sync;
+}
+
+/** Waits for the sync that is running (or about to) to end; answers its final state. */
+async function settled(t: Hub, after: string | null): Promise<string> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const sync = await syncState(t);
+    if (sync.state !== "running" && sync.finished_at !== after) return sync.state;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error("the sync did not finish");
+}
+
+async function allChanges(
+  t: Hub,
+  since: string | null,
+): Promise<{ changes: Change[]; next: string }> {
+  const changes: Change[] = [];
+  let next = since;
+  let more = true;
+  while (more) {
+    const query = `${OWNER}&limit=250${next === null ? "" : `&since=${next}`}`;
+    const answer = await t.call(`/integrations/hubspot/changes?${query}`);
+    assert.equal(answer.status, 200, answer.text);
+    const body = answer.json();
+    changes.push(...body.changes);
+    next = body.next_since;
+    more = body.has_more;
+  }
+  return { changes, next: next! };
+}
+
+async function syncFlow(store: Store) {
+  const t = await startProviderHub({
+    provider: "hubspot",
+    store,
+    makeSandbox: createHubspotSandbox,
+    env: { SYNC_INTERVAL_MINUTES: "15" },
+  });
+  try {
+    const data = t.control.data;
+    const live = (records: { archived: boolean }[]) => records.filter((r) => !r.archived).length;
+    const seeded = live(data.contacts) + live(data.companies) + live(data.deals);
+
+    assert.equal((await t.connect()).status, 303);
+    assert.equal(await settled(t, null), "ok");
+    const status = (await t.call(`/integrations/hubspot/status?${OWNER}`)).json();
+    assert.equal(status.sync.items, seeded);
+    assert.ok(status.sync.synced_at);
+
+    // Reads come from the copy: no provider call, every item once, mixed types on page one.
+    const callsBefore = t.control.counters.crmCalls;
+    const first = (await t.call(`/integrations/hubspot/items?${OWNER}&limit=100`)).json();
+    assert.equal(first.synced_at, status.sync.synced_at);
+    assert.deepEqual(new Set(first.items.map((i: Change["item"]) => i!.type)).size, 3);
+    const everything = (await t.call(`/integrations/hubspot/items?${OWNER}`)).json();
+    assert.equal(everything.items.length, seeded);
+    assert.equal(new Set(everything.items.map((i: { id: string }) => i.id)).size, seeded);
+    assert.equal(t.control.counters.crmCalls, callsBefore, "reading the copy calls nobody");
+
+    // Filters cover the whole copy; a cursor is bound to its filters.
+    const deals = (await t.call(`/integrations/hubspot/items?${OWNER}&type=deal&limit=1000`))
+      .json();
+    assert.equal(deals.items.length, live(data.deals));
+    const paged = (await t.call(`/integrations/hubspot/items?${OWNER}&type=contact&limit=50`))
+      .json();
+    assert.equal(paged.items.length, 50);
+    const wrongFilters = await t.call(
+      `/integrations/hubspot/items?${OWNER}&type=deal&limit=50&cursor=${paged.next_cursor}`,
+    );
+    assert.equal(wrongFilters.status, 400);
+    assert.equal((await t.call(`/integrations/hubspot/items?${OWNER}&type=ticket`)).status, 400);
+
+    // Without since: the copy, as upserts.
+    const snapshot = await allChanges(t, null);
+    assert.equal(snapshot.changes.length, seeded);
+    assert.ok(snapshot.changes.every((c) => c.action === "upsert"));
+
+    // A user edits a contact (twice), adds a company and deletes a deal in HubSpot.
+    const now = new Date().toISOString();
+    const contact = data.contacts.find((r) => !r.archived)!;
+    contact.properties.firstname = "Renamed";
+    contact.properties.lastname = "Once";
+    contact.properties.lastmodifieddate = now;
+    const deal = data.deals.find((r) => !r.archived)!;
+    deal.archived = true;
+    const added = { ...structuredClone(data.companies[0]), id: "990000001", archived: false };
+    added.properties = { ...added.properties, name: "Added Company", hs_object_id: added.id };
+    data.companies.push(added);
+
+    const before = (await syncState(t)).finished_at;
+    assert.equal(
+      (await t.call(`/integrations/hubspot/sync?${OWNER}`, { method: "POST" })).status,
+      202,
+    );
+    assert.equal(await settled(t, before), "ok");
+    contact.properties.lastname = "Twice";
+    const again = (await syncState(t)).finished_at;
+    await t.call(`/integrations/hubspot/sync?${OWNER}`, { method: "POST" });
+    assert.equal(await settled(t, again), "ok");
+
+    const changed = await allChanges(t, snapshot.next);
+    const byId = new Map(changed.changes.map((c) => [c.id, c]));
+    assert.equal(changed.changes.length, 3, JSON.stringify(changed.changes));
+    assert.equal(byId.get(`contact:${contact.id}`)?.item?.name, "Renamed Twice");
+    assert.equal(byId.get(`deal:${deal.id}`)?.action, "delete");
+    assert.equal(byId.get(`deal:${deal.id}`)?.item, null);
+    assert.equal(byId.get(`company:${added.id}`)?.item?.name, "Added Company");
+
+    // A sync that finds nothing new adds nothing to the feed.
+    const quiet = (await syncState(t)).finished_at;
+    await t.call(`/integrations/hubspot/sync?${OWNER}`, { method: "POST" });
+    assert.equal(await settled(t, quiet), "ok");
+    assert.deepEqual((await allChanges(t, changed.next)).changes, []);
+
+    // A since that is not one of ours is refused.
+    assert.equal((await t.call(`/integrations/hubspot/changes?${OWNER}&since=bogus`)).status, 400);
+
+    // Disconnecting deletes the copy and its history with the tokens.
+    assert.equal(
+      (await t.call(`/integrations/hubspot?${OWNER}`, { method: "DELETE" })).status,
+      204,
+    );
+    const gone = (await t.call(`/integrations/hubspot/status?${OWNER}`)).json();
+    assert.equal(gone.sync.state, "never");
+    assert.equal((await t.call(`/integrations/hubspot/changes?${OWNER}`)).status, 409);
+  } finally {
+    await t.close();
+  }
+}
+
+Deno.test("the synced copy, its filters and the changes feed (embedded store)", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    await syncFlow(createKvStore(kv));
+    const left: string[] = [];
+    for await (const entry of kv.list({ prefix: [] })) {
+      const key = String(entry.key.at(-1));
+      if (key.includes(":sync:")) left.push(key);
+    }
+    assert.deepEqual(left, [], "nothing of the sync is left after the disconnect");
+  } finally {
+    kv.close();
+  }
+});
+
+Deno.test({
+  name: "the synced copy, its filters and the changes feed (Upstash store)",
+  ignore: redis === null,
+  fn: async () => {
+    const upstash = await startUpstashForTests();
+    try {
+      await syncFlow(createUpstashStore(upstash));
+      const left = await upstash.redis.sendCommand(["KEYS", `${upstash.namespace}*:sync:*`]);
+      assert.deepEqual(left, [], "nothing of the sync is left after the disconnect");
+    } finally {
+      await upstash.close();
+    }
+  },
+});
