@@ -39,7 +39,7 @@ export function DisconnectConfirmPage(
           The hub revokes its access at {props.displayName} where it can and forgets its tokens.
         </p>
         <form method="post" action={`/ui/${props.id}/disconnect`} class="actions">
-          <button type="submit">Disconnect</button>
+          <button type="submit" class="danger">Disconnect</button>
           <a href="/" class="button secondary">Cancel</a>
         </form>
       </section>

@@ -224,7 +224,7 @@ export function ItemRows(props: { model: ItemsPageModel; appended?: boolean }) {
           <td>
             {item.url
               ? (
-                <a href={item.url} target="_blank" rel="noopener noreferrer">
+                <a class="external" href={item.url} target="_blank" rel="noopener noreferrer">
                   Open<span class="visually-hidden">{item.name}</span>
                 </a>
               )
