@@ -106,6 +106,18 @@ export function createKvStore(kv: Deno.Kv, options: KvStoreOptions = {}): Store 
           const result = await kv.atomic().check(current).delete(kvKey(key)).commit();
           return result.ok ? true : CONFLICT;
         })),
+    replaceIfEquals: async (key, expected, value, ttlMs) => {
+      const ms = ttl(ttlMs);
+      return await run("replaceIfEquals", () =>
+        atomically(async () => {
+          const current = await kv.get<Entry>(kvKey(key));
+          if (live(current) !== expected) return false;
+          const w = write(value, ms);
+          const result = await kv.atomic().check(current).set(kvKey(key), w.entry, w.options)
+            .commit();
+          return result.ok ? true : CONFLICT;
+        }));
+    },
     ping: () =>
       run("ping", async () => {
         await kv.get(["ping"]);

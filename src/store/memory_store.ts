@@ -47,6 +47,12 @@ export function createMemoryStore(clock: () => number = Date.now): Store {
       }),
     delete: (key) => settled(() => void entries.delete(key)),
     deleteIfEquals: (key, value) => settled(() => read(key) === value && entries.delete(key)),
+    replaceIfEquals: (key, expected, value, ttlMs) =>
+      settled(() => {
+        if (read(key) !== expected) return false;
+        write(key, value, ttlMs);
+        return true;
+      }),
     ping: () => Promise.resolve(),
   };
 }

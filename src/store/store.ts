@@ -13,6 +13,11 @@ export interface Store {
   delete(key: string): Promise<void>;
   /** Deletes only while the key still holds `value` (a lock released by its holder). */
   deleteIfEquals(key: string, value: string): Promise<boolean>;
+  /**
+   * Writes `value` with a new TTL only while the key still holds `expected`: a lease renewed
+   * (or handed over) by its holder, never by a process whose lease has lapsed.
+   */
+  replaceIfEquals(key: string, expected: string, value: string, ttlMs: number): Promise<boolean>;
   /** A real round trip to the backing store; throws StoreUnavailableError when it is down. */
   ping(): Promise<void>;
 }

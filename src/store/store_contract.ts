@@ -129,6 +129,35 @@ export async function runStoreContract(
       assert.equal(await store.deleteIfEquals("contract:held-expiring", "mine"), false);
     });
 
+    await t.step("replaceIfEquals renews only for the holder, with the new TTL", async () => {
+      await store.set("contract:lease", "holder-1", { ttlMs: TTL_MS });
+      assert.equal(await store.replaceIfEquals("contract:lease", "holder-2", "x", 10_000), false);
+      assert.equal(
+        await store.replaceIfEquals("contract:lease", "holder-1", "holder-1", 10_000),
+        true,
+      );
+      await wait(PAST_TTL_MS);
+      assert.equal(await store.get("contract:lease"), "holder-1", "the renewal extended the TTL");
+      assert.equal(
+        await store.replaceIfEquals("contract:lease", "holder-1", "holder-3", TTL_MS),
+        true,
+      );
+      assert.equal(await store.get("contract:lease"), "holder-3");
+      await wait(PAST_TTL_MS);
+      assert.equal(
+        await store.replaceIfEquals("contract:lease", "holder-3", "late", 10_000),
+        false,
+      );
+      assert.equal(await store.get("contract:lease"), null, "a lapsed lease is not renewed");
+      const wins = await Promise.all(
+        Array.from(
+          { length: 10 },
+          (_, i) => store.replaceIfEquals("contract:lease", "x", `h${i}`, 10_000),
+        ),
+      );
+      assert.deepEqual(wins.filter(Boolean), []);
+    });
+
     await t.step("take gives a value to exactly one of many concurrent callers", async () => {
       await store.set("contract:once", '{"state":"SGVsbG8="}', { ttlMs: 10_000 });
       const results = await Promise.all(

@@ -11,6 +11,13 @@ const DELETE_IF_EQUALS = `if redis.call("GET", KEYS[1]) == ARGV[1] then
 end
 return 0`;
 
+/** Replaces a key's value (and TTL) only while it holds the caller's value: a lease renewal. */
+const REPLACE_IF_EQUALS = `if redis.call("GET", KEYS[1]) == ARGV[1] then
+  redis.call("SET", KEYS[1], ARGV[2], "PX", ARGV[3])
+  return 1
+end
+return 0`;
+
 export interface UpstashStoreOptions {
   url: string;
   token: string;
@@ -84,6 +91,12 @@ export function createUpstashStore(options: UpstashStoreOptions): Store {
       run("deleteIfEquals", async () => {
         return (await redis.eval(DELETE_IF_EQUALS, [k(key)], [value])) === 1;
       }),
+    replaceIfEquals: async (key, expected, value, ttlMs) => {
+      const px = String(ttl(ttlMs));
+      return await run("replaceIfEquals", async () => {
+        return (await redis.eval(REPLACE_IF_EQUALS, [k(key)], [expected, value, px])) === 1;
+      });
+    },
     ping: () =>
       run("ping", async () => {
         await redis.ping();
