@@ -1,4 +1,5 @@
 import { Layout } from "./layout.tsx";
+import { ProviderMark } from "./provider_mark.tsx";
 
 /** What a provider card shows: safe, token-free facts about one connection. */
 export interface ProviderCardModel {
@@ -10,6 +11,8 @@ export interface ProviderCardModel {
   connectedAt: string | null;
   lastError: string | null;
   sandbox: boolean;
+  /** When the sync engine last brought this connection's items up to date; absent until it has. */
+  syncedAt?: string | null;
 }
 
 /** What the user's last action did, said once on the page that follows it. */
@@ -36,8 +39,8 @@ export function DisconnectConfirmPage(
           The hub revokes its access at {props.displayName} where it can and forgets its tokens.
         </p>
         <form method="post" action={`/ui/${props.id}/disconnect`} class="actions">
-          <button type="submit">Disconnect</button>
-          <a href="/">Cancel</a>
+          <button type="submit" class="danger">Disconnect</button>
+          <a href="/" class="button secondary">Cancel</a>
         </form>
       </section>
     </Layout>
@@ -55,7 +58,12 @@ export const NOTICE_ID = "notice";
 export function DashboardPage(props: DashboardProps) {
   return (
     <Layout title="Dashboard" signedInAs={props.owner}>
-      <h1>Your integrations</h1>
+      <div class="page-head">
+        <h1>Your integrations</h1>
+        <p class="lede">
+          Connect an account, then load its items to browse, filter and export them.
+        </p>
+      </div>
       <NoticeArea notice={props.notice} />
       <div class="cards">
         {props.cards.map((card) => <ProviderCard key={card.id} card={card} />)}
@@ -98,7 +106,8 @@ const STATUS_LABEL = {
 
 /**
  * One provider's card; also the fragment htmx swaps after a disconnect, and out of band when a
- * provider call finds the grant dead (so the card never says Connected after that).
+ * provider call finds the grant dead (so the card never says Connected after that). Reading
+ * order: who (mark, name, what it holds), state (badge, account, times, error), then actions.
  */
 export function ProviderCard(props: { card: ProviderCardModel; outOfBand?: boolean }) {
   const c = props.card;
@@ -109,62 +118,106 @@ export function ProviderCard(props: { card: ProviderCardModel; outOfBand?: boole
       aria-labelledby={`${cardId(c.id)}-title`}
       hx-swap-oob={props.outOfBand ? "true" : undefined}
     >
-      <h2 id={`${cardId(c.id)}-title`}>
-        {c.displayName}
-        {c.sandbox ? <span class="badge">sandbox</span> : null}
-      </h2>
-      <p class="muted">{c.description}</p>
-      <p class="status" data-status={c.status}>
-        <strong>{STATUS_LABEL[c.status]}</strong>
-        {c.accountName ? <span>as {c.accountName}</span> : null}
-        {c.connectedAt
-          ? (
-            <span>
-              since <time datetime={c.connectedAt}>{formatDate(c.connectedAt)}</time>
-            </span>
-          )
-          : null}
-      </p>
-      {c.lastError ? <p class="error">{c.lastError}</p> : null}
-      <div class="actions">
-        {c.status === "connected"
-          ? (
-            <a
-              class="button"
-              href={`/items/${c.id}`}
-              hx-get={`/ui/${c.id}/browser`}
-              hx-target={`#${itemsId(c.id)}`}
-              aria-controls={itemsId(c.id)}
-              hx-indicator={`#${cardId(c.id)}-loading`}
-            >
-              Load items
-            </a>
-          )
-          : null}
-        {c.status === "connected"
-          ? null
-          : (
-            <form method="post" action={`/integrations/${c.id}/connect`}>
-              <button type="submit">
-                {c.status === "reconnect_required" ? "Reconnect" : "Connect"}
-              </button>
-            </form>
-          )}
-        {c.status === "not_connected" ? null : (
-          <form
-            method="get"
-            action={`/ui/${c.id}/disconnect`}
-            hx-post={`/ui/${c.id}/disconnect`}
-            hx-target={`#${cardId(c.id)}`}
-            hx-swap="outerHTML"
-            hx-confirm={`Disconnect ${c.displayName}? The hub forgets its tokens.`}
-          >
-            <button type="submit" class="secondary">Disconnect</button>
-          </form>
-        )}
+      <header class="card-head">
+        <ProviderMark provider={c.id} />
+        <div class="card-title">
+          <h2 id={`${cardId(c.id)}-title`}>{c.displayName}</h2>
+          {c.sandbox ? <span class="tag">Sandbox</span> : null}
+        </div>
+        <p class="status-badge" data-status={c.status}>{STATUS_LABEL[c.status]}</p>
+      </header>
+      <p class="card-desc">{c.description}</p>
+      <CardFacts card={c} />
+      {c.lastError ? <p class="card-error">{c.lastError}</p> : null}
+      <div class="actions card-actions">
+        <CardActions card={c} />
         <span id={`${cardId(c.id)}-loading`} class="htmx-indicator">Loading…</span>
       </div>
     </section>
+  );
+}
+
+/** Account and times of a connection; the last sync line only once a sync has run. */
+function CardFacts(props: { card: ProviderCardModel }) {
+  const c = props.card;
+  if (c.status === "not_connected") {
+    return (
+      <p class="card-hint">
+        Connect takes you to {c.displayName} to approve access, then brings you back here.
+      </p>
+    );
+  }
+  return (
+    <dl class="facts">
+      {c.accountName
+        ? (
+          <div>
+            <dt>Account</dt>
+            <dd>{c.accountName}</dd>
+          </div>
+        )
+        : null}
+      {c.connectedAt
+        ? (
+          <div>
+            <dt>Connected since</dt>
+            <dd>
+              <time datetime={c.connectedAt}>{formatDate(c.connectedAt)}</time>
+            </dd>
+          </div>
+        )
+        : null}
+      {c.syncedAt
+        ? (
+          <div>
+            <dt>Last sync</dt>
+            <dd>
+              <time datetime={c.syncedAt}>{formatDate(c.syncedAt)}</time>
+            </dd>
+          </div>
+        )
+        : null}
+    </dl>
+  );
+}
+
+function CardActions(props: { card: ProviderCardModel }) {
+  const c = props.card;
+  return (
+    <>
+      {c.status === "connected"
+        ? (
+          <a
+            class="button"
+            href={`/items/${c.id}`}
+            hx-get={`/ui/${c.id}/browser`}
+            hx-target={`#${itemsId(c.id)}`}
+            aria-controls={itemsId(c.id)}
+            hx-indicator={`#${cardId(c.id)}-loading`}
+          >
+            Load items
+          </a>
+        )
+        : (
+          <form method="post" action={`/integrations/${c.id}/connect`}>
+            <button type="submit">
+              {c.status === "reconnect_required" ? "Reconnect" : "Connect"}
+            </button>
+          </form>
+        )}
+      {c.status === "not_connected" ? null : (
+        <form
+          method="get"
+          action={`/ui/${c.id}/disconnect`}
+          hx-post={`/ui/${c.id}/disconnect`}
+          hx-target={`#${cardId(c.id)}`}
+          hx-swap="outerHTML"
+          hx-confirm={`Disconnect ${c.displayName}? The hub forgets its tokens.`}
+        >
+          <button type="submit" class="secondary">Disconnect</button>
+        </form>
+      )}
+    </>
   );
 }
 

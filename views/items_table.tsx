@@ -1,5 +1,6 @@
 import type { Child } from "hono/jsx";
 import type { IntegrationItem } from "../src/items/item.ts";
+import { ProviderMark } from "./provider_mark.tsx";
 
 /** The filters a user applied to a listing; empty strings mean "no filter". */
 export interface ItemFilters {
@@ -51,7 +52,10 @@ export function ItemsPanel(
   return (
     <section class="panel" aria-labelledby={titleId}>
       <header class="panel-head">
-        <h2 id={titleId}>{props.displayName} items</h2>
+        <h2 id={titleId}>
+          <ProviderMark provider={props.provider} size="small" />
+          {props.displayName} items
+        </h2>
         <a
           href="/"
           class="button secondary"
@@ -81,12 +85,19 @@ export function ItemsBrowser(props: { model: ItemsPageModel }) {
         hx-indicator={`#${resultsId(m.provider)}-loading`}
         role="search"
       >
-        <label>
-          Filter by name{" "}
-          <input type="search" name="q" value={m.filters.q} maxlength={200} autocomplete="off" />
+        <label class="field field-grow">
+          <span class="field-label">Filter by name</span>
+          <input
+            type="search"
+            name="q"
+            value={m.filters.q}
+            maxlength={200}
+            autocomplete="off"
+            placeholder="Part of a name"
+          />
         </label>
-        <label>
-          Type{" "}
+        <label class="field">
+          <span class="field-label">Type</span>
           <select name="type">
             <option value="" selected={m.filters.type === ""}>All types</option>
             {m.types.map((type) => (
@@ -111,7 +122,9 @@ export function ItemsResults(props: { model: ItemsPageModel }) {
   const m = props.model;
   return (
     <>
-      <Summary model={m} />
+      <div class="results-bar">
+        <Summary model={m} />
+      </div>
       <div class="table-scroll" tabindex={0} aria-label={`Items from ${m.provider}`}>
         <table class="items-table">
           <caption class="visually-hidden">Items from {m.provider}</caption>
@@ -146,17 +159,35 @@ function Summary(props: { model: ItemsPageModel; outOfBand?: boolean }) {
         class="summary"
         hx-swap-oob={props.outOfBand ? "true" : undefined}
       >
-        <strong>{total}</strong> loaded{m.nextCursor ? " so far" : ""}
-        {Object.entries(m.counts).map(([type, n]) => <span class="count">{type}: {n}</span>)}
+        <span class="total">
+          <strong>{total}</strong> loaded{m.nextCursor ? " so far" : ""}
+        </span>
+        {Object.entries(m.counts).map(([type, n]) => (
+          <span class="count">
+            {type} <strong>{n}</strong>
+          </span>
+        ))}
       </p>
       <p
         id={exportId(m.provider)}
         class="export"
         hx-swap-oob={props.outOfBand ? "true" : undefined}
       >
-        Export what is loaded:{" "}
-        <a href={`/ui/${m.provider}/export.json?${exportQuery}`} download>JSON</a>{" "}
-        <a href={`/ui/${m.provider}/export.csv?${exportQuery}`} download>CSV</a>
+        <span class="export-label">Export what is loaded</span>
+        <a
+          class="button secondary small"
+          href={`/ui/${m.provider}/export.json?${exportQuery}`}
+          download
+        >
+          JSON
+        </a>
+        <a
+          class="button secondary small"
+          href={`/ui/${m.provider}/export.csv?${exportQuery}`}
+          download
+        >
+          CSV
+        </a>
       </p>
     </>
   );
@@ -169,7 +200,7 @@ export function ItemRows(props: { model: ItemsPageModel; appended?: boolean }) {
     <>
       {m.items.length === 0 && !props.appended
         ? (
-          <tr>
+          <tr class="empty">
             <td colspan={5}>No items match.</td>
           </tr>
         )
@@ -177,7 +208,9 @@ export function ItemRows(props: { model: ItemsPageModel; appended?: boolean }) {
       {m.items.map((item) => (
         <tr>
           <td>{item.name}</td>
-          <td>{item.type}</td>
+          <td>
+            <span class="tag">{item.type}</span>
+          </td>
           <td>{item.parent_path_or_name ?? ""}</td>
           <td>
             {item.last_modified_time
@@ -191,7 +224,7 @@ export function ItemRows(props: { model: ItemsPageModel; appended?: boolean }) {
           <td>
             {item.url
               ? (
-                <a href={item.url} target="_blank" rel="noopener noreferrer">
+                <a class="external" href={item.url} target="_blank" rel="noopener noreferrer">
                   Open<span class="visually-hidden">{item.name}</span>
                 </a>
               )
@@ -208,7 +241,7 @@ export function ItemRows(props: { model: ItemsPageModel; appended?: boolean }) {
                 hx-get={`/ui/${m.provider}/items?${itemsQuery(m, m.nextCursor)}`}
                 hx-target="closest tr"
                 hx-swap="outerHTML"
-                class="button"
+                class="button secondary"
               >
                 Load more
               </a>

@@ -18,6 +18,13 @@ export function Layout(props: LayoutProps) {
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           <title>{props.title} · Integrations hub</title>
+          <link
+            rel="preload"
+            href="/static/fonts/inter-latin-wght-normal.woff2"
+            as="font"
+            type="font/woff2"
+            crossorigin=""
+          />
           <link rel="stylesheet" href="/static/app.css" />
           <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
           {/* The stylesheet carries htmx's indicator rules, so htmx need not inject a <style>. */}
@@ -27,14 +34,17 @@ export function Layout(props: LayoutProps) {
         </head>
         <body>
           <header class="site-header">
-            <a href="/" class="brand">Integrations hub</a>
+            <a href="/" class="brand">
+              <img src="/static/favicon.svg" alt="" width="24" height="24" />
+              Integrations hub
+            </a>
             {props.signedInAs
               ? (
                 <form method="post" action="/logout" class="who">
                   <span>
                     {props.signedInAs.userId} · {props.signedInAs.orgId}
                   </span>
-                  <button type="submit" class="link">Sign out</button>
+                  <button type="submit" class="secondary small">Sign out</button>
                 </form>
               )
               : null}
