@@ -82,7 +82,14 @@ export function createHub(options: AppOptions): { app: Hono<HubEnv>; services: S
     connections,
     keeper,
     items,
-    sync: new SyncService({ store, items, clock, log, background: config.syncIntervalMs !== null }),
+    sync: new SyncService({
+      store,
+      items,
+      clock,
+      log,
+      background: config.syncIntervalMs !== null,
+      leaseMs: config.syncLeaseMs,
+    }),
     oauth: { store, connections, clock },
     session: {
       secret: options.sessionSecret,

@@ -50,6 +50,8 @@ export interface Config {
    * the background (no first sync on connect either), only when POST .../sync asks.
    */
   syncIntervalMs: number | null;
+  /** How long a sync's lease lasts unrenewed: how soon another process takes over a dead one's. */
+  syncLeaseMs: number;
 }
 
 /** Every wait the hub makes is bounded by one of these. */
@@ -112,6 +114,10 @@ const envSchema = z.object({
     error: "must be a whole number of minutes",
   }).min(0, { error: "must be 0 (off) or more" }).max(10_080, { error: "must be at most 10080" })
     .default(15),
+  SYNC_LEASE_SECONDS: z.coerce.number({ error: "must be a whole number of seconds" }).int({
+    error: "must be a whole number of seconds",
+  }).min(5, { error: "must be at least 5" }).max(3600, { error: "must be at most 3600" })
+    .default(60),
   STORE_TIMEOUT_MS: milliseconds(100, 60_000),
   PROVIDER_TRY_TIMEOUT_MS: milliseconds(100, 120_000),
   PROVIDER_CALL_TIMEOUT_MS: milliseconds(100, 300_000),
@@ -222,6 +228,7 @@ export function loadConfig(env: Env): Config {
     providerCallBudget: e.PROVIDER_CALL_BUDGET ?? null,
     limits,
     syncIntervalMs: e.SYNC_INTERVAL_MINUTES === 0 ? null : e.SYNC_INTERVAL_MINUTES * 60_000,
+    syncLeaseMs: e.SYNC_LEASE_SECONDS * 1000,
   };
 }
 

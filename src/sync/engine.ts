@@ -21,8 +21,6 @@ import { readStatus, type SyncStatus, writeStatus } from "./status.ts";
 
 /** Items listed per step: one checkpoint, and at most this many items in memory at a time. */
 export const STEP_ITEMS = 1000;
-/** A lease outlives a step comfortably; a dead holder's lease lapses after this. */
-export const LEASE_MS = 60_000;
 
 const checkpointSchema = z.object({
   generation: z.number(),
@@ -45,6 +43,8 @@ export interface SyncDeps {
   items: ItemsService;
   clock: () => number;
   log?: Logger;
+  /** Outlives a step comfortably; a dead holder's lease lapses after this (SYNC_LEASE_SECONDS). */
+  leaseMs: number;
 }
 
 export type SyncOutcome = "synced" | "busy" | "failed";
@@ -84,7 +84,7 @@ export class SyncEngine {
     const { store } = this.deps;
     const key = syncKey(provider.spec.id, owner);
     const holder = crypto.randomUUID();
-    if (!(await store.setIfAbsent(`${key}:lease`, holder, LEASE_MS))) {
+    if (!(await store.setIfAbsent(`${key}:lease`, holder, this.deps.leaseMs))) {
       const status = await readStatus(store, key);
       await writeStatus(store, key, { ...status, requested: true });
       return "busy";
@@ -186,7 +186,7 @@ export class SyncEngine {
           types,
         };
         await store.set(`${key}:checkpoint`, JSON.stringify(checkpoint));
-        if (!(await store.replaceIfEquals(`${key}:lease`, holder, holder, LEASE_MS))) {
+        if (!(await store.replaceIfEquals(`${key}:lease`, holder, holder, this.deps.leaseMs))) {
           log.warn("sync", { provider: provider.spec.id, outcome: "lease_lost" });
           return "busy";
         }

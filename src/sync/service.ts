@@ -71,6 +71,7 @@ export interface SyncServiceDeps {
   log: Logger;
   /** Background syncs on: a new connection's first sync starts at once. */
   background: boolean;
+  leaseMs: number;
 }
 
 export class SyncService {
