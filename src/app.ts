@@ -37,6 +37,8 @@ export interface AppOptions {
   refreshMarginMs?: number;
   /** Sends the hub's requests to providers; the runtime's fetch unless given. */
   fetch?: Fetch;
+  /** Most listing steps one sync run takes (the Worker's invocation budget); default no bound. */
+  syncStepsPerRun?: number | null;
 }
 
 /**
@@ -89,6 +91,7 @@ export function createHub(options: AppOptions): { app: Hono<HubEnv>; services: S
       log,
       background: config.syncIntervalMs !== null,
       leaseMs: config.syncLeaseMs,
+      stepsPerRun: options.syncStepsPerRun ?? null,
     }),
     oauth: { store, connections, clock },
     session: {

@@ -101,6 +101,7 @@ async function main(): Promise<void> {
     intervalMs: interval,
     clock: Date.now,
     log: services.log,
+    stepsPerRun: null,
   }).start(Math.min(SYNC_TICK_MS, interval));
 
   let stopping = false;

@@ -190,3 +190,49 @@ Deno.test({
     }
   },
 });
+
+Deno.test("a sync bounded to one step a run (as on Workers) completes across runs, never relisting", async () => {
+  const kv = await Deno.openKv(":memory:");
+  const t = await startProviderHub({
+    provider: "hubspot",
+    store: createKvStore(kv),
+    makeSandbox: (app) =>
+      createHubspotSandbox({ ...app, counts: { contacts: 2600, companies: 300, deals: 300 } }),
+    env: { SYNC_INTERVAL_MINUTES: "15" },
+    syncStepsPerRun: 1,
+  });
+  try {
+    const { data } = t.control;
+    const live = (records: { archived: boolean }[]) => records.filter((r) => !r.archived).length;
+    const total = live(data.contacts) + live(data.companies) + live(data.deals);
+    const fullListing = Math.ceil(live(data.contacts) / 100) +
+      Math.ceil(live(data.companies) / 100) + Math.ceil(live(data.deals) / 100);
+    await t.connect();
+    let runs = 1;
+    let done = 0;
+    for (let state = "running"; state !== "ok"; runs++) {
+      const deadline = Date.now() + 10_000;
+      let sync = (await t.call(`/integrations/hubspot/status?${OWNER}`)).json().sync;
+      while ((sync.progress?.done ?? total) === done && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        sync = (await t.call(`/integrations/hubspot/status?${OWNER}`)).json().sync;
+      }
+      // The step's run has ended once its lease is released: the next ask starts a new one.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      done = sync.progress?.done ?? total;
+      state = sync.state;
+      if (state !== "ok") {
+        assert.equal(state, "running");
+        await t.call(`/integrations/hubspot/sync?${OWNER}`, { method: "POST" });
+      }
+      assert.ok(runs < 10, "the sync moved on at every run");
+    }
+    assert.equal(runs - 1, Math.ceil(total / 1000), "one run per step of 1,000 items");
+    const items = (await t.call(`/integrations/hubspot/items?${OWNER}&limit=1000`)).json();
+    assert.ok(items.synced_at);
+    assert.ok(t.control.counters.crmCalls <= fullListing + 3, "no page was listed twice");
+  } finally {
+    await t.close();
+    kv.close();
+  }
+});

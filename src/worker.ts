@@ -4,7 +4,9 @@
  * serves static/ through the assets binding. See README "Deploying to Workers".
  */
 import type { ExecutionContext, Hono } from "hono";
-import { createApp } from "./app.ts";
+import { createHub } from "./app.ts";
+import { activeProviders } from "./providers/registry.ts";
+import { SyncScheduler } from "./sync/scheduler.ts";
 import { type Config, ConfigError, type Env, loadConfig } from "./config.ts";
 import { errorBody } from "./errors.ts";
 import type { Fetch } from "./providers/spec.ts";
@@ -20,8 +22,16 @@ type WorkerBindings = { ASSETS?: AssetsBinding } & Record<string, unknown>;
 
 /** Provider page calls per items request on Workers when PROVIDER_CALL_BUDGET is unset. */
 const WORKER_CALL_BUDGET = 40;
+/**
+ * Listing steps per sync run in one invocation: a step of 1,000 items is at most ten provider
+ * calls and about ten store commands, so one step stays inside the free plan's 50 subrequests
+ * with room for the rest of the request. A larger sync goes on at the next Cron Trigger.
+ */
+const WORKER_SYNC_STEPS = 1;
 
-type Built = { app: Hono<HubEnv>; config: Config } | { problems: string[] };
+type Built =
+  | { app: Hono<HubEnv>; config: Config; scheduler: SyncScheduler | null }
+  | { problems: string[] };
 
 /** One app per isolate, rebuilt only if the bindings change. */
 let built: { source: string; result: Built } | null = null;
@@ -70,16 +80,28 @@ function createWorkerApp(env: Env, bindings: WorkerBindings): Built {
   if (config.encryptionKeys === null) problems.push("ENCRYPTION_KEYS: required on Workers");
   if (config.sessionSecret === null) problems.push("SESSION_SECRET: required on Workers");
   if (problems.length > 0 || config.upstash === null) throw new ConfigError(problems);
-  const app: Hono<HubEnv> = createApp({
+  const store = createUpstashStore({ ...config.upstash, timeoutMs: config.limits.storeTimeoutMs });
+  const { app, services } = createHub({
     // Each items request stays well inside a Worker's subrequest limit (50 on the free plan,
     // Upstash calls included) unless PROVIDER_CALL_BUDGET says otherwise.
     config: { ...config, providerCallBudget: config.providerCallBudget ?? WORKER_CALL_BUDGET },
-    store: createUpstashStore({ ...config.upstash, timeoutMs: config.limits.storeTimeoutMs }),
+    store,
     encryptionKeys: config.encryptionKeys!,
     sessionSecret: config.sessionSecret!,
     fetch: config.sandbox ? sandboxLoopback(new URL(config.appUrl).origin, () => app) : undefined,
+    syncStepsPerRun: WORKER_SYNC_STEPS,
   });
-  return { app, config };
+  const interval = config.syncIntervalMs;
+  const scheduler = interval === null ? null : new SyncScheduler({
+    store,
+    sync: services.sync,
+    provider: (id) => activeProviders(services).find((p) => p.spec.id === id) ?? null,
+    intervalMs: interval,
+    clock: Date.now,
+    log: services.log,
+    stepsPerRun: WORKER_SYNC_STEPS,
+  });
+  return { app, config, scheduler };
 }
 
 /**
@@ -136,5 +158,16 @@ export default {
     }
     const asset = await staticAsset(request, bindings.ASSETS!);
     return asset ?? await current.app.fetch(request, bindings, ctx);
+  },
+
+  /**
+   * The Cron Trigger (wrangler.toml [triggers]): runs what is due, a step of each sync at most,
+   * so an invocation stays in its subrequest budget; a large first sync completes across
+   * invocations from its checkpoint.
+   */
+  scheduled(_controller: unknown, bindings: WorkerBindings, ctx: ExecutionContext): void {
+    const current = buildFromBindings(bindings);
+    if ("problems" in current || current.scheduler === null) return;
+    ctx.waitUntil(current.scheduler.tick());
   },
 };

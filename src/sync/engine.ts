@@ -47,7 +47,8 @@ export interface SyncDeps {
   leaseMs: number;
 }
 
-export type SyncOutcome = "synced" | "busy" | "failed";
+/** "paused": the step budget ran out; the checkpoint lets the next run go on from there. */
+export type SyncOutcome = "synced" | "busy" | "failed" | "paused";
 
 /** The key under which everything about one connection's sync lives. */
 export function syncKey(provider: string, owner: Owner): string {
@@ -77,28 +78,37 @@ export class SyncEngine {
 
   /**
    * Runs a sync of one connection to its end (and once more if one was asked for meanwhile),
-   * or answers "busy" when another process holds its lease (the request is then recorded for
-   * that process to honour).
+   * or answers "busy" when another process holds its lease. A request is recorded before the
+   * lease is tried, and a holder looks for requests after it lets the lease go, so a request
+   * that meets a finishing holder is never lost: one of the two runs it.
    */
-  async run(provider: ActiveProvider, owner: Owner): Promise<SyncOutcome> {
+  async run(
+    provider: ActiveProvider,
+    owner: Owner,
+    /** Most listing steps to take now (a Worker invocation's budget); null: to the end. */
+    maxSteps: number | null = null,
+  ): Promise<SyncOutcome> {
     const { store } = this.deps;
     const key = syncKey(provider.spec.id, owner);
-    const holder = crypto.randomUUID();
-    if (!(await store.setIfAbsent(`${key}:lease`, holder, this.deps.leaseMs))) {
-      const status = await readStatus(store, key);
-      await writeStatus(store, key, { ...status, requested: true });
-      return "busy";
-    }
-    this.#held.set(`${key}:lease`, holder);
-    try {
-      let outcome: SyncOutcome;
-      do {
-        outcome = await this.#once(provider, owner, key, holder);
-      } while (outcome === "synced" && (await readStatus(store, key)).requested);
-      return outcome;
-    } finally {
-      this.#held.delete(`${key}:lease`);
-      await store.deleteIfEquals(`${key}:lease`, holder);
+    const lease = `${key}:lease`;
+    const requested = `${key}:requested`;
+    await store.set(requested, "1", { ttlMs: this.deps.leaseMs * 10 });
+    let outcome: SyncOutcome = "busy";
+    while (true) {
+      const holder = crypto.randomUUID();
+      if (!(await store.setIfAbsent(lease, holder, this.deps.leaseMs))) return outcome;
+      this.#held.set(lease, holder);
+      try {
+        // Taking the request here: what was asked before this point is in this run.
+        while ((await store.take(requested)) !== null) {
+          outcome = await this.#once(provider, owner, key, holder, maxSteps);
+          if (outcome !== "synced") break;
+        }
+      } finally {
+        this.#held.delete(lease);
+        await store.deleteIfEquals(lease, holder);
+      }
+      if (outcome !== "synced" || (await store.get(requested)) === null) return outcome;
     }
   }
 
@@ -107,6 +117,7 @@ export class SyncEngine {
     owner: Owner,
     key: string,
     holder: string,
+    maxSteps: number | null,
   ): Promise<SyncOutcome> {
     const { store, clock } = this.deps;
     const log = this.deps.log ?? silentLogger;
@@ -129,7 +140,6 @@ export class SyncEngine {
       ...before,
       state: "running",
       startedAt: new Date(started).toISOString(),
-      requested: false,
       progress: { done: checkpoint.done, total: null },
     };
     await writeStatus(store, key, status);
@@ -151,7 +161,8 @@ export class SyncEngine {
           }
         }
       }
-      while (checkpoint.positions.length > 0) {
+      for (let steps = 0; checkpoint.positions.length > 0; steps++) {
+        if (maxSteps !== null && steps >= maxSteps) return "paused";
         const step = await this.deps.items.fetch(
           provider,
           owner,
@@ -212,7 +223,6 @@ export class SyncEngine {
         progress: null,
         lastError: null,
         generation,
-        requested: (await readStatus(store, key)).requested,
       });
       await store.set(`${key}:meta:${generation}`, JSON.stringify({ chunks: checkpoint.chunks }));
       await store.delete(`${key}:checkpoint`);
@@ -267,7 +277,11 @@ export class SyncEngine {
   async forget(provider: string, owner: Owner): Promise<void> {
     const { store, clock } = this.deps;
     const key = syncKey(provider, owner);
-    const records = await store.getMany([`${key}:status`, `${key}:checkpoint`]);
+    const records = await store.getMany([
+      `${key}:status`,
+      `${key}:checkpoint`,
+      `${key}:requested`,
+    ]);
     if (records.every((record) => record === null)) return;
     const copy = new CopyStore(store, key);
     const status = await readStatus(store, key);
@@ -277,7 +291,9 @@ export class SyncEngine {
     }
     if (checkpoint !== null) await copy.deleteGeneration(checkpoint.generation, checkpoint.chunks);
     await new ChangeLog(store, key, clock).clear();
-    for (const part of ["status", "checkpoint", "lease"]) await store.delete(`${key}:${part}`);
+    for (const part of ["status", "checkpoint", "lease", "requested"]) {
+      await store.delete(`${key}:${part}`);
+    }
   }
 }
 

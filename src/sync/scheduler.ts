@@ -19,6 +19,8 @@ export interface SchedulerDeps {
   intervalMs: number;
   clock: () => number;
   log: Logger;
+  /** Most listing steps per sync per tick (a Worker invocation's budget); null: to the end. */
+  stepsPerRun: number | null;
 }
 
 export class SyncScheduler {
@@ -34,17 +36,18 @@ export class SyncScheduler {
       const owner = { userId: entry.userId, orgId: entry.orgId };
       const key = syncKey(entry.provider, owner);
       const status = await readStatus(store, key);
-      if (!this.#due(status, await store.get(`${key}:lease`) !== null)) continue;
-      await sync.engine.run(provider, owner);
+      const [lease, requested] = await store.getMany([`${key}:lease`, `${key}:requested`]);
+      if (!this.#due(status, lease !== null, requested !== null)) continue;
+      await sync.engine.run(provider, owner, this.deps.stepsPerRun);
       ran++;
     }
     return ran;
   }
 
-  #due(status: SyncStatus, leased: boolean): boolean {
+  #due(status: SyncStatus, leased: boolean, requested: boolean): boolean {
     if (leased) return false;
     // Running without a lease: its process died; the checkpoint lets this one resume.
-    if (status.state === "running" || status.state === "never" || status.requested) return true;
+    if (status.state === "running" || status.state === "never" || requested) return true;
     const finished = status.finishedAt === null ? 0 : Date.parse(status.finishedAt);
     return finished + this.deps.intervalMs <= this.deps.clock();
   }

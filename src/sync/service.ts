@@ -72,6 +72,8 @@ export interface SyncServiceDeps {
   /** Background syncs on: a new connection's first sync starts at once. */
   background: boolean;
   leaseMs: number;
+  /** Most listing steps one run takes (a Worker invocation's budget); null: to the end. */
+  stepsPerRun: number | null;
 }
 
 export class SyncService {
@@ -91,7 +93,7 @@ export class SyncService {
 
   /** Starts a sync in the background (or has the running one go again) and answers at once. */
   async request(provider: ActiveProvider, owner: Owner, defer: Defer): Promise<SyncView> {
-    const work = this.engine.run(provider, owner).catch((error) => {
+    const work = this.engine.run(provider, owner, this.deps.stepsPerRun).catch((error) => {
       (this.deps.log ?? silentLogger).error("sync", {
         provider: provider.spec.id,
         outcome: "crashed",

@@ -18,8 +18,6 @@ const storedStatusSchema = z.object({
   lastError: z.object({ code: z.string(), message: z.string() }).nullable(),
   /** The complete copy that reads are served from; null before the first sync completes. */
   generation: z.number().nullable(),
-  /** A sync was asked for while one ran: run once more right after it. */
-  requested: z.boolean(),
 });
 export type SyncStatus = z.infer<typeof storedStatusSchema>;
 
@@ -33,7 +31,6 @@ export const NEVER_SYNCED: SyncStatus = {
   progress: null,
   lastError: null,
   generation: null,
-  requested: false,
 };
 
 export async function readStatus(store: Store, key: string): Promise<SyncStatus> {

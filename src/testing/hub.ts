@@ -35,6 +35,7 @@ export function startHub(options: {
   refreshMarginMs?: number;
   encryptionKeys?: EncryptionKey[];
   fetch?: Fetch;
+  syncStepsPerRun?: number | null;
 }): RunningHub {
   let app: Hono<HubEnv> | null = null;
   let site: Hono | null = null;
@@ -60,6 +61,7 @@ export function startHub(options: {
     clock: options.clock,
     refreshMarginMs: options.refreshMarginMs,
     fetch: options.fetch,
+    syncStepsPerRun: options.syncStepsPerRun,
   });
   site = withStaticFiles(app);
   return { url, config, app, close: server.close };

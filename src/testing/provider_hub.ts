@@ -50,6 +50,7 @@ export async function startProviderHub<Control>(options: {
   env?: Record<string, string>;
   user?: string;
   encryptionKeys?: EncryptionKey[];
+  syncStepsPerRun?: number | null;
 }): Promise<ProviderHub<Control>> {
   const redirectUris: string[] = [];
   const sandbox = options.makeSandbox({
@@ -66,6 +67,7 @@ export async function startProviderHub<Control>(options: {
   const hub = startHub({
     store: options.store,
     encryptionKeys: options.encryptionKeys,
+    syncStepsPerRun: options.syncStepsPerRun,
     log,
     env: {
       SANDBOX: "false",
