@@ -13,6 +13,17 @@ export interface ProviderCardModel {
   sandbox: boolean;
   /** When the sync engine last brought this connection's items up to date; absent until it has. */
   syncedAt?: string | null;
+  /** The connection's sync, once one has been asked for. */
+  sync?: CardSync;
+}
+
+export interface CardSync {
+  state: "never" | "running" | "ok" | "failed";
+  /** Items in the copy, or copied so far while running. */
+  items: number | null;
+  /** The total the provider told, while running (a progress bar), else null. */
+  total: number | null;
+  lastError: string | null;
 }
 
 /** What the user's last action did, said once on the page that follows it. */
@@ -173,12 +184,52 @@ function CardFacts(props: { card: ProviderCardModel }) {
             <dt>Last sync</dt>
             <dd>
               <time datetime={c.syncedAt}>{formatDate(c.syncedAt)}</time>
+              {c.sync?.items !== null && c.sync?.items !== undefined && c.sync.state !== "running"
+                ? ` · ${c.sync.items.toLocaleString("en-US")} items`
+                : null}
             </dd>
           </div>
         )
         : null}
+      {c.sync ? <SyncFacts id={c.id} sync={c.sync} /> : null}
     </dl>
   );
+}
+
+/**
+ * A running sync's progress, redrawn every two seconds until it ends; a failed one's error in
+ * place (the previous copy stays readable).
+ */
+function SyncFacts(props: { id: string; sync: CardSync }) {
+  const { sync } = props;
+  if (sync.state === "running") {
+    return (
+      <div
+        class="sync-progress"
+        hx-get={`/ui/${props.id}/card`}
+        hx-trigger="every 2s"
+        hx-target={`#${cardId(props.id)}`}
+        hx-swap="outerHTML"
+      >
+        <dt>Sync</dt>
+        <dd>
+          Syncing… {(sync.items ?? 0).toLocaleString("en-US")} items so far
+          {sync.total !== null
+            ? <progress max={sync.total} value={sync.items ?? 0}>{sync.items}</progress>
+            : null}
+        </dd>
+      </div>
+    );
+  }
+  if (sync.state === "failed") {
+    return (
+      <div>
+        <dt>Sync</dt>
+        <dd class="sync-error">Last sync failed: {sync.lastError}</dd>
+      </div>
+    );
+  }
+  return null;
 }
 
 function CardActions(props: { card: ProviderCardModel }) {
@@ -205,6 +256,19 @@ function CardActions(props: { card: ProviderCardModel }) {
             </button>
           </form>
         )}
+      {c.status === "connected"
+        ? (
+          <form
+            method="post"
+            action={`/ui/${c.id}/sync`}
+            hx-post={`/ui/${c.id}/sync`}
+            hx-target={`#${cardId(c.id)}`}
+            hx-swap="outerHTML"
+          >
+            <button type="submit" class="secondary">Sync now</button>
+          </form>
+        )
+        : null}
       {c.status === "not_connected" ? null : (
         <form
           method="get"

@@ -5,7 +5,7 @@ import { idSchema } from "../auth/identity.ts";
 import { endSession, readSession, startSession } from "../auth/session.ts";
 import type { Owner } from "../connections/connections.ts";
 import { disconnect } from "../connections/status.ts";
-import { cardsFor } from "./cards.ts";
+import { cardFor, cardsFor } from "./cards.ts";
 import { deferTo } from "./integrations_api.ts";
 import { InvalidRequestError, NotFoundError, UnauthenticatedError } from "../errors.ts";
 import { limitBody, SMALL_BODY_BYTES } from "../http/body_limit.ts";
@@ -52,6 +52,7 @@ const FORM_PATHS = [
   "/logout",
   "/integrations/:provider/connect",
   "/ui/:provider/disconnect",
+  "/ui/:provider/sync",
 ];
 
 const dashboardQuerySchema = z.object({
@@ -178,6 +179,24 @@ export function browserRoutes(): Hono<HubEnv> {
     const { spec } = resolveProvider(c.get("services"), c.req.param("provider"));
     return c.html(
       <DisconnectConfirmPage owner={sessionOwner(c)} id={spec.id} displayName={spec.displayName} />,
+    );
+  });
+
+  ui.post("/ui/:provider/sync", async (c) => {
+    const services = c.get("services");
+    const provider = resolveProvider(services, c.req.param("provider"));
+    const owner = sessionOwner(c);
+    const connection = await services.connections.get(provider.spec.id, owner);
+    if (connection !== null) await services.sync.request(provider, owner, deferTo(c));
+    if (c.req.header("HX-Request") === undefined) return c.redirect("/", 303);
+    return c.html(<ProviderCard card={await cardFor(services, owner, provider.spec.id)} />);
+  });
+
+  ui.get("/ui/:provider/card", async (c) => {
+    const services = c.get("services");
+    const provider = resolveProvider(services, c.req.param("provider"));
+    return c.html(
+      <ProviderCard card={await cardFor(services, sessionOwner(c), provider.spec.id)} />,
     );
   });
 

@@ -8,6 +8,7 @@ import {
   UnauthenticatedError,
 } from "../errors.ts";
 import { ProviderCard } from "../../views/dashboard.tsx";
+import type { CopyFilters } from "../sync/copy.ts";
 import { cardsFor } from "./cards.ts";
 import { parseInput } from "../http/validate.ts";
 import type { IntegrationItem } from "../items/item.ts";
@@ -156,9 +157,12 @@ async function render(
   }
 }
 
-function matches(item: IntegrationItem, filters: ItemFilters): boolean {
-  if (filters.type !== "" && item.type !== filters.type) return false;
-  return filters.q === "" || item.name.toLowerCase().includes(filters.q.toLowerCase());
+function copyFilters(filters: ItemFilters): CopyFilters {
+  return {
+    types: filters.type === "" ? [] : [filters.type],
+    q: filters.q.toLowerCase(),
+    modifiedAfter: null,
+  };
 }
 
 async function loadPage(
@@ -172,17 +176,17 @@ async function loadPage(
   const items: IntegrationItem[] = [];
   let cursor = listing.cursor ?? null;
   let fetched = 0;
-  // A filter may match nothing on the listing's next page (HubSpot lists contacts before
-  // deals): keep reading a few pages until something matches, so "No items match" means it.
+  // From the synced copy a filter covers the whole account at once; a live listing (before the
+  // first sync) filters page by page, so keep reading a few pages until something matches.
   do {
-    const page = await c.get("services").items.list(
+    const page = await c.get("services").sync.list(
       provider,
       owner,
-      { limit: PAGE_SIZE, cursor },
+      { limit: PAGE_SIZE, cursor, filters: copyFilters(filters) },
       c.get("log"),
     );
     fetched++;
-    items.push(...page.items.filter((item) => matches(item, filters)));
+    items.push(...page.items);
     cursor = page.next_cursor;
   } while (filtering && items.length === 0 && cursor !== null && fetched < MAX_SCAN_PAGES);
   const counts: Record<string, number> = { ...(listing.cursor ? listing.counts : {}) };
@@ -209,13 +213,13 @@ async function loadForExport(
   const items: IntegrationItem[] = [];
   let cursor: string | null = null;
   for (let page = 0; page < Math.max(1, listing.pages); page++) {
-    const result = await c.get("services").items.list(
+    const result = await c.get("services").sync.list(
       provider,
       owner,
-      { limit: PAGE_SIZE, cursor },
+      { limit: PAGE_SIZE, cursor, filters: copyFilters(filters) },
       c.get("log"),
     );
-    items.push(...result.items.filter((item) => matches(item, filters)));
+    items.push(...result.items);
     cursor = result.next_cursor;
     if (cursor === null) break;
   }

@@ -17,7 +17,7 @@ import { type ChangeEntry, ChangeLog, SinceExpiredError } from "./changes.ts";
 import { type CopyFilters, CopyStore, isFiltered, matches } from "./copy.ts";
 import { SyncEngine, syncKey } from "./engine.ts";
 import { SyncRegistry } from "./registry.ts";
-import { readStatus, type SyncView, syncView } from "./status.ts";
+import { parseStatus, readStatus, type SyncView, syncView } from "./status.ts";
 
 export interface SyncedPage {
   items: IntegrationItem[];
@@ -89,6 +89,14 @@ export class SyncService {
 
   async status(provider: string, owner: Owner): Promise<SyncView> {
     return syncView(await readStatus(this.deps.store, syncKey(provider, owner)));
+  }
+
+  /** Several providers' sync statuses for one owner in one store round trip. */
+  async statuses(providers: readonly string[], owner: Owner): Promise<SyncView[]> {
+    const raws = await this.deps.store.getMany(
+      providers.map((provider) => `${syncKey(provider, owner)}:status`),
+    );
+    return raws.map((raw) => syncView(parseStatus(raw)));
   }
 
   /** Starts a sync in the background (or has the running one go again) and answers at once. */

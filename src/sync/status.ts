@@ -34,7 +34,10 @@ export const NEVER_SYNCED: SyncStatus = {
 };
 
 export async function readStatus(store: Store, key: string): Promise<SyncStatus> {
-  const raw = await store.get(`${key}:status`);
+  return parseStatus(await store.get(`${key}:status`));
+}
+
+export function parseStatus(raw: string | null): SyncStatus {
   const parsed = storedStatusSchema.safeParse(raw === null ? null : parseJson(raw));
   return parsed.success ? parsed.data : NEVER_SYNCED;
 }
