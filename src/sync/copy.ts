@@ -10,8 +10,13 @@ import type { Store } from "../store/store.ts";
 
 export const CHUNK_ITEMS = 200;
 export const CHUNK_BYTES = 30_000;
-/** Chunks read per round trip while a filtered read scans the copy. */
-const SCAN_BATCH = 10;
+/** Chunks read per round trip while a filtered read scans the copy (about 1 MB at most). */
+const SCAN_BATCH = 32;
+/**
+ * Chunks hold fewer than CHUNK_ITEMS when items are large; an unfiltered page reads as many
+ * chunks as items of this size would need, so a page of typical items is one round trip.
+ */
+const TYPICAL_CHUNK_ITEMS = 100;
 
 /** Where a read of a copy continues: a chunk and the offset of the next item in it. */
 export interface CopyPosition {
@@ -113,7 +118,10 @@ export class CopyStore {
     const filtered = isFiltered(filters);
     let { chunk, offset } = position;
     while (true) {
-      const batch = filtered ? SCAN_BATCH : Math.ceil((limit + offset) / CHUNK_ITEMS) + 1;
+      const batch = filtered ? SCAN_BATCH : Math.min(
+        SCAN_BATCH,
+        Math.ceil((limit - items.length + offset) / TYPICAL_CHUNK_ITEMS) + 1,
+      );
       const chunks = await this.readChunks(generation, chunk, batch);
       for (const found of chunks) {
         if (found === null) return { items, next: null };
