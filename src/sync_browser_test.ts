@@ -1,8 +1,9 @@
 /**
  * The synced copy on the dashboard, in Chromium, with background syncs on: connecting starts
  * the first sync, the card then says when it synced and how many items the copy holds, Sync now
- * runs another, and the name filter searches the whole copy at once (a name deep in the
- * listing is found on the first answer, not after pages of "Load more").
+ * runs another, the items panel counts what the copy holds per type, and the name filter
+ * searches the whole copy at once (a name deep in the listing is found on the first answer, not
+ * after pages of "Load more").
  */
 import assert from "node:assert/strict";
 import { createKvStore } from "./store/kv_store.ts";
@@ -67,15 +68,20 @@ Deno.test({
         i.name.toLowerCase().includes(needle.toLowerCase())
       ).length;
       await card.getByRole("link", { name: "Load items" }).click();
+      // Counts per type say what the account holds, not only what the first page loaded.
+      await page.getByText(`of ${count} in the copy`).waitFor();
+      const deals = everything.items.filter((i: { type: string }) =>
+        i.type === "deal"
+      ).length;
+      await page.locator(".summary .count", { hasText: "deal" }).getByText(`of ${deals}`)
+        .waitFor();
       await page.getByLabel("Filter by name").fill(needle);
       const names = page.locator("tbody tr:not(.more) td:first-child");
       const until = Date.now() + 10_000;
       while (Date.now() < until) {
         const shown = await names.allTextContents();
         if (
-          shown.length > 0 && shown.every((n) =>
-            n.toLowerCase().includes(needle.toLowerCase())
-          )
+          shown.length > 0 && shown.every((n) => n.toLowerCase().includes(needle.toLowerCase()))
         ) {
           break;
         }

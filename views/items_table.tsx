@@ -16,6 +16,8 @@ export interface ItemsPageModel {
   nextCursor: string | null;
   /** Items per type loaded so far, this page included. */
   counts: Record<string, number>;
+  /** Items per type in the whole synced copy; null while the listing is live. */
+  totals?: Record<string, number> | null;
   /** Pages loaded so far, this one included (for the export of what was loaded). */
   pages: number;
 }
@@ -146,6 +148,9 @@ export function ItemsResults(props: { model: ItemsPageModel }) {
   );
 }
 
+const sum = (counts: Record<string, number>): number =>
+  Object.values(counts).reduce((a, b) => a + b, 0);
+
 /** Counts per type and the export links, swapped out of band as more pages load. */
 function Summary(props: { model: ItemsPageModel; outOfBand?: boolean }) {
   const m = props.model;
@@ -161,10 +166,12 @@ function Summary(props: { model: ItemsPageModel; outOfBand?: boolean }) {
       >
         <span class="total">
           <strong>{total}</strong> loaded{m.nextCursor ? " so far" : ""}
+          {m.totals ? ` of ${sum(m.totals).toLocaleString("en-US")} in the copy` : null}
         </span>
-        {Object.entries(m.counts).map(([type, n]) => (
+        {Object.keys({ ...m.totals, ...m.counts }).map((type) => (
           <span class="count">
-            {type} <strong>{n}</strong>
+            {type} <strong>{m.counts[type] ?? 0}</strong>
+            {m.totals ? ` of ${(m.totals[type] ?? 0).toLocaleString("en-US")}` : null}
           </span>
         ))}
       </p>

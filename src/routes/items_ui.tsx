@@ -178,13 +178,16 @@ async function loadPage(
   let fetched = 0;
   // From the synced copy a filter covers the whole account at once; a live listing (before the
   // first sync) filters page by page, so keep reading a few pages until something matches.
+  let totals: Record<string, number> | null = null;
   do {
-    const page = await c.get("services").sync.list(
+    const listing = await c.get("services").sync.listing(
       provider,
       owner,
       { limit: PAGE_SIZE, cursor, filters: copyFilters(filters) },
       c.get("log"),
     );
+    const { page } = listing;
+    totals = listing.totals;
     fetched++;
     items.push(...page.items);
     cursor = page.next_cursor;
@@ -198,6 +201,7 @@ async function loadPage(
     items,
     nextCursor: cursor,
     counts,
+    totals: filtering ? null : totals,
     pages: (listing.cursor ? listing.pages : 0) + fetched,
   };
 }

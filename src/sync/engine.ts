@@ -220,6 +220,7 @@ export class SyncEngine {
         finishedAt: finished,
         syncedAt: finished,
         items: checkpoint.done,
+        types: checkpoint.types,
         progress: null,
         lastError: null,
         generation,

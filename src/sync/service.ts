@@ -25,6 +25,12 @@ export interface SyncedPage {
   synced_at: string | null;
 }
 
+/** A page and, when it came from the copy, how many items of each type the copy holds. */
+export interface SyncedListing {
+  page: SyncedPage;
+  totals: Record<string, number> | null;
+}
+
 export interface ChangesPage {
   changes: ChangeEntry[];
   next_since: string;
@@ -136,6 +142,16 @@ export class SyncService {
     page: { limit: number | null; cursor: string | null; filters: CopyFilters },
     log?: Logger,
   ): Promise<SyncedPage> {
+    return (await this.listing(provider, owner, page, log)).page;
+  }
+
+  /** `list`, with the copy's counts per type (the dashboard shows what exists, not only pages). */
+  async listing(
+    provider: ActiveProvider,
+    owner: Owner,
+    page: { limit: number | null; cursor: string | null; filters: CopyFilters },
+    log?: Logger,
+  ): Promise<SyncedListing> {
     const { spec } = provider;
     const key = syncKey(spec.id, owner);
     const status = await readStatus(this.deps.store, key);
@@ -144,9 +160,12 @@ export class SyncService {
     if (!fromCopy) {
       const live = await this.deps.items.list(provider, owner, page, log);
       return {
-        items: live.items.filter((item) => matches(item, page.filters)),
-        next_cursor: live.next_cursor,
-        synced_at: null,
+        page: {
+          items: live.items.filter((item) => matches(item, page.filters)),
+          next_cursor: live.next_cursor,
+          synced_at: null,
+        },
+        totals: null,
       };
     }
     const signature = filterSignature(page.filters);
@@ -162,9 +181,12 @@ export class SyncService {
     const copy = new CopyStore(this.deps.store, key);
     const read = await copy.page(at.g, { chunk: at.c, offset: at.o }, limit, page.filters);
     return {
-      items: read.items,
-      next_cursor: read.next === null ? null : copyCursor(spec.id, at.g, read.next, signature),
-      synced_at: status.syncedAt,
+      page: {
+        items: read.items,
+        next_cursor: read.next === null ? null : copyCursor(spec.id, at.g, read.next, signature),
+        synced_at: status.syncedAt,
+      },
+      totals: status.types,
     };
   }
 

@@ -14,6 +14,8 @@ const storedStatusSchema = z.object({
   /** When the copy last became complete and current. */
   syncedAt: z.string().nullable(),
   items: z.number().nullable(),
+  /** Items in the copy per type. */
+  types: z.record(z.string(), z.number()).nullable().default(null),
   progress: z.object({ done: z.number(), total: z.number().nullable() }).nullable(),
   lastError: z.object({ code: z.string(), message: z.string() }).nullable(),
   /** The complete copy that reads are served from; null before the first sync completes. */
@@ -28,6 +30,7 @@ export const NEVER_SYNCED: SyncStatus = {
   finishedAt: null,
   syncedAt: null,
   items: null,
+  types: null,
   progress: null,
   lastError: null,
   generation: null,
