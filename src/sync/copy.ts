@@ -49,6 +49,33 @@ export function matches(item: IntegrationItem, filters: CopyFilters): boolean {
   return true;
 }
 
+/** An item as its chunk's digest keeps it: type, time modified, name (lower case, escaped). */
+function digestLine(item: IntegrationItem): string {
+  const modified = item.last_modified_time === null ? "" : Date.parse(item.last_modified_time);
+  return `${item.type}\t${modified}\t${escapeLine(item.name.toLowerCase())}`;
+}
+
+/** JSON's escapes, character by character: a substring of a name stays a substring. */
+function escapeLine(text: string): string {
+  return JSON.stringify(text).slice(1, -1);
+}
+
+/**
+ * Whether a digest line may match: never false for an item that matches (a true may still be
+ * refused by `matches`, which every item is checked with).
+ */
+function digestFilter(filters: CopyFilters): (line: string) => boolean {
+  const needle = escapeLine(filters.q);
+  return (line) => {
+    const [type, modified, name] = line.split("\t", 3);
+    if (filters.types.length > 0 && !filters.types.includes(type)) return false;
+    if (filters.modifiedAfter !== null && !(Number(modified || NaN) > filters.modifiedAfter)) {
+      return false;
+    }
+    return name.includes(needle);
+  };
+}
+
 /** Splits values into chunks of at most CHUNK_ITEMS and CHUNK_BYTES of JSON each, in order. */
 export function chunkItems<T>(items: readonly T[]): T[][] {
   const chunks: T[][] = [];
@@ -75,8 +102,18 @@ export class CopyStore {
     return `${this.key}:copy:${generation}:${chunk}`;
   }
 
+  /**
+   * Writes a chunk and its digest: one line per item with what the filters look at (type, time
+   * modified, name), a tenth of the chunk's size, so a filtered read scans digests and opens
+   * only the chunks that hold a match.
+   */
   async writeChunk(generation: number, chunk: number, items: IntegrationItem[]): Promise<void> {
     await this.store.set(this.#chunkKey(generation, chunk), JSON.stringify(items));
+    await this.store.set(this.#digestKey(generation, chunk), items.map(digestLine).join("\n"));
+  }
+
+  #digestKey(generation: number, chunk: number): string {
+    return `${this.#chunkKey(generation, chunk)}:digest`;
   }
 
   /** Chunks `from`.. in one round trip; null past the end of the generation. */
@@ -114,11 +151,11 @@ export class CopyStore {
     limit: number,
     filters: CopyFilters,
   ): Promise<{ items: IntegrationItem[]; next: CopyPosition | null }> {
+    if (isFiltered(filters)) return await this.#filteredPage(generation, position, limit, filters);
     const items: IntegrationItem[] = [];
-    const filtered = isFiltered(filters);
     let { chunk, offset } = position;
     while (true) {
-      const batch = filtered ? SCAN_BATCH : Math.min(
+      const batch = Math.min(
         SCAN_BATCH,
         Math.ceil((limit - items.length + offset) / TYPICAL_CHUNK_ITEMS) + 1,
       );
@@ -127,7 +164,7 @@ export class CopyStore {
         if (found === null) return { items, next: null };
         for (; offset < found.length; offset++) {
           if (items.length === limit) return { items, next: { chunk, offset } };
-          if (matches(found[offset], filters)) items.push(found[offset]);
+          items.push(found[offset]);
         }
         chunk++;
         offset = 0;
@@ -139,9 +176,56 @@ export class CopyStore {
     }
   }
 
+  /** Scans digests a batch at a time and opens only the chunks with a match in them. */
+  async #filteredPage(
+    generation: number,
+    position: CopyPosition,
+    limit: number,
+    filters: CopyFilters,
+  ): Promise<{ items: IntegrationItem[]; next: CopyPosition | null }> {
+    const items: IntegrationItem[] = [];
+    const wanted = digestFilter(filters);
+    let { chunk, offset } = position;
+    while (true) {
+      const keys = Array.from(
+        { length: SCAN_BATCH },
+        (_, i) => this.#digestKey(generation, chunk + i),
+      );
+      const digests = await this.store.getMany(keys);
+      const end = digests.indexOf(null);
+      const present = end < 0 ? digests.length : end;
+      const hits: number[] = [];
+      for (let i = 0; i < present; i++) {
+        const lines = digests[i]!.split("\n").slice(i === 0 ? offset : 0);
+        if (lines.some(wanted)) hits.push(chunk + i);
+      }
+      const opened = hits.length === 0 ? [] : await this.store.getMany(
+        hits.map((n) => this.#chunkKey(generation, n)),
+      );
+      for (const [h, raw] of opened.entries()) {
+        const found = (raw === null ? [] : parseJson(raw)) as IntegrationItem[];
+        let at = hits[h] === chunk ? offset : 0;
+        for (; at < found.length; at++) {
+          if (items.length === limit) return { items, next: { chunk: hits[h], offset: at } };
+          if (matches(found[at], filters)) items.push(found[at]);
+        }
+        if (items.length === limit) {
+          // The page ends with this chunk: the next one, unless the copy is known to end here.
+          const following = hits[h] + 1;
+          const last = end >= 0 && following >= chunk + present;
+          return { items, next: last ? null : { chunk: following, offset: 0 } };
+        }
+      }
+      if (end >= 0) return { items, next: null };
+      chunk += present;
+      offset = 0;
+    }
+  }
+
   async deleteGeneration(generation: number, chunks: number): Promise<void> {
     for (let chunk = 0; chunk < chunks; chunk++) {
       await this.store.delete(this.#chunkKey(generation, chunk));
+      await this.store.delete(this.#digestKey(generation, chunk));
     }
   }
 }
