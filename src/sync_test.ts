@@ -240,3 +240,46 @@ Deno.test("a sync bounded to one step a run (as on Workers) completes across run
     kv.close();
   }
 });
+
+Deno.test("edits made on the HubSpot sandbox's edit page reach the copy at the next sync", async () => {
+  const kv = await Deno.openKv(":memory:");
+  const t = await startProviderHub({
+    provider: "hubspot",
+    store: createKvStore(kv),
+    makeSandbox: createHubspotSandbox,
+    env: { SYNC_INTERVAL_MINUTES: "15" },
+  });
+  try {
+    await t.connect();
+    assert.equal(await settled(t, null), "ok");
+    const snapshot = await allChanges(t, null);
+    const page = await fetch(`${t.providerUrl}/edit`);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /Edit the sandbox account/);
+    const edit = (body: Record<string, string>) =>
+      fetch(`${t.providerUrl}/edit`, {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams(body),
+      });
+    const deal = t.control.data.deals.find((r) => !r.archived)!;
+    assert.equal(
+      (await edit({ action: "rename", type: "deals", id: deal.id, name: "Big one" })).status,
+      200,
+    );
+    assert.equal(
+      (await edit({ action: "add", type: "contacts", name: "Grace Hopper" })).status,
+      200,
+    );
+    assert.equal((await edit({ action: "delete", type: "deals", id: "no-such-id" })).status, 404);
+    assert.equal((await edit({ action: "explode", type: "deals" })).status, 400);
+    const before = (await syncState(t)).finished_at;
+    await t.call(`/integrations/hubspot/sync?${OWNER}`, { method: "POST" });
+    assert.equal(await settled(t, before), "ok");
+    const names = (await allChanges(t, snapshot.next)).changes.map((c) => c.item?.name).sort();
+    assert.deepEqual(names, ["Big one", "Grace Hopper"]);
+  } finally {
+    await t.close();
+    kv.close();
+  }
+});

@@ -6,6 +6,7 @@
 import { Hono } from "hono";
 import { hubspotAuthorize } from "./authorize.tsx";
 import { hubspotCrm } from "./crm.ts";
+import { hubspotEditor } from "./editor.tsx";
 import { type CrmData, DEFAULT_COUNTS, type SeedCounts, seedCrm } from "./data.ts";
 import { apiError, checkFault, correlationId } from "./errors.ts";
 import { rollingLimiter } from "./rate_limit.ts";
@@ -149,6 +150,7 @@ export function createHubspotSandbox(
   app.route("/", hubspotToken(state));
   app.route("/", hubspotTokenInfo(state));
   app.route("/", hubspotCrm(state));
+  app.route("/", hubspotEditor(state));
   const headers = () => ({ "X-HubSpot-Correlation-Id": correlationId() });
   app.notFound(() => apiError(404, "OBJECT_NOT_FOUND", "Resource not found", headers()));
   // Not expected: every handler answers bad input itself. Kept so nothing leaks a stack.
