@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { createHubspotSandbox } from "./sandbox/hubspot/sandbox.ts";
 import { createKvStore } from "./store/kv_store.ts";
-import { chromiumAvailable, launchChromium } from "./testing/chromium.ts";
+import { chromiumAvailable, launchChromium, signIn } from "./testing/chromium.ts";
 import { startProviderHub } from "./testing/provider_hub.ts";
 
 const available = chromiumAvailable();
@@ -27,11 +27,7 @@ Deno.test({
     const browser = await launchChromium();
     try {
       const page = await browser.newPage();
-      await page.goto(t.hub.url);
-      await page.getByLabel("User").fill("alice");
-      await page.getByLabel("Organisation").fill("acme");
-      await page.getByRole("button", { name: "Sign in" }).click();
-      await page.waitForURL(`${t.hub.url}/`);
+      await signIn(page, t.hub, "alice");
       const card = page.locator("#card-hubspot");
       await card.getByRole("button", { name: "Connect" }).click();
       await page.waitForURL(`${t.providerUrl}/**`);

@@ -12,8 +12,7 @@ import { parseDotenv } from "./dotenv.ts";
 import { openKvStore } from "./store/kv_store.ts";
 import type { Store } from "./store/store.ts";
 import { createUpstashStore } from "./store/upstash_store.ts";
-import { activeProviders } from "./providers/registry.ts";
-import { SyncScheduler } from "./sync/scheduler.ts";
+import { schedulerFor } from "./sync/scheduler.ts";
 
 const DATA_DIR = ".data";
 /** How often the background looks for due syncs. */
@@ -93,16 +92,8 @@ async function main(): Promise<void> {
   }, root.fetch);
 
   // Background syncs: each tick runs what is due (a first sync is started at connect).
-  const interval = config.syncIntervalMs;
-  const scheduler = interval === null ? null : new SyncScheduler({
-    store,
-    sync: services.sync,
-    provider: (id) => activeProviders(services).find((p) => p.spec.id === id) ?? null,
-    intervalMs: interval,
-    clock: Date.now,
-    log: services.log,
-    stepsPerRun: null,
-  }).start(Math.min(SYNC_TICK_MS, interval));
+  const scheduler = schedulerFor(services, null)
+    ?.start(Math.min(SYNC_TICK_MS, config.syncIntervalMs ?? SYNC_TICK_MS));
 
   let stopping = false;
   const stop = async (signal: Deno.Signal) => {

@@ -4,7 +4,7 @@
  * load items. The session and the connection both outlive the restart.
  */
 import assert from "node:assert/strict";
-import { chromiumAvailable, launchChromium } from "./testing/chromium.ts";
+import { chromiumAvailable, launchChromium, signIn } from "./testing/chromium.ts";
 import { startHubProcess } from "./testing/hub_process.ts";
 import { freePort } from "./testing/local_server.ts";
 
@@ -26,11 +26,7 @@ Deno.test({
       const failures: string[] = [];
       page.on("pageerror", (e) => failures.push(String(e)));
       page.on("response", (r) => r.status() >= 400 && failures.push(`${r.status()} ${r.url()}`));
-      await page.goto(hub.url);
-      await page.getByLabel("User").fill("grace");
-      await page.getByLabel("Organisation").fill("acme");
-      await page.getByRole("button", { name: "Sign in" }).click();
-      await page.waitForURL(`${hub.url}/`);
+      await signIn(page, hub, "grace");
       const card = page.locator("#card-hubspot");
       await card.getByRole("button", { name: "Connect" }).click();
       await page.waitForURL(/\/sandbox\//);

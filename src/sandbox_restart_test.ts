@@ -10,7 +10,7 @@
  */
 import assert from "node:assert/strict";
 import { PROVIDER_IDS, type ProviderId } from "./providers/ids.ts";
-import { decideOnConsent, TestBrowser } from "./testing/browser.ts";
+import { connectThroughConsent } from "./testing/browser.ts";
 import { TEST_API_KEY } from "./testing/hub.ts";
 import { type HubProcess, startHubProcess } from "./testing/hub_process.ts";
 import { freePort } from "./testing/local_server.ts";
@@ -75,12 +75,7 @@ for (const store of ["embedded", "upstash"] as const) {
         const port = freePort();
         let hub = await startHubProcess(shortTokens, { dir, port });
         try {
-          const browser = new TestBrowser();
-          await browser.postForm(`${hub.url}/login`, { user_id: "ada", org_id: "acme" });
-          const start = await browser.postForm(`${hub.url}/integrations/${provider}/connect`, {});
-          const consent = new URL(start.headers.get("location")!, hub.url);
-          const callback = await decideOnConsent(consent, "approve");
-          assert.equal((await browser.request(callback.href)).status, 303);
+          const browser = await connectThroughConsent(hub.url, provider);
           const before = await listIds(hub, provider);
           assert.ok(before.length > 0);
 

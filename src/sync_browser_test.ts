@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { createKvStore } from "./store/kv_store.ts";
-import { chromiumAvailable, launchChromium } from "./testing/chromium.ts";
+import { chromiumAvailable, launchChromium, signIn } from "./testing/chromium.ts";
 import { startHub, TEST_API_KEY } from "./testing/hub.ts";
 
 const available = chromiumAvailable();
@@ -25,11 +25,7 @@ Deno.test({
       const page = await browser.newPage();
       const failures: string[] = [];
       page.on("pageerror", (e) => failures.push(String(e)));
-      await page.goto(hub.url);
-      await page.getByLabel("User").fill("lin");
-      await page.getByLabel("Organisation").fill("acme");
-      await page.getByRole("button", { name: "Sign in" }).click();
-      await page.waitForURL(`${hub.url}/`);
+      await signIn(page, hub, "lin");
       const card = page.locator("#card-hubspot");
       await card.getByRole("button", { name: "Connect" }).click();
       await page.waitForURL(/\/sandbox\//);

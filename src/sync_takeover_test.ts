@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { generateEncryptionKey } from "./crypto/sealer.ts";
 import { createHubspotSandbox } from "./sandbox/hubspot/sandbox.ts";
-import { decideOnConsent, TestBrowser } from "./testing/browser.ts";
+import { connectThroughConsent } from "./testing/browser.ts";
 import { TEST_API_KEY } from "./testing/hub.ts";
 import { type HubProcess, startHubProcess } from "./testing/hub_process.ts";
 import { serveLocally } from "./testing/local_server.ts";
@@ -77,11 +77,7 @@ Deno.test({
     const second = await startHubProcess(env);
     try {
       redirectUris.push(`${first.url}/integrations/hubspot/oauth2callback`);
-      const browser = new TestBrowser();
-      await browser.postForm(`${first.url}/login`, { user_id: "ada", org_id: "acme" });
-      const start = await browser.postForm(`${first.url}/integrations/hubspot/connect`, {});
-      const callback = await decideOnConsent(start.headers.get("location")!, "approve");
-      assert.equal((await browser.request(callback.href)).status, 303);
+      await connectThroughConsent(first.url, "hubspot");
 
       // The first sync runs in the first process; it dies after its first checkpoint.
       const midway = await until(

@@ -10,7 +10,7 @@
 import assert from "node:assert/strict";
 import { generateEncryptionKey } from "./crypto/sealer.ts";
 import { createAirtableSandbox } from "./sandbox/airtable/sandbox.ts";
-import { decideOnConsent, TestBrowser } from "./testing/browser.ts";
+import { connectThroughConsent } from "./testing/browser.ts";
 import { TEST_API_KEY } from "./testing/hub.ts";
 import { type HubProcess, startHubProcess } from "./testing/hub_process.ts";
 import { serveLocally } from "./testing/local_server.ts";
@@ -68,11 +68,7 @@ Deno.test({
     try {
       const [a] = hubs;
       redirectUris.push(`${a.url}/integrations/airtable/oauth2callback`);
-      const browser = new TestBrowser();
-      await browser.postForm(`${a.url}/login`, { user_id: "ada", org_id: "acme" });
-      const start = await browser.postForm(`${a.url}/integrations/airtable/connect`, {});
-      const callback = await decideOnConsent(start.headers.get("location")!, "approve");
-      assert.equal((await browser.request(callback.href)).status, 303);
+      await connectThroughConsent(a.url, "airtable");
 
       const call = async (hub: HubProcess, path: string) => {
         const response = await fetch(`${hub.url}/integrations/airtable/${path}`, {

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { generateEncryptionKey } from "./crypto/sealer.ts";
 import { createAirtableSandbox } from "./sandbox/airtable/sandbox.ts";
-import { decideOnConsent, TestBrowser } from "./testing/browser.ts";
+import { connectThroughConsent } from "./testing/browser.ts";
 import { TEST_API_KEY } from "./testing/hub.ts";
 import { type HubProcess, startHubProcess } from "./testing/hub_process.ts";
 import { serveLocally } from "./testing/local_server.ts";
@@ -56,11 +56,7 @@ Deno.test({
     try {
       const [a, b] = hubs;
       redirectUris.push(`${a.url}/integrations/airtable/oauth2callback`);
-      const browser = new TestBrowser();
-      await browser.postForm(`${a.url}/login`, { user_id: "ada", org_id: "acme" });
-      const start = await browser.postForm(`${a.url}/integrations/airtable/connect`, {});
-      const callback = await decideOnConsent(start.headers.get("location")!, "approve");
-      assert.equal((await browser.request(callback.href)).status, 303);
+      await connectThroughConsent(a.url, "airtable");
 
       // One item: one call to the bases list, which no per-base limit counts, so the two
       // processes (each pacing only its own calls) stay clear of Airtable's 30 s penalty.

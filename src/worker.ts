@@ -5,8 +5,7 @@
  */
 import type { ExecutionContext, Hono } from "hono";
 import { createHub } from "./app.ts";
-import { activeProviders } from "./providers/registry.ts";
-import { SyncScheduler } from "./sync/scheduler.ts";
+import { schedulerFor, type SyncScheduler } from "./sync/scheduler.ts";
 import { type Config, ConfigError, type Env, loadConfig } from "./config.ts";
 import { errorBody } from "./errors.ts";
 import type { Fetch } from "./providers/spec.ts";
@@ -91,17 +90,7 @@ function createWorkerApp(env: Env, bindings: WorkerBindings): Built {
     fetch: config.sandbox ? sandboxLoopback(new URL(config.appUrl).origin, () => app) : undefined,
     syncStepsPerRun: WORKER_SYNC_STEPS,
   });
-  const interval = config.syncIntervalMs;
-  const scheduler = interval === null ? null : new SyncScheduler({
-    store,
-    sync: services.sync,
-    provider: (id) => activeProviders(services).find((p) => p.spec.id === id) ?? null,
-    intervalMs: interval,
-    clock: Date.now,
-    log: services.log,
-    stepsPerRun: WORKER_SYNC_STEPS,
-  });
-  return { app, config, scheduler };
+  return { app, config, scheduler: schedulerFor(services, WORKER_SYNC_STEPS) };
 }
 
 /**

@@ -17,7 +17,7 @@ import { keys } from "../store/keys.ts";
 import { type Store, StoreUnavailableError } from "../store/store.ts";
 import { type ChangeEntry, ChangeLog } from "./changes.ts";
 import { chunkItems, CopyStore } from "./copy.ts";
-import { readStatus, type SyncStatus, writeStatus } from "./status.ts";
+import { parseStatus, readStatus, type SyncStatus, writeStatus } from "./status.ts";
 
 /** Items listed per step: one checkpoint, and at most this many items in memory at a time. */
 export const STEP_ITEMS = 1000;
@@ -260,9 +260,7 @@ export class SyncEngine {
   }
 
   async #checkpoint(key: string): Promise<Checkpoint | null> {
-    const raw = await this.deps.store.get(`${key}:checkpoint`);
-    const parsed = checkpointSchema.safeParse(raw === null ? null : parseJson(raw));
-    return parsed.success ? parsed.data : null;
+    return parseCheckpoint(await this.deps.store.get(`${key}:checkpoint`));
   }
 
   async #dropGeneration(copy: CopyStore, key: string, generation: number): Promise<void> {
@@ -285,8 +283,8 @@ export class SyncEngine {
     ]);
     if (records.every((record) => record === null)) return;
     const copy = new CopyStore(store, key);
-    const status = await readStatus(store, key);
-    const checkpoint = await this.#checkpoint(key);
+    const status = parseStatus(records[0]);
+    const checkpoint = parseCheckpoint(records[1]);
     for (const generation of [status.generation, (status.generation ?? 0) - 1]) {
       if (generation !== null) await this.#dropGeneration(copy, key, generation);
     }
@@ -296,6 +294,11 @@ export class SyncEngine {
       await store.delete(`${key}:${part}`);
     }
   }
+}
+
+function parseCheckpoint(raw: string | null): Checkpoint | null {
+  const parsed = checkpointSchema.safeParse(raw === null ? null : parseJson(raw));
+  return parsed.success ? parsed.data : null;
 }
 
 /** Writes changes after the checkpoint's, in log chunks; answers how many chunks it wrote. */

@@ -5,7 +5,8 @@
  * Trigger. Several processes may tick at once: the lease lets one sync each connection.
  */
 import type { Logger } from "../log.ts";
-import type { ActiveProvider } from "../providers/registry.ts";
+import { type ActiveProvider, activeProviders } from "../providers/registry.ts";
+import type { Services } from "../services.ts";
 import type { Store } from "../store/store.ts";
 import { syncKey } from "./engine.ts";
 import type { SyncService } from "./service.ts";
@@ -74,4 +75,25 @@ export class SyncScheduler {
       },
     };
   }
+}
+
+/**
+ * The scheduler both entries run, from the hub's services; null when background syncs are off
+ * (SYNC_INTERVAL_MINUTES=0).
+ */
+export function schedulerFor(
+  services: Services,
+  stepsPerRun: number | null,
+): SyncScheduler | null {
+  const interval = services.config.syncIntervalMs;
+  if (interval === null) return null;
+  return new SyncScheduler({
+    store: services.store,
+    sync: services.sync,
+    provider: (id) => activeProviders(services).find((p) => p.spec.id === id) ?? null,
+    intervalMs: interval,
+    clock: services.clock,
+    log: services.log,
+    stepsPerRun,
+  });
 }

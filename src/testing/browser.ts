@@ -98,3 +98,22 @@ export async function decideOnConsent(
   }
   return new URL(location);
 }
+
+/**
+ * Signs in as `user` of org "acme", connects `provider` through its consent page (approved) and
+ * follows the callback, as a user would; answers the signed-in browser.
+ */
+export async function connectThroughConsent(
+  hubUrl: string,
+  provider: string,
+  user = "ada",
+): Promise<TestBrowser> {
+  const browser = new TestBrowser();
+  await browser.postForm(`${hubUrl}/login`, { user_id: user, org_id: "acme" });
+  const start = await browser.postForm(`${hubUrl}/integrations/${provider}/connect`, {});
+  const consent = new URL(start.headers.get("location")!, hubUrl);
+  const callback = await decideOnConsent(consent, "approve");
+  const done = await browser.request(callback.href);
+  if (done.status !== 303) throw new Error(`the callback answered ${done.status}, not 303`);
+  return browser;
+}

@@ -1,5 +1,6 @@
 /** Debian's Chromium, driven by playwright-core, for the browser tests. */
-import { type Browser, chromium } from "playwright-core";
+import assert from "node:assert/strict";
+import { type Browser, chromium, type Page } from "playwright-core";
 import { inCi } from "./redis_harness.ts";
 
 export const CHROMIUM = "/usr/bin/chromium";
@@ -36,4 +37,14 @@ export async function launchChromium(): Promise<Browser> {
       "--disable-sync",
     ],
   });
+}
+
+/** Signs in on the hub's sign-in page, as a user would, and lands on the dashboard. */
+export async function signIn(page: Page, hub: { url: string }, user = "alice", org = "acme") {
+  await page.goto(hub.url);
+  assert.ok(page.url().endsWith("/login"));
+  await page.getByLabel("User").fill(user);
+  await page.getByLabel("Organisation").fill(org);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(`${hub.url}/`);
 }

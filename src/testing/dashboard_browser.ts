@@ -4,7 +4,6 @@
  * screenshots go (`deno task screenshots` keeps them in static/screenshots/ for the README; a
  * plain run writes them to a temporary directory so the checkout stays clean).
  */
-import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
 import { createKvStore } from "../store/kv_store.ts";
 import { chromiumAvailable, launchChromium } from "./chromium.ts";
@@ -42,14 +41,7 @@ export async function until(condition: () => Promise<boolean>, what: string): Pr
   }
 }
 
-export async function signIn(page: Page, hub: RunningHub, user = "alice") {
-  await page.goto(hub.url);
-  assert.ok(page.url().endsWith("/login"));
-  await page.getByLabel("User").fill(user);
-  await page.getByLabel("Organisation").fill("acme");
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(`${hub.url}/`);
-}
+export { signIn } from "./chromium.ts";
 
 export async function connect(
   page: Page,
