@@ -103,7 +103,7 @@ function comparable(property: string, value: string | number): number | string {
   if (typeof value === "number") return value;
   if (DATE_PROPERTIES.has(property)) {
     const asNumber = Number(value);
-    return /^\d+$/.test(value) ? asNumber : Date.parse(value);
+    return /^-?\d+$/.test(value) ? asNumber : Date.parse(value);
   }
   const asNumber = Number(value);
   return value.trim() !== "" && Number.isFinite(asNumber) ? asNumber : value.toLowerCase();
@@ -161,16 +161,16 @@ export function searchPage(type: ObjectType, records: CrmRecord[], query: Search
   const sort = query.sort;
   if (sort !== null) {
     const sign = sort.direction === "ASCENDING" ? 1 : -1;
-    const key = (record: CrmRecord) => {
+    const keyed = matching.map((record) => {
       const raw = propertyValue(record, sort.propertyName);
-      return raw === null ? null : comparable(sort.propertyName, raw);
-    };
-    // Records without the property come last; ties keep ID order, so paging is stable.
-    matching.sort((a, b) => {
-      const [ka, kb] = [key(a), key(b)];
-      if (ka === null || kb === null) return ka === kb ? 0 : ka === null ? 1 : -1;
-      return sign * compare(ka, kb) || Number(a.id) - Number(b.id);
+      return { record, key: raw === null ? null : comparable(sort.propertyName, raw) };
     });
+    // Records without the property come last; ties keep ID order, so paging is stable.
+    keyed.sort((a, b) => {
+      if (a.key === null || b.key === null) return a.key === b.key ? 0 : a.key === null ? 1 : -1;
+      return sign * compare(a.key, b.key) || Number(a.record.id) - Number(b.record.id);
+    });
+    matching.splice(0, matching.length, ...keyed.map((k) => k.record));
   }
   const page = matching.slice(query.offset, query.offset + query.limit);
   const results = page.map((record) => present(type, record, query.properties));
