@@ -24,6 +24,7 @@ import { chunkItems, CopyStore } from "./copy.ts";
 import {
   CopyIncompleteError,
   FeedStage,
+  isDeleted,
   MAX_FEED_CHANGES,
   MERGE_STEP_CHUNKS,
   mergeBatch,
@@ -40,14 +41,17 @@ export const STEP_ITEMS = 1000;
  * feed cannot show (HubSpot merges, an edit lost in search's lag) and resets the watermark.
  */
 export const FULL_RELIST_MS = 24 * 60 * 60 * 1000;
+/** Chunks read per round trip while checking the stage against the copy (about 1 MB). */
+const CHECK_BATCH_CHUNKS = 32;
 
 const checkpointSchema = z.object({
   generation: z.number(),
   /**
    * "full": listing the whole account; "feed": reading the change feed into the stage;
-   * "merge": applying the stage to the previous copy; "applied": done, to be completed.
+   * "check": comparing the stage with the previous copy; "merge": applying the stage to it;
+   * "applied": done, to be completed; "unchanged": the copy is current as it is.
    */
-  mode: z.enum(["full", "feed", "merge", "applied"]).default("full"),
+  mode: z.enum(["full", "feed", "check", "merge", "applied", "unchanged"]).default("full"),
   /** The listing's chains ("full") or the change feed's ("feed"). */
   positions: z.array(z.object({
     chain: z.string(),
@@ -99,7 +103,7 @@ const metaSchema = z.object({ chunks: z.number() });
 
 /** Whether a sync has gathered its whole generation and only needs completing. */
 function isListed(checkpoint: Checkpoint): boolean {
-  return checkpoint.mode === "applied" ||
+  return checkpoint.mode === "applied" || checkpoint.mode === "unchanged" ||
     (checkpoint.mode === "full" && checkpoint.positions.length === 0);
 }
 
@@ -255,6 +259,8 @@ export class SyncEngine {
           ? await this.#listStep(run, before, checkpoint)
           : checkpoint.mode === "feed"
           ? await this.#feedStep(run, checkpoint)
+          : checkpoint.mode === "check"
+          ? await this.#checkStep(run, checkpoint)
           : await this.#mergeStep(run, checkpoint);
         await store.set(`${key}:checkpoint`, JSON.stringify(checkpoint));
         if (!(await store.replaceIfEquals(`${key}:lease`, holder, holder, this.deps.leaseMs))) {
@@ -263,6 +269,30 @@ export class SyncEngine {
         }
         status = { ...status, progress: { done: checkpoint.done, total: null } };
         await writeStatus(store, key, status);
+      }
+      if (checkpoint.mode === "unchanged") {
+        // The same generation stays: nothing to copy, nothing for the change log.
+        const finished = new Date(clock()).toISOString();
+        await writeStatus(store, key, {
+          ...status,
+          state: "ok",
+          finishedAt: finished,
+          syncedAt: finished,
+          progress: null,
+          lastError: null,
+          watermark: checkpoint.watermark,
+        });
+        await store.delete(`${key}:checkpoint`);
+        await run.stage.delete(checkpoint.staged, checkpoint.matched);
+        log.info("sync", {
+          provider: provider.spec.id,
+          outcome: "synced",
+          mode: "incremental",
+          items: before.items,
+          changes: 0,
+          ms: clock() - started,
+        });
+        return "synced";
       }
       let changes = checkpoint.changes;
       let changeChunks = checkpoint.changeChunks;
@@ -472,12 +502,53 @@ export class SyncEngine {
     const staged = await run.stage.write("changes", checkpoint.staged, entries);
     return {
       ...checkpoint,
-      mode: positions.length === 0 ? "merge" : "feed",
+      mode: positions.length === 0 ? "check" : "feed",
       positions,
       watermark,
       staged: checkpoint.staged + staged,
       stagedChanges: checkpoint.stagedChanges + changes,
     };
+  }
+
+  /**
+   * Reads the previous copy (a batch of chunks per round trip, nothing written) to learn whether
+   * any staged change is real: a feed re-reads its overlap every time, and a copy rewritten for
+   * no change would cost two writes a chunk. One step; being read-only, a resume redoes it.
+   */
+  async #checkStep(run: Run, checkpoint: Checkpoint): Promise<Checkpoint> {
+    const feed = run.provider.spec.changeFeed!;
+    run.staged ??= await run.stage.read(
+      checkpoint.staged,
+      checkpoint.matched,
+      feed.deletionCheck ?? false,
+    );
+    const staged = run.staged;
+    const found = new Set<string>();
+    let changed = false;
+    for (let from = 0; from < checkpoint.baseChunks && !changed; from += CHECK_BATCH_CHUNKS) {
+      const count = Math.min(CHECK_BATCH_CHUNKS, checkpoint.baseChunks - from);
+      const chunks = await run.copy.readChunks(checkpoint.base!, from, count);
+      if (chunks.includes(null)) {
+        throw new CopyIncompleteError(
+          "Part of the previous copy is gone; the next sync lists again.",
+        );
+      }
+      for (const item of chunks.flatMap((items) => items!)) {
+        const current = staged.upserts.get(item.id);
+        if (current !== undefined) found.add(item.id);
+        if (
+          isDeleted(staged, item.id) ||
+          (current !== undefined && fingerprint(current) !== fingerprint(item))
+        ) {
+          changed = true;
+          break;
+        }
+      }
+    }
+    const added = [...staged.upserts.keys()].some((id) =>
+      !found.has(id) && !staged.deletions.has(id)
+    );
+    return { ...checkpoint, mode: changed || added ? "merge" : "unchanged" };
   }
 
   /** Applies the staged changes to the next MERGE_STEP_CHUNKS chunks of the previous copy. */

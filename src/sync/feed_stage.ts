@@ -115,7 +115,7 @@ function addEntry(staged: StagedChanges, entry: StageEntry): void {
 }
 
 /** Whether the item of the previous copy with this id is gone. */
-function isDeleted(staged: StagedChanges, id: string): boolean {
+export function isDeleted(staged: StagedChanges, id: string): boolean {
   if (staged.deletions.has(id)) return true;
   return staged.present !== null && !staged.present.has(id) && !staged.upserts.has(id);
 }
