@@ -1,6 +1,7 @@
 /** What every Notion OAuth endpoint checks first: the version header and HTTP Basic. */
 import type { Context } from "hono";
 import { parseJson } from "../../json.ts";
+import { basicCredentials } from "../emulator.ts";
 import { faultResponse, notionError } from "./errors.ts";
 import { type NotionState, sleep, SUPPORTED_VERSIONS } from "./state.ts";
 
@@ -41,8 +42,7 @@ export async function checkClient(
     );
   }
   const body = await readBody(c);
-  const basic = /^Basic (.+)$/i.exec(c.req.header("Authorization") ?? "")?.[1];
-  const decoded = basic === undefined ? null : decodeBasic(basic);
+  const decoded = basicCredentials(c.req.header("Authorization"));
   if (decoded === null) {
     const hint = body !== null && "client_secret" in body
       ? " Send client_id and client_secret as HTTP Basic, not in the body."
@@ -54,14 +54,4 @@ export async function checkClient(
   }
   if (body === null) return notionError(c, 400, "invalid_json", "Error parsing JSON body.");
   return body;
-}
-
-function decodeBasic(value: string): { id: string; secret: string } | null {
-  try {
-    const decoded = atob(value.trim());
-    const colon = decoded.indexOf(":");
-    return colon < 0 ? null : { id: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
-  } catch {
-    return null;
-  }
 }

@@ -209,7 +209,7 @@ Deno.test("a refresh rotates: the old refresh and access tokens die, reuse is in
     ]);
     assert.equal(body.code, "invalid_grant");
     assert.equal(body.status, 400);
-    assert.equal(s.control.counters.usedRefreshTokenUses, 1);
+    assert.equal(s.control.counters.reusedRefreshTokens, 1);
 
     const old = await searchRequest(s, String(first.access_token), {});
     assert.equal(old.status, 401);

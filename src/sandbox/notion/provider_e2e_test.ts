@@ -200,7 +200,7 @@ Deno.test("an expired access token is refreshed once mid-listing and the rotatio
     assert.deepEqual(await t.s.control.liveRefreshTokens(), [after.refreshToken]);
     const counters = t.s.control.counters;
     assert.equal(counters.refreshes, 1);
-    assert.equal(counters.usedRefreshTokenUses, 0);
+    assert.equal(counters.reusedRefreshTokens, 0);
     assert.equal(counters.rotatedAccessTokenUses, 0);
   } finally {
     await t.close();
