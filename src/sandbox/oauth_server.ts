@@ -58,7 +58,7 @@ export function countTokenCall(counters: OAuthCounters, grantType: unknown): voi
   counters.tokenCalls[kind]++;
 }
 
-export const pendingCodeSchema = z.object({
+const pendingCodeSchema = z.object({
   clientId: z.string(),
   /** The redirect_uri of the authorization request; null when it was left out (Notion). */
   redirectUri: z.string().nullable(),
@@ -70,7 +70,7 @@ export const pendingCodeSchema = z.object({
 export type PendingCode = z.infer<typeof pendingCodeSchema>;
 
 /** One user's grant to the app. Each rotation bumps `generation`: older tokens stop working. */
-export const grantRecordSchema = z.object({
+const grantRecordSchema = z.object({
   clientId: z.string(),
   scopes: z.array(z.string()),
   generation: z.number(),
@@ -84,7 +84,7 @@ export interface Grant extends GrantRecord {
 }
 
 /** An access or refresh token: of which grant and generation, until when (null: no expiry). */
-export const tokenRecordSchema = z.object({
+const tokenRecordSchema = z.object({
   grantId: z.string(),
   generation: z.number(),
   expiresAt: z.number().nullable(),
@@ -104,9 +104,9 @@ export interface IssuedTokens {
 }
 
 /** Codes must be exchanged within ten minutes (kept twice that, so a late one reads expired). */
-export const CODE_TTL_MS = 10 * 60 * 1000;
+const CODE_TTL_MS = 10 * 60 * 1000;
 /** An expired access token is still recognised (and named expired) for a day. */
-export const EXPIRED_TOKEN_MEMORY_MS = 24 * 60 * 60 * 1000;
+const EXPIRED_TOKEN_MEMORY_MS = 24 * 60 * 60 * 1000;
 /** How long a used refresh token is remembered as used when refresh tokens do not expire. */
 const ROTATION_MEMORY_MS = 90 * 24 * 60 * 60 * 1000;
 

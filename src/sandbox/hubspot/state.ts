@@ -3,7 +3,7 @@
  * tokens) is in its records (the hub's store when mounted); the rest is rebuilt the same on
  * every start from the options and the seed.
  */
-import type { FaultQueues, InjectedFault } from "../emulator.ts";
+import { type FaultQueues, type InjectedFault, pause as pauseFor } from "../emulator.ts";
 import type { EmulatedOAuthServer, OAuthCounters, OAuthPolicy } from "../oauth_server.ts";
 import type { CrmData } from "./data.ts";
 import type { RollingLimiter } from "./rate_limit.ts";
@@ -58,7 +58,7 @@ export interface HubspotState {
 export type { InjectedFault };
 
 /** Random hex with a prefix. */
-export function randomToken(prefix: string, bytes = 24): string {
+function randomToken(prefix: string, bytes = 24): string {
   const raw = crypto.getRandomValues(new Uint8Array(bytes));
   return prefix + Array.from(raw, (b) => b.toString(16).padStart(2, "0")).join("");
 }
@@ -70,7 +70,7 @@ function base64url(bytes: number): string {
 }
 
 /** HubSpot refresh tokens look like `na1-xxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`. */
-export function refreshTokenValue(): string {
+function refreshTokenValue(): string {
   const hex = randomToken("", 16);
   const groups = [hex.slice(0, 4), hex.slice(4, 8), hex.slice(8, 12), hex.slice(12, 16)];
   return `na1-${groups.join("-")}-${hex.slice(16, 28)}`;
@@ -112,6 +112,6 @@ export function takeFault(state: HubspotState, kind: FaultKind): InjectedFault |
 }
 
 /** The configured extra delay per API call (for benchmarks). */
-export async function pause(state: HubspotState): Promise<void> {
-  if (state.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, state.latencyMs));
+export function pause(state: HubspotState): Promise<void> {
+  return pauseFor(state.latencyMs);
 }

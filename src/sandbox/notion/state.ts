@@ -3,7 +3,7 @@
  * (codes, grants, tokens, cursors: the hub's store when mounted).
  */
 import { z } from "zod";
-import type { FaultQueues, InjectedFault } from "../emulator.ts";
+import { type FaultQueues, type InjectedFault, pause } from "../emulator.ts";
 import type {
   EmulatedOAuthServer,
   Grant as OAuthGrant,
@@ -75,7 +75,7 @@ export const SUPPORTED_VERSIONS = [
   "2022-06-28",
 ];
 
-export function randomSecret(prefix: string, bytes = 24): string {
+function randomSecret(prefix: string, bytes = 24): string {
   const raw = crypto.getRandomValues(new Uint8Array(bytes));
   return prefix + Array.from(raw, (b) => b.toString(36).padStart(2, "0")).join("").slice(0, 46);
 }
@@ -104,7 +104,7 @@ export function notionPolicy(
 }
 
 /** The server's grant as Notion names it. */
-export function asNotionGrant(grant: OAuthGrant): Grant {
+function asNotionGrant(grant: OAuthGrant): Grant {
   const { id, ...record } = grant;
   return { ...record, botId: id };
 }
@@ -123,4 +123,5 @@ export async function tokenState(
     : { state: found.state, grant: asNotionGrant(found.grant) };
 }
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** The configured extra delay per call. */
+export const sleep = (ms: number): Promise<void> => pause(ms);
