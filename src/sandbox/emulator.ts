@@ -1,4 +1,4 @@
-/** What every sandbox does around its endpoints: injected faults, added latency, client credentials. */
+/** What every sandbox does around its endpoints: injected faults, added latency, PKCE. */
 
 /** A canned answer a test puts in front of the next request of a kind. */
 export interface InjectedFault {
@@ -39,25 +39,6 @@ export function pause(ms: number, request?: Request): Promise<void> {
     }
     signal?.addEventListener("abort", done, { once: true });
   });
-}
-
-/** The id and secret of an `Authorization: Basic` header; null when absent or malformed. */
-export function basicCredentials(
-  header: string | undefined,
-): { id: string; secret: string } | null {
-  const encoded = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? "")?.[1];
-  if (encoded === undefined) return null;
-  let decoded: string;
-  try {
-    decoded = new TextDecoder("utf-8", { fatal: true }).decode(
-      Uint8Array.from(atob(encoded), (c) => c.charCodeAt(0)),
-    );
-  } catch {
-    return null;
-  }
-  const colon = decoded.indexOf(":");
-  if (colon < 0) return null;
-  return { id: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
 }
 
 /** PKCE S256: base64url(sha256(verifier)) without padding. */

@@ -5,7 +5,8 @@
  * kills the previous refresh and access token.
  */
 import { Hono } from "hono";
-import { basicCredentials, pause, s256 } from "../emulator.ts";
+import { type ClientAuthFailure, clientAuthFailure } from "../client_auth.ts";
+import { pause, s256 } from "../emulator.ts";
 import { countTokenCall } from "../oauth_server.ts";
 import { faultResponse, jsonResponse, oauthError } from "./errors.ts";
 import type { AirtableState } from "./state.ts";
@@ -99,6 +100,17 @@ export function airtableToken(state: AirtableState): Hono {
   return app;
 }
 
+/** Airtable's words for each refusal of its Basic client auth (401 invalid_client). */
+const CLIENT_REFUSALS: Record<ClientAuthFailure, string> = {
+  basic_forbidden: "This integration has no secret: omit Basic auth.",
+  unknown_client: "client_id is missing or unknown.",
+  basic_required:
+    "Client authentication failed: this integration has a secret, so HTTP Basic is required.",
+  bad_credentials: "Client authentication failed.",
+  bad_secret: "Client authentication failed.",
+  client_mismatch: "client_id does not match the Basic credentials.",
+};
+
 /**
  * Client authentication. With a secret: Basic is required and must match; a body client_id must
  * agree with it; a secret only in the body is refused. Without a secret: no Basic, client_id in
@@ -109,30 +121,12 @@ function authenticate(
   header: string | undefined,
   form: URLSearchParams,
 ): Response | null {
-  const basic = basicCredentials(header);
-  const bodyId = form.get("client_id");
-  if (state.clientSecret === "") {
-    if (header !== undefined) {
-      return oauthError(401, "invalid_client", "This integration has no secret: omit Basic auth.");
-    }
-    return bodyId === state.clientId
-      ? null
-      : oauthError(401, "invalid_client", "client_id is missing or unknown.");
-  }
-  if (basic === null) {
-    return oauthError(
-      401,
-      "invalid_client",
-      "Client authentication failed: this integration has a secret, so HTTP Basic is required.",
-    );
-  }
-  if (basic.id !== state.clientId || basic.secret !== state.clientSecret) {
-    return oauthError(401, "invalid_client", "Client authentication failed.");
-  }
-  if (bodyId !== null && bodyId !== basic.id) {
-    return oauthError(401, "invalid_client", "client_id does not match the Basic credentials.");
-  }
-  return null;
+  const failure = clientAuthFailure("basic", state, {
+    authorization: header,
+    clientId: form.get("client_id"),
+    clientSecret: form.get("client_secret"),
+  });
+  return failure === null ? null : oauthError(401, "invalid_client", CLIENT_REFUSALS[failure]);
 }
 
 function tokenAnswer(body: unknown): Response {

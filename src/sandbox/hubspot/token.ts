@@ -4,6 +4,7 @@
  * refresh token is not rotated: the refresh grant answers with the same one.
  */
 import { type Context, Hono } from "hono";
+import { type ClientAuthFailure, clientAuthFailure } from "../client_auth.ts";
 import { countTokenCall, type IssuedTokens } from "../oauth_server.ts";
 import { faultResponse, jsonResponse, oauthError } from "./errors.ts";
 import { type HubspotState, pause, takeFault } from "./state.ts";
@@ -21,19 +22,21 @@ async function readForm(c: Context): Promise<URLSearchParams | null> {
   return text === null ? null : new URLSearchParams(text);
 }
 
+/** HubSpot's legacy status and message for the refusals of its form-body client auth. */
+const CLIENT_REFUSALS: Partial<Record<ClientAuthFailure, [string, string]>> = {
+  unknown_client: ["BAD_CLIENT_ID", "missing or unknown client id"],
+  bad_secret: ["BAD_CLIENT_SECRET", "missing or invalid client secret"],
+};
+
 function clientRefusal(state: HubspotState, form: URLSearchParams): Response | null {
-  if (form.get("client_id") !== state.app.clientId) {
-    return oauthError(400, "invalid_client", "BAD_CLIENT_ID", "missing or unknown client id");
-  }
-  if (form.get("client_secret") !== state.app.clientSecret) {
-    return oauthError(
-      400,
-      "invalid_client",
-      "BAD_CLIENT_SECRET",
-      "missing or invalid client secret",
-    );
-  }
-  return null;
+  const failure = clientAuthFailure("body", state.app, {
+    authorization: undefined,
+    clientId: form.get("client_id"),
+    clientSecret: form.get("client_secret"),
+  });
+  if (failure === null) return null;
+  const [legacy, message] = CLIENT_REFUSALS[failure] ?? CLIENT_REFUSALS.unknown_client!;
+  return oauthError(400, "invalid_client", legacy, message);
 }
 
 async function exchangeCode(

@@ -1,7 +1,7 @@
 /** What every Notion OAuth endpoint checks first: the version header and HTTP Basic. */
 import type { Context } from "hono";
 import { parseJson } from "../../json.ts";
-import { basicCredentials } from "../emulator.ts";
+import { clientAuthFailure } from "../client_auth.ts";
 import { faultResponse, notionError } from "./errors.ts";
 import { type NotionState, sleep, SUPPORTED_VERSIONS } from "./state.ts";
 
@@ -42,14 +42,19 @@ export async function checkClient(
     );
   }
   const body = await readBody(c);
-  const decoded = basicCredentials(c.req.header("Authorization"));
-  if (decoded === null) {
+  // Notion reads the client from Basic alone: a body client_id is not compared.
+  const failure = clientAuthFailure("basic", state, {
+    authorization: c.req.header("Authorization"),
+    clientId: null,
+    clientSecret: null,
+  });
+  if (failure === "basic_required") {
     const hint = body !== null && "client_secret" in body
       ? " Send client_id and client_secret as HTTP Basic, not in the body."
       : "";
     return notionError(c, 401, "invalid_client", `Basic authentication is required.${hint}`);
   }
-  if (decoded.id !== state.clientId || decoded.secret !== state.clientSecret) {
+  if (failure !== null) {
     return notionError(c, 401, "invalid_client", "Invalid client credentials.");
   }
   if (body === null) return notionError(c, 400, "invalid_json", "Error parsing JSON body.");
