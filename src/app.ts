@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { csrf } from "hono/csrf";
 import { secureHeaders } from "hono/secure-headers";
 import { identifyCaller } from "./auth/callers.ts";
-import type { Config } from "./config.ts";
+import { type Config, ConfigError } from "./config.ts";
 import { Connections } from "./connections/connections.ts";
 import { TokenKeeper } from "./connections/token_keeper.ts";
 import { Sealer } from "./crypto/sealer.ts";
@@ -18,7 +18,6 @@ import { browserRoutes } from "./routes/browser.tsx";
 import { integrationsApi } from "./routes/integrations_api.ts";
 import { itemsUi } from "./routes/items_ui.tsx";
 import { serviceApi } from "./routes/service_api.ts";
-import { mountSandboxes } from "./sandbox/mount.ts";
 import type { HubEnv, Services } from "./services.ts";
 import type { Store } from "./store/store.ts";
 import type { Fetch } from "./providers/spec.ts";
@@ -39,6 +38,11 @@ export interface AppOptions {
   fetch?: Fetch;
   /** Most listing steps one sync run takes (the Worker's invocation budget); default no bound. */
   syncStepsPerRun?: number | null;
+  /**
+   * Mounts the emulated providers when SANDBOX is on: src/sandbox/mount.ts's, given by the
+   * entries that serve them, so a build without them ships no emulator code.
+   */
+  mountSandboxes?: (app: Hono<HubEnv>, config: Config, store: Store) => void;
 }
 
 /**
@@ -55,6 +59,11 @@ export function createApp(options: AppOptions): Hono<HubEnv> {
 /** The hub and the services behind it (the Deno entry releases the keeper's locks on exit). */
 export function createHub(options: AppOptions): { app: Hono<HubEnv>; services: Services } {
   const { config, store } = options;
+  if (config.sandbox && options.mountSandboxes === undefined) {
+    throw new ConfigError([
+      "SANDBOX: this build has no sandbox providers; give the providers client ids and secrets, or run the build with them (src/worker_sandbox.ts on Workers)",
+    ]);
+  }
   const clock = options.clock ?? Date.now;
   const sleep = options.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
   const log = options.log ?? jsonLogger();
@@ -133,7 +142,7 @@ export function createHub(options: AppOptions): { app: Hono<HubEnv>; services: S
   app.notFound(handleNotFound);
   // The sandboxes stand in for other sites: they see provider-style callers (bearer tokens,
   // server-to-server form posts), so they sit before the hub's own caller and CSRF checks.
-  if (config.sandbox) mountSandboxes(app, config, store);
+  if (config.sandbox) options.mountSandboxes?.(app, config, store);
   app.use(limitRequestHead());
   // CSRF rides on ambient cookies: requests with their own Authorization header or without
   // cookies are not checked, except the sign-in form (login CSRF).

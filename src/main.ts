@@ -4,6 +4,7 @@
  * SIGINT drains in-flight requests before exiting. The only file besides the embedded store
  * that touches Deno.*.
  */
+import { mountSandboxes } from "./sandbox/mount.ts";
 import { createHub } from "./app.ts";
 import { ConfigError, type EncryptionKey, type Env, loadConfig } from "./config.ts";
 import { generateEncryptionKey } from "./crypto/sealer.ts";
@@ -81,6 +82,7 @@ async function main(): Promise<void> {
     store,
     encryptionKeys: config.encryptionKeys ?? await developmentKeys(),
     sessionSecret: config.sessionSecret ?? await developmentSessionSecret(),
+    mountSandboxes,
   });
   const root = withStaticFiles(hub);
   const server = Deno.serve({

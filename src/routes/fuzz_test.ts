@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { mountSandboxes } from "../sandbox/mount.ts";
 import { createApp } from "../app.ts";
 import { loadConfig } from "../config.ts";
 import { createKvStore } from "../store/kv_store.ts";
@@ -108,6 +109,7 @@ Deno.test("random and malformed input never gives a 5xx, a stack trace or a shap
     encryptionKeys: [{ id: "t", key: new Uint8Array(32).fill(9) }],
     sessionSecret: "fuzz-session-secret-0123456789abcdef",
     log,
+    mountSandboxes,
   });
   try {
     await fc.assert(

@@ -3,6 +3,7 @@ import { createApp } from "../app.ts";
 import { loadConfig } from "../config.ts";
 import { memoryLogger, TEST_API_KEY } from "../testing/hub.ts";
 import { createKvStore } from "../store/kv_store.ts";
+import { mountSandboxes } from "../sandbox/mount.ts";
 
 const APP_URL = "http://hub.test";
 
@@ -14,6 +15,7 @@ async function testApp(appUrl = APP_URL) {
     encryptionKeys: [{ id: "t", key: new Uint8Array(32).fill(3) }],
     sessionSecret: "route-test-session-secret-0123456789",
     log: memoryLogger(),
+    mountSandboxes,
   });
   const api = (path: string, init: RequestInit = {}) =>
     app.request(`${APP_URL}${path}`, {

@@ -6,6 +6,7 @@ import { jsonLogger, type Logger } from "../log.ts";
 import type { Fetch } from "../providers/spec.ts";
 import type { HubEnv } from "../services.ts";
 import type { Store } from "../store/store.ts";
+import { mountSandboxes } from "../sandbox/mount.ts";
 import { serveLocally } from "./local_server.ts";
 
 export const TEST_API_KEY = "test-api-key-0123456789";
@@ -62,6 +63,7 @@ export function startHub(options: {
     refreshMarginMs: options.refreshMarginMs,
     fetch: options.fetch,
     syncStepsPerRun: options.syncStepsPerRun,
+    mountSandboxes,
   });
   site = withStaticFiles(app);
   return { url, config, app, close: server.close };

@@ -69,10 +69,16 @@ export async function workerdProblem(): Promise<string | null> {
   }
 }
 
-/** `wrangler deploy --dry-run`: the very bundle a deploy would upload. */
-export async function buildBundle(outdir: string): Promise<void> {
+/**
+ * `wrangler deploy --dry-run` of an entry (wrangler.toml's `main` unless given): the very bundle
+ * a deploy of it would upload. Answers the bundle's path.
+ */
+export async function buildBundle(
+  outdir: string,
+  entry: "src/worker.ts" | "src/worker_sandbox.ts" = "src/worker.ts",
+): Promise<string> {
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "npm:wrangler", "deploy", "--dry-run", "--outdir", outdir],
+    args: ["run", "-A", "npm:wrangler", "deploy", entry, "--dry-run", "--outdir", outdir],
     cwd: ROOT,
     env: { WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", CI: "true" },
     stdout: "piped",
@@ -80,6 +86,7 @@ export async function buildBundle(outdir: string): Promise<void> {
   }).output();
   const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
   assert.equal(code, 0, `wrangler failed:\n${text(stdout)}\n${text(stderr)}`);
+  return `${outdir}/${entry.replace(/^src\/(.*)\.ts$/, "$1")}.js`;
 }
 
 export interface RunningWorker {
@@ -93,9 +100,9 @@ export interface RunningWorker {
 
 type Readable = { on(event: "data", listener: (chunk: Uint8Array) => void): unknown };
 
-/** The built bundle in workerd with wrangler.toml's date, flags, assets and vars. */
+/** A built bundle in workerd with wrangler.toml's date, flags, assets and vars. */
 export async function startWorker(
-  bundleDir: string,
+  bundle: string,
   vars: (url: string) => Record<string, string>,
 ): Promise<RunningWorker> {
   const port = freePort();
@@ -107,8 +114,8 @@ export async function startWorker(
   const { Miniflare, fetch: miniflareFetch } = miniflare as MiniflareModule;
   const mf = new Miniflare({
     modules: true,
-    scriptPath: `${bundleDir}/worker.js`,
-    modulesRoot: bundleDir,
+    scriptPath: bundle,
+    modulesRoot: bundle.slice(0, bundle.lastIndexOf("/")),
     compatibilityDate: wrangler.compatibility_date,
     compatibilityFlags: wrangler.compatibility_flags ?? [],
     bindings: { ...wrangler.vars, ...vars(url) },

@@ -7,7 +7,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { AirtableConsent } from "../../../views/sandbox/airtable_consent.tsx";
 import { SandboxErrorPage } from "../../../views/sandbox/sandbox_page.tsx";
-import { type AirtableState, CODE_TTL_MS, KNOWN_SCOPES, randomId } from "./state.ts";
+import { type AirtableState, KNOWN_SCOPES } from "./state.ts";
 import { PARAM_CHARS } from "./tokens.ts";
 
 const SCOPE_MEANINGS: Record<string, string> = {
@@ -91,14 +91,12 @@ export function airtableAuthorize(state: AirtableState): Hono {
       target.searchParams.set("error", "access_denied");
       target.searchParams.set("error_description", "The user denied the authorization request.");
     } else {
-      const code = randomId("", 40);
-      await state.records.codes.set(code, {
+      const code = await state.oauth.issueCode({
         clientId: r.client_id,
         redirectUri: r.redirect_uri,
         challenge: r.code_challenge,
         scopes: checked.scopes,
-        expiresAt: state.clock() + CODE_TTL_MS,
-      }, 2 * CODE_TTL_MS);
+      });
       target.searchParams.set("code", code);
     }
     target.searchParams.set("state", r.state);

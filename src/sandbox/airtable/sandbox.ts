@@ -13,24 +13,20 @@ import { BaseRateLimiter } from "./rate_limit.ts";
 import { seedAirtable, type SizeKnobs } from "./seed.ts";
 import { createMemoryStore } from "../../store/memory_store.ts";
 import type { Store } from "../../store/store.ts";
+import { queueFault } from "../emulator.ts";
+import { EmulatedOAuthServer } from "../oauth_server.ts";
 import { SandboxRecords } from "../sandbox_store.ts";
 import {
   type AirtableCounters,
-  type AirtableRecords,
   type AirtableState,
-  authorizationSchema,
   type FaultKind,
   type InjectedFault,
-  issuedTokenSchema,
   ITERATOR_TTL_MS,
   listIteratorSchema,
-  liveAuthorization,
   newCounters,
-  pendingCodeSchema,
 } from "./state.ts";
-import { z } from "zod";
 import { airtableToken } from "./token.ts";
-import { REFRESH_TTL_SECONDS } from "./tokens.ts";
+import { airtablePolicy, REFRESH_TTL_SECONDS } from "./tokens.ts";
 
 export type { InjectedFault } from "./state.ts";
 
@@ -90,16 +86,18 @@ export function createAirtableSandbox(
   const clock = options.clock ?? Date.now;
   const counters = newCounters();
   const knobs = sizeKnobs(options);
+  const store = options.store ?? createMemoryStore(clock);
+  const accessTokenTtlSeconds = options.accessTokenTtlSeconds ?? 3600;
+  const policy = airtablePolicy(accessTokenTtlSeconds, options.revokeOnRefreshReuse ?? false);
   const state: AirtableState = {
     clientId: options.clientId,
     clientSecret: options.clientSecret,
     redirectUris: options.redirectUris,
     bases: seedAirtable(options.seed ?? DEFAULT_SEED, knobs),
     user: { id: "usrSandboxUser0001", email: "sandbox.user@example.com" },
-    accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 3600,
+    accessTokenTtlSeconds,
     refreshTokenTtlSeconds: REFRESH_TTL_SECONDS,
     basesPageSize: Math.max(1, options.basesPageSize ?? 1000),
-    revokeOnRefreshReuse: options.revokeOnRefreshReuse ?? false,
     latencyMs: options.latencyMs ?? 0,
     clock,
     limiter: new BaseRateLimiter(
@@ -107,7 +105,8 @@ export function createAirtableSandbox(
       clock,
       counters,
     ),
-    records: airtableRecords(options.store ?? createMemoryStore(clock)),
+    oauth: new EmulatedOAuthServer(store, policy, clock, counters),
+    records: { iterators: new SandboxRecords(store, "airtable", "iterator", listIteratorSchema) },
     faults: { token: [], api: [] },
     counters,
   };
@@ -132,54 +131,25 @@ function sizeKnobs(options: AirtableSandboxOptions): SizeKnobs | null {
   return Object.keys(knobs).length === 0 ? null : knobs;
 }
 
-function airtableRecords(store: Store): AirtableRecords {
-  const records = <V>(kind: string, schema: z.ZodType<V>) =>
-    new SandboxRecords(store, "airtable", kind, schema);
-  return {
-    codes: records("code", pendingCodeSchema),
-    authorizations: records("authorization", authorizationSchema),
-    accessTokens: records("access", issuedTokenSchema),
-    refreshTokens: records("refresh", issuedTokenSchema),
-    rotations: records("rotation", z.literal(true)),
-    iterators: records("iterator", listIteratorSchema),
-  };
-}
-
 function controlOf(state: AirtableState): AirtableSandboxControl {
-  const { records } = state;
+  const { records, oauth } = state;
   return {
     bases: state.bases,
     user: state.user,
     counters: state.counters,
-    expireAccessTokens: async () => {
-      for (const [token, issued] of await records.accessTokens.written()) {
-        await records.accessTokens.set(token, { ...issued, expiresAt: state.clock() - 1 }, 1000);
-      }
-    },
+    expireAccessTokens: () => oauth.expireAccessTokens(),
     expireIterators: async () => {
       for (const [id, iterator] of await records.iterators.written()) {
         await records.iterators.set(id, { ...iterator, expired: true }, ITERATOR_TTL_MS);
       }
     },
-    failNext: (kind, fault, times = 1) => {
-      for (let i = 0; i < times; i++) state.faults[kind].push(fault);
-    },
+    failNext: (kind, fault, times = 1) => queueFault(state.faults, kind, fault, times),
     setLatency: (ms) => {
       state.latencyMs = ms;
     },
-    revokeAll: async () => {
-      for (const [id, authorization] of await records.authorizations.written()) {
-        await records.authorizations.set(id, { ...authorization, revoked: true });
-      }
-    },
+    revokeAll: () => oauth.revokeAll(),
     resetRateLimits: () => state.limiter.reset(),
-    liveRefreshTokens: async () => {
-      const live: string[] = [];
-      for (const token of records.refreshTokens.writtenIds()) {
-        if (await liveAuthorization(state, "refreshTokens", token)) live.push(token);
-      }
-      return live;
-    },
-    issuedAccessTokens: () => records.accessTokens.writtenIds(),
+    liveRefreshTokens: () => oauth.liveRefreshTokens(),
+    issuedAccessTokens: () => oauth.issuedAccessTokens(),
   };
 }

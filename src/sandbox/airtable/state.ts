@@ -4,47 +4,23 @@
  */
 import { z } from "zod";
 import type { SandboxRecords } from "../sandbox_store.ts";
+import type { FaultQueues, InjectedFault } from "../emulator.ts";
+import {
+  type EmulatedOAuthServer,
+  type Grant,
+  newOAuthCounters,
+  type OAuthCounters,
+} from "../oauth_server.ts";
 import type { AirtableBase, AirtableUser } from "./data.ts";
 import type { BaseRateLimiter } from "./rate_limit.ts";
 
-/** A canned answer a test puts in front of the next request of a kind. */
-export interface InjectedFault {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-  /** Wait this long first (a slow or hanging provider); ends early if the client goes away. */
-  delayMs?: number;
-}
+export type { InjectedFault };
+export { pause } from "../emulator.ts";
 
 export type FaultKind = "token" | "api";
 
-/**
- * One user's grant to the integration. Each refresh bumps `generation`: only the tokens of the
- * current generation work, so a rotation kills the previous refresh AND access token.
- */
-export const authorizationSchema = z.object({
-  scopes: z.array(z.string()),
-  generation: z.number(),
-  revoked: z.boolean(),
-});
-export type Authorization = z.infer<typeof authorizationSchema>;
-
-/** An access or refresh token: of which grant, of which generation, until when. */
-export const issuedTokenSchema = z.object({
-  authorizationId: z.string(),
-  generation: z.number(),
-  expiresAt: z.number(),
-});
-export type IssuedToken = z.infer<typeof issuedTokenSchema>;
-
-export const pendingCodeSchema = z.object({
-  clientId: z.string(),
-  redirectUri: z.string(),
-  challenge: z.string(),
-  scopes: z.array(z.string()),
-  expiresAt: z.number(),
-});
-export type PendingCode = z.infer<typeof pendingCodeSchema>;
+/** One user's grant to the integration (a rotation kills the previous refresh AND access token). */
+export type Authorization = Grant;
 
 /** A records listing in progress: its offsets (itr…/rec…) name it. */
 export const listIteratorSchema = z.object({
@@ -56,14 +32,8 @@ export const listIteratorSchema = z.object({
 });
 export type ListIterator = z.infer<typeof listIteratorSchema>;
 
-/** What the sandbox hands out, each kept until it can no longer matter. */
+/** What the API hands out besides tokens, kept until it can no longer matter. */
 export interface AirtableRecords {
-  codes: SandboxRecords<PendingCode>;
-  authorizations: SandboxRecords<Authorization>;
-  accessTokens: SandboxRecords<IssuedToken>;
-  refreshTokens: SandboxRecords<IssuedToken>;
-  /** A refresh token's first use; a second use of the same token finds it taken. */
-  rotations: SandboxRecords<true>;
   iterators: SandboxRecords<ListIterator>;
 }
 
@@ -74,12 +44,7 @@ export interface BaseCounters {
   rateLimited: number;
 }
 
-export interface AirtableCounters {
-  tokenCalls: number;
-  codeExchanges: number;
-  refreshes: number;
-  /** Refresh requests with an already-rotated refresh token. */
-  reusedRefreshTokens: number;
+export interface AirtableCounters extends OAuthCounters {
   apiCalls: number;
   /** 429s sent by the per-base limit (injected faults not included). */
   rateLimited: number;
@@ -99,17 +64,15 @@ export interface AirtableState {
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
   basesPageSize: number;
-  revokeOnRefreshReuse: boolean;
   latencyMs: number;
   clock: () => number;
   limiter: BaseRateLimiter;
+  /** Codes, grants and tokens (the hub's store when mounted). */
+  oauth: EmulatedOAuthServer;
   records: AirtableRecords;
-  faults: Record<FaultKind, InjectedFault[]>;
+  faults: FaultQueues<FaultKind>;
   counters: AirtableCounters;
 }
-
-/** Codes must be exchanged within ten minutes (kept twice that, so a late one reads expired). */
-export const CODE_TTL_MS = 10 * 60 * 1000;
 
 /** Scopes an integration can hold (the read/write ones Airtable documents for records and schema). */
 export const KNOWN_SCOPES: readonly string[] = [
@@ -140,39 +103,12 @@ export async function liveAuthorization(
   kind: "accessTokens" | "refreshTokens",
   token: string,
 ): Promise<Authorization | undefined> {
-  const issued = token === "" ? undefined : await state.records[kind].get(token);
-  if (issued === undefined || issued.expiresAt <= state.clock()) return undefined;
-  const authorization = await state.records.authorizations.get(issued.authorizationId);
-  return authorization !== undefined && !authorization.revoked &&
-      authorization.generation === issued.generation
-    ? authorization
-    : undefined;
-}
-
-/**
- * Waits `ms`, or less when the request's client gives up (so a hanging fault cannot keep the
- * server from shutting down). The signal is only touched when there is a wait.
- */
-export function pause(ms: number, request?: Request): Promise<void> {
-  if (ms <= 0) return Promise.resolve();
-  const signal = request?.signal;
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
+  return await state.oauth.liveGrant(kind === "accessTokens" ? "access" : "refresh", token);
 }
 
 export function newCounters(): AirtableCounters {
   return {
-    tokenCalls: 0,
-    codeExchanges: 0,
-    refreshes: 0,
-    reusedRefreshTokens: 0,
+    ...newOAuthCounters(),
     apiCalls: 0,
     rateLimited: 0,
     expiredIterators: 0,

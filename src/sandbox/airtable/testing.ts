@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { formFields } from "../../testing/browser.ts";
 import type { AirtableBase } from "./data.ts";
 import { type AirtableSandboxOptions, createAirtableSandbox } from "./sandbox.ts";
-import { s256 } from "./tokens.ts";
+import { s256 } from "../emulator.ts";
 import { serveLocally } from "../../testing/local_server.ts";
 
 export const CLIENT_ID = "airtable-client";

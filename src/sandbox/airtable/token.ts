@@ -5,31 +5,38 @@
  * kills the previous refresh and access token.
  */
 import { Hono } from "hono";
+import { type ClientAuthFailure, clientAuthFailure } from "../client_auth.ts";
+import { pause, s256 } from "../emulator.ts";
+import { countTokenCall } from "../oauth_server.ts";
 import { faultResponse, jsonResponse, oauthError } from "./errors.ts";
-import { type AirtableState, pause } from "./state.ts";
-import { basicCredentials, issueTokens, PARAM_CHARS, s256 } from "./tokens.ts";
+import type { AirtableState } from "./state.ts";
+import { PARAM_CHARS, tokenBody } from "./tokens.ts";
 
 const MAX_BODY = 16_384;
 
 export function airtableToken(state: AirtableState): Hono {
   const app = new Hono();
   app.post("/oauth2/v1/token", async (c) => {
-    state.counters.tokenCalls++;
+    const type = c.req.header("Content-Type") ?? "";
+    const isForm = /^application\/x-www-form-urlencoded\s*(;|$)/i.test(type);
+    const text = await c.req.text().catch(() => null);
+    countTokenCall(
+      state.counters,
+      isForm ? new URLSearchParams(text ?? "").get("grant_type") : null,
+    );
     await pause(state.latencyMs);
     const fault = state.faults.token.shift();
     if (fault) {
       await pause(fault.delayMs ?? 0, c.req.raw);
       return faultResponse(fault);
     }
-    const type = c.req.header("Content-Type") ?? "";
-    if (!/^application\/x-www-form-urlencoded\s*(;|$)/i.test(type)) {
+    if (!isForm) {
       return oauthError(
         400,
         "invalid_request",
         "Content-Type must be application/x-www-form-urlencoded.",
       );
     }
-    const text = await c.req.text().catch(() => null);
     if (text === null || text.length > MAX_BODY) {
       return oauthError(400, "invalid_request", "The request body could not be read.");
     }
@@ -37,7 +44,7 @@ export function airtableToken(state: AirtableState): Hono {
     const grantType = form.get("grant_type");
     // A code is burnt by the first request that presents it, whatever happens next.
     const code = grantType === "authorization_code" ? form.get("code") : null;
-    const pending = code === null || code === "" ? undefined : await state.records.codes.take(code);
+    const pending = code === null ? undefined : await state.oauth.takeCode(code);
 
     const refusal = authenticate(state, c.req.header("Authorization"), form);
     if (refusal !== null) return refusal;
@@ -63,12 +70,10 @@ export function airtableToken(state: AirtableState): Hono {
           "code_verifier must be 43 to 128 characters of A-Z, a-z, 0-9, '.', '_' and '-'.",
         );
       }
-      if ((await s256(verifier)) !== pending.challenge) {
+      if (pending.challenge === null || (await s256(verifier)) !== pending.challenge) {
         return oauthError(400, "invalid_grant", "code_verifier does not match code_challenge.");
       }
-      state.counters.codeExchanges++;
-      const authorization = { scopes: pending.scopes, generation: 0, revoked: false };
-      return tokenAnswer(await issueTokens(state, crypto.randomUUID(), authorization));
+      return tokenAnswer(tokenBody(state, await state.oauth.exchange(pending)));
     }
 
     if (grantType === "refresh_token") {
@@ -76,31 +81,15 @@ export function airtableToken(state: AirtableState): Hono {
       if (presented === "") {
         return oauthError(400, "invalid_request", "refresh_token is required.");
       }
-      const { records } = state;
-      const token = await records.refreshTokens.get(presented);
-      const authorization = token && await records.authorizations.get(token.authorizationId);
-      const dead = "The refresh token is invalid, expired or revoked.";
-      if (token === undefined || authorization === undefined || authorization.revoked) {
-        return oauthError(400, "invalid_grant", dead);
+      const issued = await state.oauth.refresh(presented);
+      if (issued === null) {
+        return oauthError(
+          400,
+          "invalid_grant",
+          "The refresh token is invalid, expired or revoked.",
+        );
       }
-      // Of two uses of one refresh token, even at the same moment, only the first rotates.
-      const first = token.generation === authorization.generation &&
-        await records.rotations.claim(presented, true, state.refreshTokenTtlSeconds * 1000);
-      if (!first) {
-        state.counters.reusedRefreshTokens++;
-        // Airtable may revoke the whole grant when a used refresh token comes back.
-        if (state.revokeOnRefreshReuse) {
-          await records.authorizations.set(token.authorizationId, {
-            ...authorization,
-            revoked: true,
-          });
-        }
-        return oauthError(400, "invalid_grant", dead);
-      }
-      if (token.expiresAt <= state.clock()) return oauthError(400, "invalid_grant", dead);
-      state.counters.refreshes++;
-      const rotated = { ...authorization, generation: token.generation + 1 };
-      return tokenAnswer(await issueTokens(state, token.authorizationId, rotated));
+      return tokenAnswer(tokenBody(state, issued));
     }
 
     if (grantType === null || grantType === "") {
@@ -110,6 +99,17 @@ export function airtableToken(state: AirtableState): Hono {
   });
   return app;
 }
+
+/** Airtable's words for each refusal of its Basic client auth (401 invalid_client). */
+const CLIENT_REFUSALS: Record<ClientAuthFailure, string> = {
+  basic_forbidden: "This integration has no secret: omit Basic auth.",
+  unknown_client: "client_id is missing or unknown.",
+  basic_required:
+    "Client authentication failed: this integration has a secret, so HTTP Basic is required.",
+  bad_credentials: "Client authentication failed.",
+  bad_secret: "Client authentication failed.",
+  client_mismatch: "client_id does not match the Basic credentials.",
+};
 
 /**
  * Client authentication. With a secret: Basic is required and must match; a body client_id must
@@ -121,30 +121,12 @@ function authenticate(
   header: string | undefined,
   form: URLSearchParams,
 ): Response | null {
-  const basic = basicCredentials(header);
-  const bodyId = form.get("client_id");
-  if (state.clientSecret === "") {
-    if (header !== undefined) {
-      return oauthError(401, "invalid_client", "This integration has no secret: omit Basic auth.");
-    }
-    return bodyId === state.clientId
-      ? null
-      : oauthError(401, "invalid_client", "client_id is missing or unknown.");
-  }
-  if (basic === null) {
-    return oauthError(
-      401,
-      "invalid_client",
-      "Client authentication failed: this integration has a secret, so HTTP Basic is required.",
-    );
-  }
-  if (basic.id !== state.clientId || basic.secret !== state.clientSecret) {
-    return oauthError(401, "invalid_client", "Client authentication failed.");
-  }
-  if (bodyId !== null && bodyId !== basic.id) {
-    return oauthError(401, "invalid_client", "client_id does not match the Basic credentials.");
-  }
-  return null;
+  const failure = clientAuthFailure("basic", state, {
+    authorization: header,
+    clientId: form.get("client_id"),
+    clientSecret: form.get("client_secret"),
+  });
+  return failure === null ? null : oauthError(401, "invalid_client", CLIENT_REFUSALS[failure]);
 }
 
 function tokenAnswer(body: unknown): Response {

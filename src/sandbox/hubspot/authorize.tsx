@@ -7,7 +7,7 @@ import { z } from "zod";
 import { HubspotConsent } from "../../../views/sandbox/hubspot_consent.tsx";
 import { SandboxErrorPage } from "../../../views/sandbox/sandbox_page.tsx";
 import { checkInstall, grantedScopes, installSchema } from "./install.ts";
-import { type HubspotState, issueCode } from "./state.ts";
+import type { HubspotState } from "./state.ts";
 
 const decisionSchema = installSchema.extend({ decision: z.enum(["approve", "deny"]) });
 
@@ -65,10 +65,11 @@ export function hubspotAuthorize(state: HubspotState): Hono {
     }
     const params: Record<string, string | undefined> = posted.data.decision === "approve"
       ? {
-        code: await issueCode(state, {
+        code: await state.oauth.issueCode({
           clientId: check.clientId,
           redirectUri: check.redirectUri,
           scopes: grantedScopes(check),
+          challenge: null,
         }),
       }
       : { error: "access_denied", error_description: "The user denied the authorization request." };

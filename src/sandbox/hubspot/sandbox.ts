@@ -12,15 +12,13 @@ import { apiError, checkFault, correlationId } from "./errors.ts";
 import { rollingLimiter } from "./rate_limit.ts";
 import { createMemoryStore } from "../../store/memory_store.ts";
 import type { Store } from "../../store/store.ts";
-import { SandboxRecords } from "../sandbox_store.ts";
+import { queueFault } from "../emulator.ts";
+import { EmulatedOAuthServer, newOAuthCounters } from "../oauth_server.ts";
 import {
-  accessTokenRecordSchema,
-  EXPIRED_TOKEN_MEMORY_MS,
   type FaultKind,
-  grantRecordSchema,
+  hubspotPolicy,
   type HubspotState,
   type InjectedFault,
-  pendingCodeSchema,
   type SandboxCounters,
 } from "./state.ts";
 import { hubspotToken } from "./token.ts";
@@ -82,6 +80,13 @@ const HUB_ID = 62515;
 function initialState(options: HubspotSandboxOptions): HubspotState {
   const clock = options.clock ?? Date.now;
   const store = options.store ?? createMemoryStore(clock);
+  const accessTokenTtlSeconds = options.accessTokenTtlSeconds ?? 1800;
+  const counters: SandboxCounters = {
+    ...newOAuthCounters(),
+    crmCalls: 0,
+    searchCalls: 0,
+    rateLimited: 0,
+  };
   return {
     app: {
       clientId: options.clientId,
@@ -97,21 +102,14 @@ function initialState(options: HubspotSandboxOptions): HubspotState {
       userId: 7_654_321,
     },
     data: seedCrm(options.seed ?? 1, options.counts ?? DEFAULT_COUNTS),
-    accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 1800,
+    accessTokenTtlSeconds,
     latencyMs: options.latencyMs ?? 0,
     clock,
     limiter: rollingLimiter(options.rateLimit ?? { max: 100, intervalMs: 10_000 }, clock),
     searchLimiter: rollingLimiter(options.searchRateLimit ?? { max: 5, intervalMs: 1_000 }, clock),
-    codes: new SandboxRecords(store, "hubspot", "code", pendingCodeSchema),
-    grants: new SandboxRecords(store, "hubspot", "grant", grantRecordSchema),
-    accessTokens: new SandboxRecords(store, "hubspot", "access", accessTokenRecordSchema),
+    oauth: new EmulatedOAuthServer(store, hubspotPolicy(accessTokenTtlSeconds), clock, counters),
     faults: { token: [], crm: [] },
-    counters: {
-      crmCalls: 0,
-      searchCalls: 0,
-      tokenCalls: { authorization_code: 0, refresh_token: 0, other: 0 },
-      rateLimited: 0,
-    },
+    counters,
   };
 }
 
@@ -120,20 +118,11 @@ function control(state: HubspotState): HubspotSandboxControl {
     hubId: state.account.hubId,
     data: state.data,
     counters: state.counters,
-    expireAccessTokens: async () => {
-      for (const [token, record] of await state.accessTokens.written()) {
-        const expired = { ...record, expiresAt: state.clock() - 1000 };
-        await state.accessTokens.set(token, expired, EXPIRED_TOKEN_MEMORY_MS);
-      }
-    },
-    revokeRefreshTokens: async () => {
-      for (const [token, grant] of await state.grants.written()) {
-        await state.grants.set(token, { ...grant, revoked: true });
-      }
-    },
+    expireAccessTokens: () => state.oauth.expireAccessTokens(),
+    revokeRefreshTokens: () => state.oauth.revokeAll(),
     failNext: (kind, response, times = 1) => {
       checkFault(response);
-      for (let i = 0; i < times; i++) state.faults[kind].push(response);
+      queueFault(state.faults, kind, response, times);
     },
     setLatency: (ms) => {
       state.latencyMs = ms;
@@ -142,9 +131,8 @@ function control(state: HubspotState): HubspotSandboxControl {
       state.limiter.reset();
       state.searchLimiter.reset();
     },
-    liveRefreshTokens: async () =>
-      (await state.grants.written()).filter(([, g]) => !g.revoked).map(([token]) => token),
-    issuedAccessTokens: () => state.accessTokens.writtenIds(),
+    liveRefreshTokens: () => state.oauth.liveRefreshTokens(),
+    issuedAccessTokens: () => state.oauth.issuedAccessTokens(),
   };
 }
 

@@ -4,17 +4,10 @@
  * refresh token is not rotated: the refresh grant answers with the same one.
  */
 import { type Context, Hono } from "hono";
+import { type ClientAuthFailure, clientAuthFailure } from "../client_auth.ts";
+import { countTokenCall, type IssuedTokens } from "../oauth_server.ts";
 import { faultResponse, jsonResponse, oauthError } from "./errors.ts";
-import {
-  createGrant,
-  type Grant,
-  type HubspotState,
-  issueAccessToken,
-  liveGrant,
-  pause,
-  takeCode,
-  takeFault,
-} from "./state.ts";
+import { type HubspotState, pause, takeFault } from "./state.ts";
 
 type GrantType = "authorization_code" | "refresh_token";
 
@@ -29,23 +22,28 @@ async function readForm(c: Context): Promise<URLSearchParams | null> {
   return text === null ? null : new URLSearchParams(text);
 }
 
+/** HubSpot's legacy status and message for the refusals of its form-body client auth. */
+const CLIENT_REFUSALS: Partial<Record<ClientAuthFailure, [string, string]>> = {
+  unknown_client: ["BAD_CLIENT_ID", "missing or unknown client id"],
+  bad_secret: ["BAD_CLIENT_SECRET", "missing or invalid client secret"],
+};
+
 function clientRefusal(state: HubspotState, form: URLSearchParams): Response | null {
-  if (form.get("client_id") !== state.app.clientId) {
-    return oauthError(400, "invalid_client", "BAD_CLIENT_ID", "missing or unknown client id");
-  }
-  if (form.get("client_secret") !== state.app.clientSecret) {
-    return oauthError(
-      400,
-      "invalid_client",
-      "BAD_CLIENT_SECRET",
-      "missing or invalid client secret",
-    );
-  }
-  return null;
+  const failure = clientAuthFailure("body", state.app, {
+    authorization: undefined,
+    clientId: form.get("client_id"),
+    clientSecret: form.get("client_secret"),
+  });
+  if (failure === null) return null;
+  const [legacy, message] = CLIENT_REFUSALS[failure] ?? CLIENT_REFUSALS.unknown_client!;
+  return oauthError(400, "invalid_client", legacy, message);
 }
 
-async function exchangeCode(state: HubspotState, form: URLSearchParams): Promise<Grant | Response> {
-  const pending = await takeCode(state, form.get("code") ?? "");
+async function exchangeCode(
+  state: HubspotState,
+  form: URLSearchParams,
+): Promise<IssuedTokens | Response> {
+  const pending = await state.oauth.takeCode(form.get("code") ?? "");
   if (!pending || pending.clientId !== form.get("client_id")) {
     return oauthError(400, "invalid_grant", "BAD_AUTH_CODE", "missing or unknown auth code");
   }
@@ -60,15 +58,19 @@ async function exchangeCode(state: HubspotState, form: URLSearchParams): Promise
       "redirect_uri does not match the redirect_uri used to get the auth code",
     );
   }
-  return await createGrant(state, pending.clientId, pending.scopes);
+  return await state.oauth.exchange(pending);
 }
 
 async function refreshGrant(
   state: HubspotState,
   form: URLSearchParams,
-): Promise<Grant | Response> {
-  const grant = await liveGrant(state, form.get("refresh_token") ?? "");
-  if (!grant || grant.clientId !== form.get("client_id")) {
+): Promise<IssuedTokens | Response> {
+  const presented = form.get("refresh_token") ?? "";
+  const grant = await state.oauth.liveGrant("refresh", presented);
+  const issued = grant?.clientId === form.get("client_id")
+    ? await state.oauth.refresh(presented)
+    : null;
+  if (issued === null) {
     return oauthError(
       400,
       "invalid_grant",
@@ -76,7 +78,7 @@ async function refreshGrant(
       "refresh token is invalid, expired or revoked",
     );
   }
-  return grant;
+  return issued;
 }
 
 export function hubspotToken(state: HubspotState): Hono {
@@ -86,7 +88,7 @@ export function hubspotToken(state: HubspotState): Hono {
     await pause(state);
     const form = await readForm(c);
     const grantType = form?.get("grant_type") ?? null;
-    state.counters.tokenCalls[isGrantType(grantType) ? grantType : "other"]++;
+    countTokenCall(state.counters, grantType);
     const fault = takeFault(state, "token");
     if (fault) return faultResponse(fault, {});
     if (form === null) {
@@ -107,18 +109,17 @@ export function hubspotToken(state: HubspotState): Hono {
     }
     const refused = clientRefusal(state, form);
     if (refused) return refused;
-    const grant = grantType === "authorization_code"
+    const issued = grantType === "authorization_code"
       ? await exchangeCode(state, form)
       : await refreshGrant(state, form);
-    if (grant instanceof Response) return grant;
-    const access = await issueAccessToken(state, grant);
+    if (issued instanceof Response) return issued;
     return jsonResponse(200, {
       token_type: "bearer",
-      refresh_token: grant.refreshToken,
-      access_token: access.token,
+      refresh_token: issued.refreshToken,
+      access_token: issued.accessToken,
       expires_in: state.accessTokenTtlSeconds,
       hub_id: state.account.hubId,
-      scopes: grant.scopes,
+      scopes: issued.grant.scopes,
     }, { "Cache-Control": "no-store" });
   });
 

@@ -5,7 +5,7 @@
  */
 import { Hono } from "hono";
 import { apiError, correlationId, jsonResponse } from "./errors.ts";
-import { findAccessToken, type HubspotState, liveGrant, pause, revokeGrant } from "./state.ts";
+import { findAccessToken, type HubspotState, pause } from "./state.ts";
 
 function notFound(what: string): Response {
   return apiError(
@@ -40,10 +40,11 @@ export function hubspotTokenInfo(state: HubspotState): Hono {
 
   app.get("/oauth/v1/refresh-tokens/:token", async (c) => {
     await pause(state);
-    const grant = await liveGrant(state, c.req.param("token"));
+    const token = c.req.param("token");
+    const grant = await state.oauth.liveGrant("refresh", token);
     if (!grant) return notFound("refresh token");
     return jsonResponse(200, {
-      token: grant.refreshToken,
+      token,
       user: account.user,
       hub_domain: account.hubDomain,
       scopes: grant.scopes,
@@ -56,9 +57,10 @@ export function hubspotTokenInfo(state: HubspotState): Hono {
 
   app.delete("/oauth/v1/refresh-tokens/:token", async (c) => {
     await pause(state);
-    const grant = await liveGrant(state, c.req.param("token"));
+    const grant = await state.oauth.liveGrant("refresh", c.req.param("token"));
     if (!grant) return notFound("refresh token");
-    await revokeGrant(state, grant);
+    await state.oauth.revoke(grant);
+    state.counters.revocations++;
     return new Response(null, { status: 204 });
   });
 

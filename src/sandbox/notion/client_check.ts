@@ -1,6 +1,7 @@
 /** What every Notion OAuth endpoint checks first: the version header and HTTP Basic. */
 import type { Context } from "hono";
 import { parseJson } from "../../json.ts";
+import { clientAuthFailure } from "../client_auth.ts";
 import { faultResponse, notionError } from "./errors.ts";
 import { type NotionState, sleep, SUPPORTED_VERSIONS } from "./state.ts";
 
@@ -41,27 +42,21 @@ export async function checkClient(
     );
   }
   const body = await readBody(c);
-  const basic = /^Basic (.+)$/i.exec(c.req.header("Authorization") ?? "")?.[1];
-  const decoded = basic === undefined ? null : decodeBasic(basic);
-  if (decoded === null) {
+  // Notion reads the client from Basic alone: a body client_id is not compared.
+  const failure = clientAuthFailure("basic", state, {
+    authorization: c.req.header("Authorization"),
+    clientId: null,
+    clientSecret: null,
+  });
+  if (failure === "basic_required") {
     const hint = body !== null && "client_secret" in body
       ? " Send client_id and client_secret as HTTP Basic, not in the body."
       : "";
     return notionError(c, 401, "invalid_client", `Basic authentication is required.${hint}`);
   }
-  if (decoded.id !== state.clientId || decoded.secret !== state.clientSecret) {
+  if (failure !== null) {
     return notionError(c, 401, "invalid_client", "Invalid client credentials.");
   }
   if (body === null) return notionError(c, 400, "invalid_json", "Error parsing JSON body.");
   return body;
-}
-
-function decodeBasic(value: string): { id: string; secret: string } | null {
-  try {
-    const decoded = atob(value.trim());
-    const colon = decoded.indexOf(":");
-    return colon < 0 ? null : { id: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
-  } catch {
-    return null;
-  }
 }

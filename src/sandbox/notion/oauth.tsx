@@ -4,10 +4,7 @@ import { z } from "zod";
 import { NotionConsent } from "../../../views/sandbox/notion_consent.tsx";
 import { SandboxErrorPage } from "../../../views/sandbox/sandbox_page.tsx";
 import { titleOf } from "./data.ts";
-import { type NotionState, randomSecret } from "./state.ts";
-
-/** Codes must be exchanged within ten minutes (kept twice that, so a late one reads expired). */
-const CODE_TTL_MS = 10 * 60 * 1000;
+import type { NotionState } from "./state.ts";
 
 const authorizeSchema = z.object({
   client_id: z.string().max(200).optional(),
@@ -91,12 +88,12 @@ export function notionOAuth(state: NotionState): Hono {
     if (request.decision === "deny") {
       target.searchParams.set("error", "access_denied");
     } else {
-      const code = randomSecret("", 18);
-      await state.records.codes.set(code, {
+      const code = await state.oauth.issueCode({
         clientId: state.clientId,
         redirectUri: request.redirect_uri ?? null,
-        expiresAt: state.clock() + CODE_TTL_MS,
-      }, 2 * CODE_TTL_MS);
+        scopes: [],
+        challenge: null,
+      });
       target.searchParams.set("code", code);
     }
     target.searchParams.set("state", request.state ?? "");

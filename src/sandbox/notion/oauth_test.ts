@@ -148,20 +148,10 @@ Deno.test("token: Basic is required, JSON or form bodies, Notion's answer withou
   }
 });
 
-Deno.test("codes are single-use, expire after 10 minutes and keep the redirect_uri rule", async () => {
-  let now = Date.UTC(2026, 0, 1);
-  const s = serve({ clock: () => now });
+// Single use, the ten minutes and rotation as every sandbox has them: ../oauth_suite_test.ts.
+Deno.test("codes keep the redirect_uri rule: given in the authorization URL, then in the exchange", async () => {
+  const s = serve();
   try {
-    const code = (await authorize(s, "approve")).searchParams.get("code")!;
-    assert.equal((await tokenRequest(s, codeExchange(code))).status, 200);
-    const again = await tokenRequest(s, codeExchange(code));
-    assert.equal(again.status, 400);
-    assert.equal((await again.json()).code, "invalid_grant");
-
-    const late = (await authorize(s, "approve")).searchParams.get("code")!;
-    now += 10 * 60 * 1000 + 1;
-    assert.equal((await (await tokenRequest(s, codeExchange(late))).json()).code, "invalid_grant");
-
     const missing = (await authorize(s, "approve")).searchParams.get("code")!;
     const withoutUri = await tokenRequest(s, { grant_type: "authorization_code", code: missing });
     assert.equal(withoutUri.status, 400);
@@ -185,7 +175,7 @@ Deno.test("codes are single-use, expire after 10 minutes and keep the redirect_u
   }
 });
 
-Deno.test("a refresh rotates: the old refresh and access tokens die, reuse is invalid_grant", async () => {
+Deno.test("a refresh answers the same bot without expires_in; reuse gets Notion's envelope", async () => {
   const s = serve();
   try {
     const first = await connect(s);
@@ -209,14 +199,11 @@ Deno.test("a refresh rotates: the old refresh and access tokens die, reuse is in
     ]);
     assert.equal(body.code, "invalid_grant");
     assert.equal(body.status, 400);
-    assert.equal(s.control.counters.usedRefreshTokenUses, 1);
 
     const old = await searchRequest(s, String(first.access_token), {});
     assert.equal(old.status, 401);
+    await old.body?.cancel();
     assert.equal(s.control.counters.rotatedAccessTokenUses, 1);
-    assert.equal((await searchRequest(s, String(second.access_token), {})).status, 200);
-    assert.deepEqual(await s.control.liveRefreshTokens(), [second.refresh_token]);
-    assert.equal(s.control.counters.refreshes, 1);
   } finally {
     await s.close();
   }
@@ -233,37 +220,6 @@ Deno.test("legacy mode: no refresh token, tokens that do not expire, the older a
     assert.equal((await searchRequest(s, String(tokens.access_token), {})).status, 200);
     const refresh = await tokenRequest(s, { grant_type: "refresh_token", refresh_token: "x" });
     assert.equal((await refresh.json()).code, "invalid_grant");
-  } finally {
-    await s.close();
-  }
-});
-
-Deno.test("revoke and introspect need Basic and end the connection", async () => {
-  const s = serve();
-  try {
-    const tokens = await connect(s);
-    const call = (path: string, auth: string) =>
-      fetch(`${s.url}/v1/oauth/${path}`, {
-        method: "POST",
-        headers: {
-          Authorization: auth,
-          "Content-Type": "application/json",
-          "Notion-Version": "2022-06-28",
-        },
-        body: JSON.stringify({ token: tokens.access_token }),
-      });
-    assert.equal((await call("revoke", "")).status, 401);
-    assert.equal((await (await call("introspect", BASIC)).json()).active, true);
-    const revoked = await call("revoke", BASIC);
-    assert.equal(revoked.status, 200);
-    assert.equal(typeof (await revoked.json()).request_id, "string");
-    assert.equal((await (await call("introspect", BASIC)).json()).active, false);
-    assert.equal((await searchRequest(s, String(tokens.access_token), {})).status, 401);
-    const refresh = await tokenRequest(s, {
-      grant_type: "refresh_token",
-      refresh_token: String(tokens.refresh_token),
-    });
-    assert.equal(refresh.status, 400);
   } finally {
     await s.close();
   }

@@ -3,7 +3,8 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { checkClient } from "./client_check.ts";
 import { notionError, requestId } from "./errors.ts";
-import { type Grant, type NotionState, revokeGrant, tokenState } from "./state.ts";
+import type { Grant } from "../oauth_server.ts";
+import type { NotionState } from "./state.ts";
 
 const tokenOnlySchema = z.object({ token: z.string().min(1).max(500) });
 const MISSING_TOKEN = "body failed validation: body.token should be defined.";
@@ -13,11 +14,8 @@ export function notionRevoke(state: NotionState): Hono {
 
   /** The connection a token (access or refresh) belongs to, while it is alive. */
   async function liveGrant(token: string): Promise<Grant | null> {
-    for (const kind of ["refreshTokens", "accessTokens"] as const) {
-      const found = await tokenState(state, kind, token);
-      if (found.state === "live" && found.grant !== undefined) return found.grant;
-    }
-    return null;
+    return await state.oauth.liveGrant("refresh", token) ??
+      await state.oauth.liveGrant("access", token) ?? null;
   }
 
   /** Revoking either token ends the whole connection; an unknown token is not an error. */
@@ -28,7 +26,7 @@ export function notionRevoke(state: NotionState): Hono {
     if (!parsed.success) return notionError(c, 400, "validation_error", MISSING_TOKEN);
     const grant = await liveGrant(parsed.data.token);
     if (grant !== null) {
-      await revokeGrant(state, grant);
+      await state.oauth.revoke(grant);
       state.counters.revocations++;
     }
     return c.json({ request_id: requestId() });

@@ -14,18 +14,16 @@ import { notionRevoke } from "./revoke.ts";
 import { z } from "zod";
 import { createMemoryStore } from "../../store/memory_store.ts";
 import type { Store } from "../../store/store.ts";
+import { queueFault } from "../emulator.ts";
+import { EmulatedOAuthServer, newOAuthCounters } from "../oauth_server.ts";
 import { SandboxRecords } from "../sandbox_store.ts";
 import {
-  EXPIRED_TOKEN_MEMORY_MS,
-  grantRecordSchema,
   type InjectedFault,
+  notionPolicy,
   type NotionRecords,
   type NotionSandboxCounters,
   type NotionState,
-  pendingCodeSchema,
   searchCursorSchema,
-  tokenRecordSchema,
-  tokenState,
 } from "./state.ts";
 import { notionTokens } from "./tokens.ts";
 
@@ -70,11 +68,6 @@ function notionRecords(store: Store): NotionRecords {
   const records = <V>(kind: string, schema: z.ZodType<V>) =>
     new SandboxRecords(store, "notion", kind, schema);
   return {
-    codes: records("code", pendingCodeSchema),
-    grants: records("grant", grantRecordSchema),
-    accessTokens: records("access", tokenRecordSchema),
-    refreshTokens: records("refresh", tokenRecordSchema),
-    rotations: records("rotation", z.literal(true)),
     cursors: records("cursor", searchCursorSchema),
     cursorIds: records("position", z.string()),
   };
@@ -85,6 +78,20 @@ export function createNotionSandbox(
 ): { app: Hono; control: NotionSandboxControl } {
   const issueRefreshTokens = options.issueRefreshTokens ?? true;
   const clock = options.clock ?? Date.now;
+  const store = options.store ?? createMemoryStore(clock);
+  const accessTokenTtlSeconds = options.accessTokenTtlSeconds !== undefined
+    ? options.accessTokenTtlSeconds
+    : issueRefreshTokens
+    ? 3600
+    : null;
+  const counters: NotionSandboxCounters = {
+    ...newOAuthCounters(),
+    apiCalls: 0,
+    searchCalls: 0,
+    rateLimited: 0,
+    rotatedAccessTokenUses: 0,
+  };
+  const policy = notionPolicy(issueRefreshTokens, accessTokenTtlSeconds);
   const state: NotionState = {
     clientId: options.clientId,
     clientSecret: options.clientSecret,
@@ -93,27 +100,15 @@ export function createNotionSandbox(
       ? seedDefault(options.seed)
       : seedGenerated(options.seed ?? 1, options.pages),
     issueRefreshTokens,
-    accessTokenTtlSeconds: options.accessTokenTtlSeconds !== undefined
-      ? options.accessTokenTtlSeconds
-      : issueRefreshTokens
-      ? 3600
-      : null,
+    accessTokenTtlSeconds,
     rateLimit: options.rateLimit ?? { requestsPerSecond: 3, retryAfterSeconds: 1 },
     latencyMs: options.latencyMs ?? 0,
     clock,
-    records: notionRecords(options.store ?? createMemoryStore(clock)),
+    oauth: new EmulatedOAuthServer(store, policy, clock, counters),
+    records: notionRecords(store),
     windows: new Map(),
     faults: { token: [], api: [] },
-    counters: {
-      apiCalls: 0,
-      searchCalls: 0,
-      rateLimited: 0,
-      tokenCalls: { authorization_code: 0, refresh_token: 0, other: 0 },
-      refreshes: 0,
-      rotatedAccessTokenUses: 0,
-      usedRefreshTokenUses: 0,
-      revocations: 0,
-    },
+    counters,
   };
 
   const app = new Hono();
@@ -128,36 +123,17 @@ export function createNotionSandbox(
     data: state.data,
     counters: state.counters,
     searchable: () => searchable(state),
-    expireAccessTokens: async () => {
-      const { accessTokens } = state.records;
-      for (const [token, record] of await accessTokens.written()) {
-        const expired = { ...record, expiresAt: state.clock() - 1000 };
-        await accessTokens.set(token, expired, EXPIRED_TOKEN_MEMORY_MS);
-      }
-    },
+    expireAccessTokens: () => state.oauth.expireAccessTokens(),
     expireCursors: async () => {
       for (const id of state.records.cursors.writtenIds()) await state.records.cursors.delete(id);
     },
-    revokeAll: async () => {
-      const { grants } = state.records;
-      for (const [botId, grant] of await grants.written()) {
-        await grants.set(botId, { ...grant, revoked: true });
-      }
-    },
-    failNext: (kind, fault, times = 1) => {
-      for (let i = 0; i < times; i++) state.faults[kind].push(fault);
-    },
+    revokeAll: () => state.oauth.revokeAll(),
+    failNext: (kind, fault, times = 1) => queueFault(state.faults, kind, fault, times),
     setLatency: (ms) => {
       state.latencyMs = ms;
     },
-    liveRefreshTokens: async () => {
-      const live: string[] = [];
-      for (const token of state.records.refreshTokens.writtenIds()) {
-        if ((await tokenState(state, "refreshTokens", token)).state === "live") live.push(token);
-      }
-      return live;
-    },
-    issuedAccessTokens: () => state.records.accessTokens.writtenIds(),
+    liveRefreshTokens: () => state.oauth.liveRefreshTokens(),
+    issuedAccessTokens: () => state.oauth.issuedAccessTokens(),
   };
   return { app, control };
 }

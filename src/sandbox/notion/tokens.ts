@@ -1,15 +1,10 @@
 /** Notion's token endpoint, emulated: codes, redirect_uri rules, rotation, no expires_in. */
 import { type Context, Hono } from "hono";
 import { z } from "zod";
+import { countTokenCall, type IssuedTokens } from "../oauth_server.ts";
 import { checkClient, readBody } from "./client_check.ts";
 import { notionError, requestId } from "./errors.ts";
-import {
-  type Grant,
-  issueTokens,
-  type NotionState,
-  ROTATION_MEMORY_MS,
-  tokenState,
-} from "./state.ts";
+import type { NotionState } from "./state.ts";
 
 const tokenSchema = z.discriminatedUnion("grant_type", [
   z.object({
@@ -25,7 +20,7 @@ export function notionTokens(state: NotionState): Hono {
 
   app.post("/v1/oauth/token", async (c) => {
     // Hono caches the body, so reading it here and again in checkClient is safe.
-    state.counters.tokenCalls[kindOf((await readBody(c))?.grant_type)]++;
+    countTokenCall(state.counters, (await readBody(c))?.grant_type);
     const checked = await checkClient(state, c);
     if (checked instanceof Response) return checked;
     const parsed = tokenSchema.safeParse(checked);
@@ -41,7 +36,7 @@ export function notionTokens(state: NotionState): Hono {
     const request = parsed.data;
     if (request.grant_type === "refresh_token") return refresh(c, request.refresh_token);
 
-    const pending = await state.records.codes.take(request.code);
+    const pending = await state.oauth.takeCode(request.code);
     if (pending === undefined) {
       return notionError(c, 400, "invalid_grant", "Invalid code: this code has been revoked.");
     }
@@ -72,43 +67,25 @@ export function notionTokens(state: NotionState): Hono {
         "Invalid redirect_uri: it does not match the authorization request.",
       );
     }
-    const grant: Grant = {
-      botId: crypto.randomUUID(),
-      generation: 0,
-      revoked: false,
-      issuedAt: state.clock(),
-    };
-    return c.json(tokenAnswer(grant, await issueTokens(state, grant)));
+    return c.json(tokenAnswer(await state.oauth.exchange(pending)));
   });
 
   /** Rotation: the first use of a live refresh token replaces both tokens; any later use fails. */
   async function refresh(c: Context, refreshToken: string): Promise<Response> {
-    const found = await tokenState(state, "refreshTokens", refreshToken);
-    const first = found.state === "live" &&
-      await state.records.rotations.claim(refreshToken, true, ROTATION_MEMORY_MS);
-    if (!first || found.grant === undefined) {
-      if (found.state === "rotated" || found.state === "live") {
-        state.counters.usedRefreshTokenUses++;
-      }
-      return notionError(c, 400, "invalid_grant", "Invalid refresh token.");
-    }
-    const rotated = { ...found.grant, generation: found.grant.generation + 1 };
-    state.counters.refreshes++;
-    return c.json(tokenAnswer(rotated, await issueTokens(state, rotated)));
+    const issued = await state.oauth.refresh(refreshToken);
+    if (issued === null) return notionError(c, 400, "invalid_grant", "Invalid refresh token.");
+    return c.json(tokenAnswer(issued));
   }
 
   /** The documented answer; legacy grants answer the older shape without refresh fields. */
-  function tokenAnswer(
-    grant: Grant,
-    tokens: { accessToken: string; refreshToken: string | null },
-  ): Record<string, unknown> {
+  function tokenAnswer(tokens: IssuedTokens): Record<string, unknown> {
     const { workspace, owner } = state.data;
     return {
       access_token: tokens.accessToken,
       ...(state.issueRefreshTokens
         ? { token_type: "bearer", refresh_token: tokens.refreshToken }
         : {}),
-      bot_id: grant.botId,
+      bot_id: tokens.grant.id,
       workspace_id: workspace.id,
       workspace_name: workspace.name,
       workspace_icon: workspace.icon,
@@ -119,8 +96,4 @@ export function notionTokens(state: NotionState): Hono {
   }
 
   return app;
-}
-
-function kindOf(grantType: unknown): "authorization_code" | "refresh_token" | "other" {
-  return grantType === "authorization_code" || grantType === "refresh_token" ? grantType : "other";
 }
