@@ -7,6 +7,7 @@ import type { ExecutionContext, Hono } from "hono";
 import { createHub } from "./app.ts";
 import { schedulerFor, type SyncScheduler } from "./sync/scheduler.ts";
 import { type Config, ConfigError, type Env, loadConfig } from "./config.ts";
+import { STATIC_CACHE_CONTROL } from "./http/static_cache.ts";
 import { errorBody } from "./errors.ts";
 import type { Fetch } from "./providers/spec.ts";
 import type { HubEnv } from "./services.ts";
@@ -124,7 +125,10 @@ async function staticAsset(request: Request, assets: AssetsBinding): Promise<Res
     await response.body?.cancel();
     return null;
   }
-  return response;
+  // The assets layer sends an ETag and answers If-None-Match; the hub says how long to keep it.
+  const cached = new Response(response.body, response);
+  cached.headers.set("Cache-Control", STATIC_CACHE_CONTROL);
+  return cached;
 }
 
 export default {
