@@ -16,7 +16,8 @@ export function withStaticFiles(hub: Hono<HubEnv>): Hono {
     const modified = await lastModified(c.req.path);
     if (modified !== null) c.header("Last-Modified", modified);
   }, serveStatic({ root: PROJECT_ROOT }));
-  root.route("/", hub);
+  // Handed over whole (not merged as routes), so the hub's own 404 and 405 answer the rest.
+  root.mount("/", hub.fetch);
   return root;
 }
 
