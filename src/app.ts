@@ -100,7 +100,7 @@ export function createHub(options: AppOptions): { app: Hono<HubEnv>; services: S
       stepsPerRun: options.syncStepsPerRun ?? null,
     }),
     cursors: new CursorSeal(sealer),
-    oauth: { store, connections, clock },
+    oauth: { store, clock },
     session: {
       store,
       secret: options.sessionSecret,

@@ -101,7 +101,9 @@ async function withHub(fn: (hub: RunningHub, doc: Doc) => Promise<void>): Promis
 
 Deno.test("the generated document is valid OpenAPI 3.1 and lists every route of the contract", async () => {
   await withHub(async (_hub, doc) => {
-    const result = await new Validator().validate(structuredClone(doc) as unknown as Record<string, unknown>);
+    const result = await new Validator().validate(
+      structuredClone(doc) as unknown as Record<string, unknown>,
+    );
     assert.equal(result.valid, true, JSON.stringify(result.errors));
     assert.match(doc.openapi, /^3\.1\./);
     const operations = Object.entries(doc.paths).flatMap(([path, item]) =>
@@ -190,8 +192,14 @@ Deno.test("every route's real answers, successes and errors, match the document"
     );
 
     // Each kind of refusal.
-    assert.equal((await check.call("GET", `/integrations/hubspot/items?${OWNER}&limit=1e2`)).status, 400);
-    assert.equal((await check.call("GET", `/integrations/hubspot/status?${OWNER}&x=1`)).status, 400);
+    assert.equal(
+      (await check.call("GET", `/integrations/hubspot/items?${OWNER}&limit=1e2`)).status,
+      400,
+    );
+    assert.equal(
+      (await check.call("GET", `/integrations/hubspot/status?${OWNER}&x=1`)).status,
+      400,
+    );
     assert.equal(
       (await check.call("GET", `/integrations/hubspot/status?${OWNER}`, {
         headers: { Authorization: "Bearer not-a-key-at-all-0000" },
@@ -261,9 +269,7 @@ Deno.test("every route's real answers, successes and errors, match the document"
     for (const [path, item] of Object.entries(doc.paths)) {
       for (const method of Object.keys(item)) {
         if (path === "/" || path.endsWith("/oauth2callback")) continue;
-        const ok = [...check.seen].some((s) =>
-          s.startsWith(`${method.toUpperCase()} ${path} 2`)
-        );
+        const ok = [...check.seen].some((s) => s.startsWith(`${method.toUpperCase()} ${path} 2`));
         assert.ok(ok, `${method.toUpperCase()} ${path} answered a success in the flow`);
       }
     }

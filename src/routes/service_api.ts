@@ -1,12 +1,11 @@
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
-import { encodeBase64Url } from "../base64url.ts";
+import { mintConnectLink } from "../auth/connect_links.ts";
 import type { Owner } from "../connections/connections.ts";
 import { UnauthenticatedError } from "../errors.ts";
 import { limitBody, SMALL_BODY_BYTES } from "../http/body_limit.ts";
 import { rejectInvalid } from "../http/validate.ts";
 import type { HubEnv, Services } from "../services.ts";
-import { keys } from "../store/keys.ts";
 import { errorResponses, jsonAnswer } from "./api_responses.ts";
 import {
   emptyQuerySchema,
@@ -16,9 +15,6 @@ import {
   sessionRequestSchema,
 } from "./api_schemas.ts";
 import { apiRoute, openApiRoute } from "./provider_route.ts";
-
-/** Long enough to click an emailed or redirected link; short because it is a bearer secret. */
-export const CONNECT_LINK_TTL_MS = 10 * 60 * 1000;
 
 const routes = {
   health: createRoute({
@@ -79,7 +75,7 @@ export function serviceApi(): OpenAPIHono<HubEnv> {
   api.openapi(routes.sessions, async (c) => {
     const { user_id, org_id } = c.req.valid("json");
     return c.json(
-      await mintConnectLink(c.get("services"), { userId: user_id, orgId: org_id }),
+      await connectLink(c.get("services"), { userId: user_id, orgId: org_id }),
       201,
     );
   });
@@ -98,14 +94,13 @@ function requireApiKey(): MiddlewareHandler<HubEnv> {
   };
 }
 
-async function mintConnectLink(
+async function connectLink(
   { store, config, clock }: Services,
   owner: Owner,
 ): Promise<{ url: string; expires_at: string }> {
-  const token = encodeBase64Url(crypto.getRandomValues(new Uint8Array(32)));
-  await store.set(keys.connectLink(token), JSON.stringify(owner), { ttlMs: CONNECT_LINK_TTL_MS });
+  const link = await mintConnectLink(store, owner, clock());
   return {
-    url: `${config.appUrl}/connect/${token}`,
-    expires_at: new Date(clock() + CONNECT_LINK_TTL_MS).toISOString(),
+    url: `${config.appUrl}/connect/${link.token}`,
+    expires_at: new Date(link.expiresAt).toISOString(),
   };
 }
