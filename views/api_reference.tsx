@@ -151,6 +151,11 @@ function typeOf(schema: Schema | undefined): string {
   if (schema === undefined) return "";
   if (typeof schema.$ref === "string") return schema.$ref.replace("#/components/schemas/", "");
   if (Array.isArray(schema.enum)) return schema.enum.join(" | ");
+  const options = schema.anyOf ?? schema.oneOf;
+  if (Array.isArray(options)) {
+    return [...new Set(options.map((option) => typeOf(option as Schema)))].join(" or ");
+  }
+  if (schema.type === "array") return `list of ${typeOf(schema.items as Schema)}`;
   const type = Array.isArray(schema.type) ? schema.type.join(" or ") : String(schema.type ?? "");
   const range = typeof schema.minimum === "number" && typeof schema.maximum === "number"
     ? ` ${schema.minimum}-${schema.maximum}`

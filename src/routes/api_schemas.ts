@@ -31,7 +31,7 @@ export const ownerQuerySchema = z.strictObject({ user_id: userId, org_id: orgId 
 
 export const providerParamsSchema = z.object({
   provider: z.string().openapi({
-    param: { name: "provider", in: "path" },
+    param: { name: "provider", in: "path", description: "Which provider's connection." },
     enum: [...PROVIDER_IDS],
     example: "hubspot",
   }),
@@ -47,7 +47,7 @@ export const itemsQuerySchema = z.strictObject({
   org_id: orgId,
   limit: wholeNumber(1, 1000).optional().openapi({
     description: "Items per page; without it up to 10,000.",
-    example: "100",
+    example: 100,
   }),
   cursor: cursorText("next_cursor").optional().openapi({
     description: "next_cursor of the previous page, with the same filters.",
@@ -81,7 +81,7 @@ export const changesQuerySchema = z.strictObject({
   }),
   limit: wholeNumber(1, 1000).optional().openapi({
     description: "Changes per page (default 1000).",
-    example: "500",
+    example: 500,
   }),
 });
 
