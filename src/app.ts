@@ -8,9 +8,12 @@ import { TokenKeeper } from "./connections/token_keeper.ts";
 import { Sealer } from "./crypto/sealer.ts";
 import type { EncryptionKey } from "./config.ts";
 import { boundedFetch } from "./http/bounded_fetch.ts";
-import { handleError, handleNotFound } from "./http/errors.tsx";
+import { errorFormat, handleError, notFoundHandler } from "./http/errors.tsx";
+import { allowedMethods } from "./http/allowed_methods.ts";
+import { noStore } from "./http/cache.ts";
 import { limitRequestHead } from "./http/head_limit.ts";
 import { ItemsService } from "./items/list_items.ts";
+import { CursorSeal } from "./items/sealed_cursor.ts";
 import { SyncService } from "./sync/service.ts";
 import { jsonLogger, type Logger } from "./log.ts";
 import { requestLog } from "./http/request_log.ts";
@@ -18,6 +21,8 @@ import { browserRoutes } from "./routes/browser.tsx";
 import { integrationsApi } from "./routes/integrations_api.ts";
 import { itemsUi } from "./routes/items_ui.tsx";
 import { serviceApi } from "./routes/service_api.ts";
+import { apiDocs, apiDocument } from "./routes/api_docs.tsx";
+import { OpenAPIHono } from "@hono/zod-openapi";
 import type { HubEnv, Services } from "./services.ts";
 import type { Store } from "./store/store.ts";
 import type { Fetch } from "./providers/spec.ts";
@@ -67,7 +72,8 @@ export function createHub(options: AppOptions): { app: Hono<HubEnv>; services: S
   const clock = options.clock ?? Date.now;
   const sleep = options.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
   const log = options.log ?? jsonLogger();
-  const connections = new Connections(store, new Sealer(options.encryptionKeys));
+  const sealer = new Sealer(options.encryptionKeys);
+  const connections = new Connections(store, sealer);
   const keeper = new TokenKeeper({
     store,
     connections,
@@ -102,8 +108,10 @@ export function createHub(options: AppOptions): { app: Hono<HubEnv>; services: S
       leaseMs: config.syncLeaseMs,
       stepsPerRun: options.syncStepsPerRun ?? null,
     }),
+    cursors: new CursorSeal(sealer),
     oauth: { store, clock },
     session: {
+      store,
       secret: options.sessionSecret,
       secure: config.appUrl.startsWith("https://"),
       clock,
@@ -120,10 +128,11 @@ export function createHub(options: AppOptions): { app: Hono<HubEnv>; services: S
   const app = new Hono<HubEnv>();
   app.use((c, next) => {
     c.set("services", services);
-    c.set("htmlErrors", false);
     return next();
   });
+  app.use(errorFormat());
   app.use(requestLog(clock));
+  app.use(noStore());
   app.use(secureHeaders({
     contentSecurityPolicy: {
       defaultSrc: ["'self'"],
@@ -139,7 +148,7 @@ export function createHub(options: AppOptions): { app: Hono<HubEnv>; services: S
     strictTransportSecurity: config.appUrl.startsWith("https://"),
   }));
   app.onError(handleError);
-  app.notFound(handleNotFound);
+  app.notFound(notFoundHandler((path) => allowedMethods(app.routes, path)));
   // The sandboxes stand in for other sites: they see provider-style callers (bearer tokens,
   // server-to-server form posts), so they sit before the hub's own caller and CSRF checks.
   if (config.sandbox) options.mountSandboxes?.(app, config, store);
@@ -153,10 +162,13 @@ export function createHub(options: AppOptions): { app: Hono<HubEnv>; services: S
   });
   app.use(identifyCaller());
 
-  app.route("/", serviceApi());
+  const api = new OpenAPIHono<HubEnv>();
+  api.route("/", serviceApi());
+  api.route("/integrations", integrationsApi());
   app.route("/", browserRoutes());
   app.route("/", itemsUi());
-  app.route("/integrations", integrationsApi());
+  app.route("/", api);
+  app.route("/", apiDocs(apiDocument(api, config)));
   return { app, services };
 }
 

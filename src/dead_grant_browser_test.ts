@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { createHubspotSandbox } from "./sandbox/hubspot/sandbox.ts";
 import { createKvStore } from "./store/kv_store.ts";
-import { chromiumAvailable, launchChromium, signIn } from "./testing/chromium.ts";
+import { chromiumAvailable, decideAndReturn, launchChromium, signIn } from "./testing/chromium.ts";
 import { startProviderHub } from "./testing/provider_hub.ts";
 
 const available = chromiumAvailable();
@@ -31,8 +31,7 @@ Deno.test({
       const card = page.locator("#card-hubspot");
       await card.getByRole("button", { name: "Connect" }).click();
       await page.waitForURL(`${t.providerUrl}/**`);
-      await page.getByRole("button", { name: "Approve" }).click();
-      await page.waitForURL(/\/\?connected=/);
+      await decideAndReturn(page, "Approve");
       await card.getByText("Connected", { exact: true }).waitFor();
 
       await t.control.revokeRefreshTokens();
@@ -49,8 +48,7 @@ Deno.test({
 
       await card.getByRole("button", { name: "Reconnect" }).click();
       await page.waitForURL(`${t.providerUrl}/**`);
-      await page.getByRole("button", { name: "Approve" }).click();
-      await page.waitForURL(/\/\?connected=/);
+      await decideAndReturn(page, "Approve");
       await card.getByText("Connected", { exact: true }).waitFor();
     } finally {
       await browser.close();

@@ -84,6 +84,22 @@ export class ProviderTimeoutError extends HubError {
   readonly status = 504;
 }
 
+/** A known path asked with a method it does not answer; `Allow` lists the ones it does. */
+export class MethodNotAllowedError extends HubError {
+  readonly code = "method_not_allowed";
+  readonly status = 405;
+  constructor(message: string, allowed: readonly string[]) {
+    super(message);
+    this.headers["Allow"] = allowed.join(", ");
+  }
+}
+
+/** A body in a format the route does not read (POST /api/sessions reads JSON). */
+export class UnsupportedMediaTypeError extends HubError {
+  readonly code = "unsupported_media_type";
+  readonly status = 415;
+}
+
 /** A request body over its route's limit; refused while reading, before it is held whole. */
 export class PayloadTooLargeError extends HubError {
   readonly code = "payload_too_large";

@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { available, SCREENSHOTS, signIn, withHub } from "./testing/dashboard_browser.ts";
+import { decideAndReturn } from "./testing/chromium.ts";
 
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 900 };
@@ -107,8 +108,7 @@ Deno.test({
         await card.getByRole("button", { name: "Connect" }).click();
         await page.waitForURL(/\/sandbox\//);
         await check(page, `consent-${provider}`);
-        await page.getByRole("button", { name: "Approve" }).click();
-        await page.waitForURL(/\/\?connected=/);
+        await decideAndReturn(page, "Approve");
       }
       await check(page, "dashboard-connected");
 

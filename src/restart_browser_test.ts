@@ -4,7 +4,7 @@
  * load items. The session and the connection both outlive the restart.
  */
 import assert from "node:assert/strict";
-import { chromiumAvailable, launchChromium, signIn } from "./testing/chromium.ts";
+import { chromiumAvailable, decideAndReturn, launchChromium, signIn } from "./testing/chromium.ts";
 import { startHubProcess } from "./testing/hub_process.ts";
 import { freePort } from "./testing/local_server.ts";
 
@@ -30,8 +30,7 @@ Deno.test({
       const card = page.locator("#card-hubspot");
       await card.getByRole("button", { name: "Connect" }).click();
       await page.waitForURL(/\/sandbox\//);
-      await page.getByRole("button", { name: "Approve" }).click();
-      await page.waitForURL(/\/\?connected=/);
+      await decideAndReturn(page, "Approve");
 
       await hub.close();
       hub = await startHubProcess(env, { dir, port });

@@ -2,12 +2,14 @@ import type { Config } from "./config.ts";
 import type { Connections } from "./connections/connections.ts";
 import type { TokenKeeper } from "./connections/token_keeper.ts";
 import type { ItemsService } from "./items/list_items.ts";
+import type { CursorSeal } from "./items/sealed_cursor.ts";
 import type { SyncService } from "./sync/service.ts";
 import type { Logger } from "./log.ts";
 import type { OAuthDeps } from "./oauth/flow.ts";
 import type { SessionSettings } from "./auth/session.ts";
 import type { Store } from "./store/store.ts";
 import type { Fetch } from "./providers/spec.ts";
+import type { ActiveProvider } from "./providers/registry.ts";
 import type { Caller } from "./auth/callers.ts";
 
 /** Everything a route needs, built once by createApp. */
@@ -18,6 +20,8 @@ export interface Services {
   keeper: TokenKeeper;
   items: ItemsService;
   sync: SyncService;
+  /** Seals the cursors handed to callers (opaque, bound to caller, provider and filters). */
+  cursors: CursorSeal;
   oauth: OAuthDeps;
   session: SessionSettings;
   log: Logger;
@@ -30,8 +34,10 @@ export interface HubEnv {
   Variables: {
     services: Services;
     caller: Caller | null;
-    /** Set by browser routes: errors render as pages, not JSON. */
+    /** Errors render as pages, not JSON (the request asked for HTML, on a page route). */
     htmlErrors: boolean;
+    /** The provider of a route under /integrations/{provider}, resolved by apiRoute(). */
+    provider?: ActiveProvider;
     /** The services' logger with this request's id on every line. */
     log: Logger;
     /** What went wrong, as answered, for the request's log line. */

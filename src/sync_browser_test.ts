@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { createKvStore } from "./store/kv_store.ts";
-import { chromiumAvailable, launchChromium, signIn } from "./testing/chromium.ts";
+import { chromiumAvailable, decideAndReturn, launchChromium, signIn } from "./testing/chromium.ts";
 import { startHub, TEST_API_KEY } from "./testing/hub.ts";
 
 const available = chromiumAvailable();
@@ -29,8 +29,7 @@ Deno.test({
       const card = page.locator("#card-hubspot");
       await card.getByRole("button", { name: "Connect" }).click();
       await page.waitForURL(/\/sandbox\//);
-      await page.getByRole("button", { name: "Approve" }).click();
-      await page.waitForURL(/\/\?connected=/);
+      await decideAndReturn(page, "Approve");
 
       // The copy as the API sees it, to compare the card and the filter with.
       const api = (path: string) =>

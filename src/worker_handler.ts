@@ -8,6 +8,7 @@ import { type AppOptions, createHub } from "./app.ts";
 import { schedulerFor, type SyncScheduler } from "./sync/scheduler.ts";
 import { type Config, ConfigError, type Env, loadConfig } from "./config.ts";
 import { errorBody } from "./errors.ts";
+import { STATIC_CACHE_CONTROL } from "./http/static_cache.ts";
 import type { Fetch } from "./providers/spec.ts";
 import type { HubEnv } from "./services.ts";
 import { createUpstashStore } from "./store/upstash_store.ts";
@@ -163,5 +164,8 @@ async function staticAsset(request: Request, assets: AssetsBinding): Promise<Res
     await response.body?.cancel();
     return null;
   }
-  return response;
+  // The assets layer sends an ETag and answers If-None-Match; the hub says how long to keep it.
+  const cached = new Response(response.body, response);
+  cached.headers.set("Cache-Control", STATIC_CACHE_CONTROL);
+  return cached;
 }

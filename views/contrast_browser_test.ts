@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { available, connect, signIn, withHub } from "../src/testing/dashboard_browser.ts";
+import { decideAndReturn } from "../src/testing/chromium.ts";
 
 /** Text below AA on the page, as "text: ratio (fg on bg)", found from computed styles. */
 async function lowContrastText(page: Page): Promise<string[]> {
@@ -122,8 +123,7 @@ Deno.test({
       await page.locator("#card-hubspot").getByRole("button", { name: "Connect" }).click();
       await page.waitForURL(/\/sandbox\//);
       checked["consent page"] = await lowContrastText(page);
-      await page.getByRole("button", { name: "Approve" }).click();
-      await page.waitForURL(/\/\?connected=/);
+      await decideAndReturn(page, "Approve");
       await connect(page, "notion", "Deny");
       checked["dashboard, cancelled banner"] = await lowContrastText(page);
       await page.locator("#card-hubspot").getByRole("link", { name: "Load items" }).click();

@@ -50,6 +50,9 @@ export function Layout(props: LayoutProps) {
               : null}
           </header>
           <main id="main">{props.children}</main>
+          <footer class="site-footer">
+            <a href="/docs">API reference</a> · <a href="/openapi.json">OpenAPI document</a>
+          </footer>
         </body>
       </html>
     </>

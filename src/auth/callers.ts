@@ -1,7 +1,8 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { timingSafeEqual } from "hono/utils/buffer";
 import type { Owner } from "../connections/connections.ts";
-import { ForbiddenError, InvalidRequestError, UnauthenticatedError } from "../errors.ts";
+import { ForbiddenError, UnauthenticatedError } from "../errors.ts";
+import { invalidRequest } from "../http/validate.ts";
 import type { OwnerFields } from "./identity.ts";
 import { readSession, type SessionSettings } from "./session.ts";
 
@@ -52,12 +53,10 @@ export function ownerFor(c: { get(key: "caller"): Caller | null }, fields: Owner
   }
   if (caller.kind === "api_key") {
     const missing = [
-      fields.user_id === undefined ? "user_id" : null,
-      fields.org_id === undefined ? "org_id" : null,
+      fields.user_id === undefined ? "user_id: required" : null,
+      fields.org_id === undefined ? "org_id: required" : null,
     ].filter((f) => f !== null);
-    if (missing.length > 0) {
-      throw new InvalidRequestError(`Invalid request. Missing ${missing.join(" and ")}.`);
-    }
+    if (missing.length > 0) throw invalidRequest(missing);
     return { userId: fields.user_id!, orgId: fields.org_id! };
   }
   const own = caller.owner;

@@ -1,4 +1,5 @@
-import { z } from "zod";
+// From @hono/zod-openapi: the same zod, extended so these schemas can carry OpenAPI metadata.
+import { z } from "@hono/zod-openapi";
 
 /** A user or org id as callers send it: visible characters only, bounded length. */
 export const idSchema = z.string({ error: "required" }).trim().min(1, "required").max(

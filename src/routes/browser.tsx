@@ -3,13 +3,14 @@ import { z } from "zod";
 import { ownerFor } from "../auth/callers.ts";
 import { redeemConnectLink } from "../auth/connect_links.ts";
 import { idSchema } from "../auth/identity.ts";
-import { endSession, readSession, startSession } from "../auth/session.ts";
+import { endSession, startSession } from "../auth/session.ts";
 import type { Owner } from "../connections/connections.ts";
 import { disconnect } from "../connections/status.ts";
 import { cardFor, cardsFor } from "./cards.ts";
 import { deferTo } from "./integrations_api.ts";
 import { InvalidRequestError, NotFoundError, UnauthenticatedError } from "../errors.ts";
 import { limitBody, SMALL_BODY_BYTES } from "../http/body_limit.ts";
+import { pageErrors } from "../http/errors.tsx";
 import { parseInput } from "../http/validate.ts";
 import {
   AuthorizationCancelledError,
@@ -34,17 +35,6 @@ import {
 import { LoginPage } from "../../views/login.tsx";
 import { MessagePage } from "../../views/message_page.tsx";
 
-const BROWSER_PATHS = [
-  "/",
-  "/login",
-  "/logout",
-  "/connect/*",
-  "/ui/*",
-  "/items/*",
-  "/integrations/:provider/connect",
-  "/integrations/:provider/oauth2callback",
-];
-
 /** The browser routes that read a submitted form. */
 const FORM_PATHS = [
   "/login",
@@ -60,7 +50,7 @@ const dashboardQuerySchema = z.object({
   cancelled: z.enum(PROVIDER_IDS).optional(),
 });
 
-const callbackQuerySchema = z.object({
+export const callbackQuerySchema = z.object({
   // An empty or absent state is refused by the flow with its own sentence.
   state: z.string().max(2048).transform((s) => s === "" ? null : s).default(null),
   code: z.string().min(1).max(4096).optional(),
@@ -74,16 +64,9 @@ const loginFormSchema = z.object({ user_id: idSchema, org_id: idSchema });
 /** Pages and htmx fragments for browsers; their errors render as HTML. */
 export function browserRoutes(): Hono<HubEnv> {
   const ui = new Hono<HubEnv>();
-  // This sub-app is mounted at the root: mark only its own paths as browser pages.
-  for (const path of BROWSER_PATHS) {
-    ui.use(path, async (c, next) => {
-      c.set("htmlErrors", true);
-      await next();
-    });
-  }
   for (const path of FORM_PATHS) ui.post(path, limitBody(SMALL_BODY_BYTES));
 
-  ui.get("/", async (c) => {
+  ui.get("/", pageErrors, async (c) => {
     const services = c.get("services");
     const caller = c.get("caller");
     if (caller?.kind !== "session") return unauthenticatedPage(c, services);
@@ -94,12 +77,12 @@ export function browserRoutes(): Hono<HubEnv> {
     );
   });
 
-  ui.get("/login", (c) => {
+  ui.get("/login", pageErrors, (c) => {
     requireDevelopment(c.get("services"));
     return c.html(<LoginPage />);
   });
 
-  ui.post("/login", async (c) => {
+  ui.post("/login", pageErrors, async (c) => {
     const services = c.get("services");
     requireDevelopment(services);
     const parsed = loginFormSchema.safeParse(await readForm(c));
@@ -117,12 +100,12 @@ export function browserRoutes(): Hono<HubEnv> {
     return c.redirect("/", 303);
   });
 
-  ui.post("/logout", (c) => {
-    endSession(c, c.get("services").session);
+  ui.post("/logout", pageErrors, async (c) => {
+    await endSession(c, c.get("services").session);
     return c.redirect("/", 303);
   });
 
-  ui.get("/connect/:token", async (c) => {
+  ui.get("/connect/:token", pageErrors, async (c) => {
     const services = c.get("services");
     const owner = await redeemConnectLink(services.store, c.req.param("token"));
     if (owner === null) {
@@ -138,7 +121,7 @@ export function browserRoutes(): Hono<HubEnv> {
     return c.redirect("/", 303);
   });
 
-  ui.post("/integrations/:provider/connect", async (c) => {
+  ui.post("/integrations/:provider/connect", pageErrors, async (c) => {
     const services = c.get("services");
     const provider = resolveProvider(services, c.req.param("provider"));
     const owner = sessionOwner(c);
@@ -146,14 +129,15 @@ export function browserRoutes(): Hono<HubEnv> {
     return c.redirect(url, 303);
   });
 
-  ui.get("/integrations/:provider/oauth2callback", async (c) => {
+  ui.get("/integrations/:provider/oauth2callback", pageErrors, async (c) => {
     const services = c.get("services");
     const provider = resolveProvider(services, c.req.param("provider"));
     const q = parseInput(callbackQuerySchema, c.req.query());
     const query: CallbackQuery = q.code !== undefined && q.error === undefined
       ? { kind: "code", code: q.code, state: q.state }
       : { kind: "error", error: q.error ?? "", state: q.state };
-    const session = await readSession(c, services.session);
+    const caller = c.get("caller");
+    const session = caller?.kind === "session" ? caller.owner : null;
     try {
       const connection = await completeAuthorization(services.oauth, provider, query, session);
       await services.connections.save(connection);
@@ -170,14 +154,14 @@ export function browserRoutes(): Hono<HubEnv> {
     return c.redirect(`/?connected=${provider.spec.id}`, 303);
   });
 
-  ui.get("/ui/:provider/disconnect", (c) => {
+  ui.get("/ui/:provider/disconnect", pageErrors, (c) => {
     const { spec } = resolveProvider(c.get("services"), c.req.param("provider"));
     return c.html(
       <DisconnectConfirmPage owner={sessionOwner(c)} id={spec.id} displayName={spec.displayName} />,
     );
   });
 
-  ui.post("/ui/:provider/sync", async (c) => {
+  ui.post("/ui/:provider/sync", pageErrors, async (c) => {
     const services = c.get("services");
     const provider = resolveProvider(services, c.req.param("provider"));
     const owner = sessionOwner(c);
@@ -187,7 +171,7 @@ export function browserRoutes(): Hono<HubEnv> {
     return c.html(<ProviderCard card={await cardFor(services, owner, provider.spec.id)} />);
   });
 
-  ui.get("/ui/:provider/card", async (c) => {
+  ui.get("/ui/:provider/card", pageErrors, async (c) => {
     const services = c.get("services");
     const provider = resolveProvider(services, c.req.param("provider"));
     return c.html(
@@ -195,7 +179,7 @@ export function browserRoutes(): Hono<HubEnv> {
     );
   });
 
-  ui.post("/ui/:provider/disconnect", async (c) => {
+  ui.post("/ui/:provider/disconnect", pageErrors, async (c) => {
     const services = c.get("services");
     const provider = resolveProvider(services, c.req.param("provider"));
     const owner = sessionOwner(c);

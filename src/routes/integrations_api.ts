@@ -1,115 +1,184 @@
-import { type Context, Hono } from "hono";
-import { z } from "zod";
+import type { Context } from "hono";
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { ownerFor } from "../auth/callers.ts";
-import { ownerFieldsSchema } from "../auth/identity.ts";
 import type { Owner } from "../connections/connections.ts";
 import { disconnect, statusView } from "../connections/status.ts";
-import { InvalidRequestError, NotConnectedError } from "../errors.ts";
-import { parseInput } from "../http/validate.ts";
+import { NotConnectedError } from "../errors.ts";
+import { rejectInvalid } from "../http/validate.ts";
+import { changesPage, itemsPage } from "../items/api_pages.ts";
 import { startAuthorization } from "../oauth/flow.ts";
 import { PROVIDER_IDS } from "../providers/ids.ts";
-import { type ActiveProvider, resolveProvider } from "../providers/registry.ts";
+import type { ActiveProvider } from "../providers/registry.ts";
 import type { HubEnv, Services } from "../services.ts";
-import type { CopyFilters } from "../sync/copy.ts";
 import type { Defer } from "../sync/service.ts";
+import { EITHER_CALLER, errorResponses, jsonAnswer } from "./api_responses.ts";
+import {
+  authorizeSchema,
+  changesPageSchema,
+  changesQuerySchema,
+  integrationsSchema,
+  itemsPageSchema,
+  itemsQuerySchema,
+  ownerQuerySchema,
+  providerParamsSchema,
+  statusSchema,
+} from "./api_schemas.ts";
+import { apiRoute, providerAndOwner } from "./provider_route.ts";
 
-const limitSchema = z.coerce.number({ error: "must be a whole number" }).int(
-  "must be a whole number",
-).min(1, "at least 1").max(1000, "at most 1000");
+const ownerOnly = { query: ownerQuerySchema, params: providerParamsSchema };
 
-const itemsQuerySchema = ownerFieldsSchema.extend({
-  limit: limitSchema.optional(),
-  cursor: z.string().min(1).max(20_000, "too long").optional(),
-  type: z.string().max(200).optional(),
-  q: z.string().min(1, "1 to 200 characters").max(200, "1 to 200 characters").optional(),
-  modified_after: z.iso.datetime({ offset: true, error: "an ISO-8601 date and time" })
-    .optional(),
-});
-
-const changesQuerySchema = ownerFieldsSchema.extend({
-  since: z.string().min(1).max(2000, "too long").optional(),
-  limit: limitSchema.default(1000),
-});
+const routes = {
+  list: createRoute({
+    method: "get",
+    path: "/",
+    tags: ["Connections"],
+    summary: "The three providers with their status",
+    middleware: [apiRoute()],
+    security: EITHER_CALLER,
+    request: { query: ownerQuerySchema },
+    responses: {
+      200: jsonAnswer(integrationsSchema, "Every provider's status"),
+      ...errorResponses(),
+    },
+  }),
+  authorize: createRoute({
+    method: "get",
+    path: "/{provider}/authorize",
+    tags: ["Connections"],
+    summary: "Start connecting: the provider's consent URL",
+    description:
+      "A one-time state (128+ random bits, PKCE where the provider takes it) lives 10 minutes, bound to provider, user and org. Send the user to authorize_url; the provider returns them to /integrations/{provider}/oauth2callback.",
+    middleware: [apiRoute()],
+    security: EITHER_CALLER,
+    request: ownerOnly,
+    responses: {
+      200: jsonAnswer(authorizeSchema, "Where to send the user"),
+      ...errorResponses(404),
+    },
+  }),
+  status: createRoute({
+    method: "get",
+    path: "/{provider}/status",
+    tags: ["Connections"],
+    summary: "One connection's status and its sync",
+    middleware: [apiRoute()],
+    security: EITHER_CALLER,
+    request: ownerOnly,
+    responses: { 200: jsonAnswer(statusSchema, "The status object"), ...errorResponses(404) },
+  }),
+  items: createRoute({
+    method: "get",
+    path: "/{provider}/items",
+    tags: ["Items"],
+    summary: "A page of items, filtered",
+    description:
+      "From the synced copy once it is complete (synced_at set), else live from the provider (synced_at null). Filters apply to the whole account; next_cursor continues the same filtered listing and opens only for the same caller, provider and filters.",
+    middleware: [apiRoute()],
+    security: EITHER_CALLER,
+    request: { query: itemsQuerySchema, params: providerParamsSchema },
+    responses: {
+      200: jsonAnswer(itemsPageSchema, "A page of items"),
+      ...errorResponses(404, 409, 502, 504),
+    },
+  }),
+  sync: createRoute({
+    method: "post",
+    path: "/{provider}/sync",
+    tags: ["Sync"],
+    summary: "Bring the synced copy up to date now",
+    description:
+      "Starts a sync, or one more right after the running one (requests coalesce). Answers at once with the status object.",
+    middleware: [apiRoute()],
+    security: EITHER_CALLER,
+    request: ownerOnly,
+    responses: {
+      202: jsonAnswer(statusSchema, "The sync was requested; the status object"),
+      ...errorResponses(404, 409),
+    },
+  }),
+  changes: createRoute({
+    method: "get",
+    path: "/{provider}/changes",
+    tags: ["Sync"],
+    summary: "What changed in the synced copy",
+    description:
+      "Without since: every item in the copy, as upserts. With next_since of an earlier answer: what changed since, oldest first, each item once in its latest state. Follow next_since while has_more.",
+    middleware: [apiRoute()],
+    security: EITHER_CALLER,
+    request: { query: changesQuerySchema, params: providerParamsSchema },
+    responses: {
+      200: jsonAnswer(changesPageSchema, "A page of changes"),
+      ...errorResponses(404, 409, 410),
+    },
+  }),
+  disconnect: createRoute({
+    method: "delete",
+    path: "/{provider}",
+    tags: ["Connections"],
+    summary: "Disconnect: revoke where the provider can, forget the tokens and the copy",
+    middleware: [apiRoute()],
+    security: EITHER_CALLER,
+    request: ownerOnly,
+    responses: {
+      204: { description: "Gone (also when it was not connected)" },
+      ...errorResponses(404),
+    },
+  }),
+};
 
 /** The JSON API under /integrations. */
-export function integrationsApi(): Hono<HubEnv> {
-  const api = new Hono<HubEnv>();
+export function integrationsApi(): OpenAPIHono<HubEnv> {
+  const api = new OpenAPIHono<HubEnv>({ defaultHook: rejectInvalid });
 
-  api.get("/", async (c) => {
-    const services = c.get("services");
-    const owner = ownerFor(c, parseInput(ownerFieldsSchema, c.req.query()));
-    const found = await services.connections.getMany(PROVIDER_IDS, owner);
-    const syncs = await Promise.all(PROVIDER_IDS.map((id) => services.sync.status(id, owner)));
-    return c.json({
-      integrations: PROVIDER_IDS.map((id, i) => ({ ...statusView(id, found[i]), sync: syncs[i] })),
-    });
+  api.openapi(routes.list, async (c) => {
+    const owner = ownerFor(c, c.req.valid("query"));
+    return c.json({ integrations: await allStatuses(c.get("services"), owner) }, 200);
   });
 
-  api.get("/:provider/authorize", async (c) => {
-    const services = c.get("services");
-    const provider = resolveProvider(services, c.req.param("provider"));
-    const owner = ownerFor(c, parseInput(ownerFieldsSchema, c.req.query()));
+  api.openapi(routes.authorize, async (c) => {
+    const { provider, owner } = providerAndOwner(c, c.req.valid("query"));
     const sessionBound = c.get("caller")?.kind === "session";
-    const url = await startAuthorization(services.oauth, provider, owner, { sessionBound });
-    return c.json({ authorize_url: url });
+    const url = await startAuthorization(c.get("services").oauth, provider, owner, {
+      sessionBound,
+    });
+    return c.json({ authorize_url: url }, 200);
   });
 
-  api.get("/:provider/status", async (c) => {
-    const services = c.get("services");
-    const provider = resolveProvider(services, c.req.param("provider"));
-    const owner = ownerFor(c, parseInput(ownerFieldsSchema, c.req.query()));
-    return c.json(await statusWithSync(services, provider, owner));
+  api.openapi(routes.status, async (c) => {
+    const { provider, owner } = providerAndOwner(c, c.req.valid("query"));
+    return c.json(await statusWithSync(c.get("services"), provider, owner), 200);
   });
 
-  api.get("/:provider/items", async (c) => {
-    const services = c.get("services");
-    const provider = resolveProvider(services, c.req.param("provider"));
-    const query = parseInput(itemsQuerySchema, c.req.query());
-    const owner = ownerFor(c, query);
-    const page = await services.sync.list(provider, owner, {
-      limit: query.limit ?? null,
-      cursor: query.cursor ?? null,
-      filters: filtersFrom(c, provider, query),
-    }, c.get("log"));
-    return c.json(page);
+  api.openapi(routes.items, async (c) => {
+    const query = c.req.valid("query");
+    const { provider, owner } = providerAndOwner(c, query);
+    return c.json(await itemsPage(c.get("services"), provider, owner, query, c.get("log")), 200);
   });
 
-  api.post("/:provider/sync", async (c) => {
-    const services = c.get("services");
-    const provider = resolveProvider(services, c.req.param("provider"));
-    const owner = ownerFor(c, parseInput(ownerFieldsSchema, c.req.query()));
-    const connection = await services.connections.get(provider.spec.id, owner);
-    if (connection === null) {
-      throw new NotConnectedError(
-        `${provider.spec.displayName} is not connected for this user; connect it first.`,
-      );
-    }
-    const sync = await services.sync.request(provider, owner, deferTo(c));
-    return c.json({ ...statusView(provider.spec.id, connection), sync }, 202);
+  api.openapi(routes.sync, async (c) => {
+    const { provider, owner } = providerAndOwner(c, c.req.valid("query"));
+    return c.json(await requestSync(c.get("services"), provider, owner, deferTo(c)), 202);
   });
 
-  api.get("/:provider/changes", async (c) => {
-    const services = c.get("services");
-    const provider = resolveProvider(services, c.req.param("provider"));
-    const query = parseInput(changesQuerySchema, c.req.query());
-    const owner = ownerFor(c, query);
-    return c.json(
-      await services.sync.changes(provider, owner, {
-        since: query.since ?? null,
-        limit: query.limit,
-      }),
-    );
+  api.openapi(routes.changes, async (c) => {
+    const query = c.req.valid("query");
+    const { provider, owner } = providerAndOwner(c, query);
+    return c.json(await changesPage(c.get("services"), provider, owner, query), 200);
   });
 
-  api.delete("/:provider", async (c) => {
-    const services = c.get("services");
-    const provider = resolveProvider(services, c.req.param("provider"));
-    const owner = ownerFor(c, parseInput(ownerFieldsSchema, c.req.query()));
-    await disconnect(services, provider, owner);
+  api.openapi(routes.disconnect, async (c) => {
+    const { provider, owner } = providerAndOwner(c, c.req.valid("query"));
+    await disconnect(c.get("services"), provider, owner);
     return c.body(null, 204);
   });
 
   return api;
+}
+
+async function allStatuses(services: Services, owner: Owner) {
+  const found = await services.connections.getMany(PROVIDER_IDS, owner);
+  const syncs = await services.sync.statuses(PROVIDER_IDS, owner);
+  return PROVIDER_IDS.map((id, i) => ({ ...statusView(id, found[i]), sync: syncs[i] }));
 }
 
 async function statusWithSync(services: Services, provider: ActiveProvider, owner: Owner) {
@@ -118,27 +187,20 @@ async function statusWithSync(services: Services, provider: ActiveProvider, owne
   return { ...statusView(provider.spec.id, connection), sync };
 }
 
-/** `type` may repeat or hold a comma-separated list; each must be one of the provider's. */
-function filtersFrom(
-  c: Context<HubEnv>,
+async function requestSync(
+  services: Services,
   provider: ActiveProvider,
-  query: { q?: string; modified_after?: string },
-): CopyFilters {
-  const types = (c.req.queries("type") ?? []).flatMap((v) => v.split(",")).map((t) => t.trim())
-    .filter((t) => t !== "");
-  const unknown = types.filter((t) => !provider.spec.itemTypes.includes(t));
-  if (unknown.length > 0) {
-    throw new InvalidRequestError(
-      `Invalid request. type: ${unknown[0].slice(0, 40)} is not one of ${
-        provider.spec.itemTypes.join(", ")
-      }.`,
+  owner: Owner,
+  defer: Defer,
+) {
+  const connection = await services.connections.get(provider.spec.id, owner);
+  if (connection === null) {
+    throw new NotConnectedError(
+      `${provider.spec.displayName} is not connected for this user; connect it first.`,
     );
   }
-  return {
-    types,
-    q: query.q?.toLowerCase() ?? "",
-    modifiedAfter: query.modified_after === undefined ? null : Date.parse(query.modified_after),
-  };
+  const sync = await services.sync.request(provider, owner, defer);
+  return { ...statusView(provider.spec.id, connection), sync };
 }
 
 /** Background work outlives the answer: on Workers through waitUntil, on Deno by itself. */

@@ -10,6 +10,7 @@ import {
 import { ProviderCard } from "../../views/dashboard.tsx";
 import type { CopyFilters } from "../sync/copy.ts";
 import { cardsFor } from "./cards.ts";
+import { pageErrors } from "../http/errors.tsx";
 import { toCsv } from "./items_csv.ts";
 import { parseInput } from "../http/validate.ts";
 import type { IntegrationItem } from "../items/item.ts";
@@ -63,7 +64,7 @@ type Listing = z.infer<typeof listingSchema>;
 export function itemsUi(): Hono<HubEnv> {
   const ui = new Hono<HubEnv>();
 
-  ui.get("/ui/:provider/browser", async (c) => {
+  ui.get("/ui/:provider/browser", pageErrors, async (c) => {
     const { provider, owner, listing } = read(c);
     const { id, displayName } = provider.spec;
     const inPanel = (content: Html) => (
@@ -75,7 +76,7 @@ export function itemsUi(): Hono<HubEnv> {
     }, inPanel);
   });
 
-  ui.get("/ui/:provider/items", async (c) => {
+  ui.get("/ui/:provider/items", pageErrors, async (c) => {
     const { provider, owner, listing } = read(c);
     return await render(c, provider, async () => {
       const model = await loadPage(c, provider, owner, listing);
@@ -85,7 +86,7 @@ export function itemsUi(): Hono<HubEnv> {
     });
   });
 
-  ui.get("/items/:provider", async (c) => {
+  ui.get("/items/:provider", pageErrors, async (c) => {
     const { provider, owner, listing } = read(c);
     const model = await loadPage(c, provider, owner, listing);
     return c.html(
@@ -100,7 +101,7 @@ export function itemsUi(): Hono<HubEnv> {
   });
 
   for (const format of ["json", "csv"] as const) {
-    ui.get(`/ui/:provider/export.${format}`, async (c) => {
+    ui.get(`/ui/:provider/export.${format}`, pageErrors, async (c) => {
       const { provider, owner, listing } = read(c);
       const items = await loadForExport(c, provider, owner, listing);
       c.header("Content-Disposition", `attachment; filename="${provider.spec.id}-items.${format}"`);
@@ -175,7 +176,12 @@ async function loadPage(
   const filters = { q: listing.q, type: listing.type };
   const filtering = filters.q !== "" || filters.type !== "";
   const items: IntegrationItem[] = [];
-  let cursor = listing.cursor ?? null;
+  // The cursor goes into the page's "Load more" link: sealed, bound to this session's owner.
+  const { cursors } = c.get("services");
+  const binding = { provider: provider.spec.id, owner, filters: copyFilters(filters) };
+  let cursor = listing.cursor === undefined
+    ? null
+    : await cursors.open("cursor", listing.cursor, binding);
   let fetched = 0;
   // From the synced copy a filter covers the whole account at once; a live listing (before the
   // first sync) filters page by page, so keep reading a few pages until something matches.
@@ -200,7 +206,7 @@ async function loadPage(
     types: provider.spec.itemTypes,
     filters,
     items,
-    nextCursor: cursor,
+    nextCursor: cursor === null ? null : await cursors.seal("cursor", cursor, binding),
     counts,
     totals: filtering ? null : totals,
     pages: (listing.cursor ? listing.pages : 0) + fetched,

@@ -53,7 +53,7 @@ Deno.test("API callers need a valid key and must name user and org", async () =>
     assert.equal(missing.status, 400);
     const error = await errorOf(missing);
     assert.equal(error.code, "invalid_request");
-    assert.match(error.message, /user_id and org_id/);
+    assert.match(error.message, /user_id: required; org_id: required/);
 
     const missingOrg = await api("/integrations/hubspot/items?user_id=a");
     assert.match((await errorOf(missingOrg)).message, /org_id/);

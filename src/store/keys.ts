@@ -8,6 +8,8 @@ export const keys = {
   refreshLock: (provider: string, orgId: string, userId: string): string =>
     `${PREFIX}:refresh-lock:${provider}:${enc(orgId)}:${enc(userId)}`,
   connectLink: (id: string): string => `${PREFIX}:connect-link:${id}`,
+  /** A browser session that is still open (signing out deletes it). */
+  session: (id: string): string => `${PREFIX}:session:${id}`,
   listingCursor: (id: string): string => `${PREFIX}:listing-cursor:${id}`,
   /** One connection's sync records (status, lease, checkpoint, copy, change log) live under this. */
   sync: (provider: string, orgId: string, userId: string): string =>

@@ -1,6 +1,6 @@
 /**
  * A minimal browser for HTTP-level tests: keeps cookies per origin, sends Origin on POSTs like
- * a real browser does, and never follows redirects on its own so tests can see each hop.
+ * a real browser does, asks for HTML, and never follows redirects on its own so tests can see each hop.
  */
 export class TestBrowser {
   readonly #cookies = new Map<string, Map<string, string>>();
@@ -8,6 +8,8 @@ export class TestBrowser {
   async request(url: string, init: RequestInit = {}): Promise<Response> {
     const target = new URL(url);
     const headers = new Headers(init.headers);
+    // What a browser asks for on a navigation: the hub answers its errors as pages.
+    if (!headers.has("Accept")) headers.set("Accept", "text/html,application/xhtml+xml,*/*;q=0.8");
     const jar = this.#cookies.get(target.origin);
     if (jar && jar.size > 0) {
       headers.set("Cookie", [...jar].map(([k, v]) => `${k}=${v}`).join("; "));

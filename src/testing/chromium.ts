@@ -48,3 +48,16 @@ export async function signIn(page: Page, hub: { url: string }, user = "alice", o
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.waitForURL(`${hub.url}/`);
 }
+
+/**
+ * Presses a consent page's button and waits until the dashboard it redirects back to has
+ * loaded. Waiting for the URL would race: the dashboard's script clears ?connected= at once.
+ */
+export async function decideAndReturn(page: Page, decision: "Approve" | "Deny"): Promise<void> {
+  const landed = page.waitForResponse((r) =>
+    /\/\?(connected|cancelled)=/.test(r.url()) && r.request().isNavigationRequest()
+  );
+  await page.getByRole("button", { name: decision }).click();
+  await landed;
+  await page.waitForLoadState("load");
+}

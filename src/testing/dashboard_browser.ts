@@ -6,7 +6,7 @@
  */
 import type { Browser, Page } from "playwright-core";
 import { createKvStore } from "../store/kv_store.ts";
-import { chromiumAvailable, launchChromium } from "./chromium.ts";
+import { chromiumAvailable, decideAndReturn, launchChromium } from "./chromium.ts";
 import { type RunningHub, startHub } from "./hub.ts";
 
 const SAVING_SCREENSHOTS = Deno.env.get("SAVE_SCREENSHOTS") === "1";
@@ -53,6 +53,5 @@ export async function connect(
   await card.getByRole("button", { name: /^(Connect|Reconnect)$/ }).click();
   await page.waitForURL(/\/sandbox\//);
   if (shot) await page.screenshot({ path: `${SCREENSHOTS}${shot}`, fullPage: true });
-  await page.getByRole("button", { name: decision }).click();
-  await page.waitForURL(/\/\?(connected|cancelled)=/);
+  await decideAndReturn(page, decision);
 }

@@ -45,15 +45,15 @@ export async function driveFlow(
     return result;
   };
   const neutral = (text: string) => text.replaceAll(base, "{hub}");
-  const cursors = RANDOM_CURSORS[provider] ? withNeutralCursor : (body: unknown) => body;
+  const cursors = withNeutralCursor;
   const page = async (response: Response) => {
     const html = sameMarkup(neutral(await response.text()));
     return {
       status: response.status,
       type: response.headers.get("content-type"),
       csp: neutral(response.headers.get("content-security-policy") ?? ""),
-      // "Load more" links carry a listing cursor; see RANDOM_CURSORS.
-      html: RANDOM_CURSORS[provider] ? html.replace(/cursor=[^&"]+/g, "cursor=…") : html,
+      // "Load more" links carry a sealed listing cursor; see withNeutralCursor.
+      html: html.replace(/cursor=[^&"]+/g, "cursor=…"),
     };
   };
   const api = (path: string) =>
@@ -193,18 +193,10 @@ const SEEDED_ITEMS: Record<ProviderId, () => number> = {
 };
 
 /**
- * Providers whose own cursors (inside the hub's next_cursor) are random per sandbox, so two runs
- * never share them: Airtable's record offsets and Notion's search cursors. Their next_cursor is
- * compared as present or absent, and the flow follows every cursor to the end, which shows they
- * work; HubSpot's cursors are deterministic and compared exactly.
+ * Cursors are sealed with a fresh IV (and Airtable's and Notion's own cursors inside them are
+ * random per sandbox), so two runs never share them: next_cursor is compared as present or
+ * absent, and the flow follows every cursor to the end, which shows they work.
  */
-const RANDOM_CURSORS: Record<ProviderId, boolean> = {
-  hubspot: false,
-  airtable: true,
-  notion: true,
-};
-
-/** A page with its next_cursor reduced to whether there is one (see RANDOM_CURSORS). */
 function withNeutralCursor(page: { next_cursor?: string | null }): unknown {
   return "next_cursor" in page
     ? { ...page, next_cursor: page.next_cursor === null ? null : "…" }
