@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { createApp } from "../app.ts";
 import { loadConfig } from "../config.ts";
+import { mountSandboxes } from "../sandbox/mount.ts";
 import { createKvStore } from "../store/kv_store.ts";
 import { memoryLogger, TEST_API_KEY } from "../testing/hub.ts";
 
@@ -14,6 +15,7 @@ Deno.test("/docs renders every operation of /openapi.json under the dashboard's 
     encryptionKeys: [{ id: "t", key: new Uint8Array(32).fill(7) }],
     sessionSecret: "docs-test-session-secret-0123456789",
     log: memoryLogger(),
+    mountSandboxes,
   });
   try {
     const doc = await (await app.request(`${APP_URL}/openapi.json`)).json();

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { createApp } from "../app.ts";
 import { loadConfig } from "../config.ts";
+import { mountSandboxes } from "../sandbox/mount.ts";
 import { createKvStore } from "../store/kv_store.ts";
 import { memoryLogger, TEST_API_KEY } from "../testing/hub.ts";
 
@@ -31,6 +32,7 @@ async function withApp(
     encryptionKeys: [{ id: "t", key: new Uint8Array(32).fill(5) }],
     sessionSecret: "strict-test-session-secret-0123456789",
     log: memoryLogger(),
+    mountSandboxes,
   });
   const request = async (method: string, path: string, init: RequestInit = {}) =>
     await app.request(`${APP_URL}${path}`, {
