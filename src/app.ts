@@ -11,6 +11,7 @@ import { boundedFetch } from "./http/bounded_fetch.ts";
 import { handleError, handleNotFound } from "./http/errors.tsx";
 import { limitRequestHead } from "./http/head_limit.ts";
 import { ItemsService } from "./items/list_items.ts";
+import { Pacer } from "./pacing/pacer.ts";
 import { SyncService } from "./sync/service.ts";
 import { jsonLogger, type Logger } from "./log.ts";
 import { requestLog } from "./http/request_log.ts";
@@ -77,6 +78,7 @@ export function createHub(options: AppOptions): { app: Hono<HubEnv>; services: S
     callBudget: config.providerCallBudget,
     callTimeoutMs: config.limits.providerCallTimeoutMs,
     rateLimitWaitMs: config.limits.rateLimitWaitMs,
+    pacer: new Pacer({ store, clock, sleep }),
   });
   const services: Services = {
     config,

@@ -10,7 +10,8 @@ import {
 import type { ActiveProvider } from "../providers/registry.ts";
 import type { ApiRequest, ProviderApi } from "../providers/spec.ts";
 import { type Logger, silentLogger } from "../log.ts";
-import { type RateLimiter, RateLimitWaitTooLong } from "./rate_limiter.ts";
+import { type PaceSession, RateLimitWaitTooLong } from "../pacing/pacer.ts";
+import { type CallScopes, callScopes } from "../pacing/scopes.ts";
 import { DEFAULT_LIMITS } from "../config.ts";
 
 const RATE_LIMIT_RETRIES = 2;
@@ -22,7 +23,8 @@ export interface ProviderApiOptions {
   provider: ActiveProvider;
   connection: Connection;
   keeper: TokenKeeper;
-  limiter: RateLimiter;
+  /** This listing's session of the hub's shared pacer. */
+  pacer: PaceSession;
   sleep: (ms: number) => Promise<void>;
   /** Called once per HTTP request sent to the provider. */
   onCall?: () => void;
@@ -91,15 +93,19 @@ export class ProviderApiClient implements ProviderApi {
   }
 
   async call<T>(request: ApiRequest, schema: z.ZodType<T>): Promise<T> {
-    const { provider, connection, limiter, sleep } = this.options;
+    const { provider, connection, pacer, sleep } = this.options;
     const clock = this.options.clock ?? Date.now;
     const callTimeoutMs = this.options.callTimeoutMs ?? DEFAULT_LIMITS.providerCallTimeoutMs;
     const name = provider.spec.displayName;
-    const rule = provider.spec.rateLimit;
-    // A per-key limit (an Airtable base) is shared by every connection that reaches that key.
-    const limitKey = rule.scope === "key" && request.rateKey
-      ? `key:${request.rateKey}`
-      : `connection:${connection.owner.orgId}/${connection.owner.userId}`;
+    const limits = provider.spec.rateLimits;
+    const maxWaitMs = this.#maxWaitMs();
+    // Keyed by what the provider counts (a portal, a base): shared by every connection to it.
+    const paced: CallScopes = callScopes(
+      provider.spec,
+      connection,
+      request,
+      (key) => pacer.pacer.statedLimit(key),
+    );
     let rejected: string | undefined;
     let unauthorized = 0;
     let rateLimited = 0;
@@ -117,7 +123,7 @@ export class ProviderApiClient implements ProviderApi {
       return true;
     };
     while (true) {
-      await this.#slot(limitKey, name);
+      await this.#slot(paced, name);
       const token = await this.#token(rejected);
       deadline ??= clock() + callTimeoutMs;
       const response = await this.#send(request, token, deadline - clock());
@@ -141,11 +147,18 @@ export class ProviderApiClient implements ProviderApi {
         );
       }
       rejected = undefined;
-      if (rule.statuses.includes(response.status)) {
+      this.#readStatedLimit(response, paced);
+      if (limits.statuses.includes(response.status)) {
         await response.body?.cancel();
-        const waitMs = retryAfterMs(response, rule.honoursRetryAfter) ?? rule.penaltyMs;
-        limiter.penalize(limitKey, waitMs);
-        if (rateLimited++ < RATE_LIMIT_RETRIES) continue;
+        const waitMs = retryAfterMs(response, limits.honoursRetryAfter) ??
+          paced.rules[0].penaltyMs;
+        const blocked = [paced.scopes[0].key];
+        if (rateLimited++ < RATE_LIMIT_RETRIES) {
+          // The retry's reservation carries the block: one round trip, and it waits it out.
+          await pacer.block(paced.scopes, blocked, waitMs, { retryMaxWaitMs: maxWaitMs });
+          continue;
+        }
+        await pacer.block(paced.scopes, blocked, waitMs, "alone");
         throw new ProviderRateLimitedError(
           `${name} is rate limiting this connection; try again in ${Math.ceil(waitMs / 1000)} s.`,
           waitMs / 1000,
@@ -176,9 +189,9 @@ export class ProviderApiClient implements ProviderApi {
   }
 
   /** Waits for a rate-limit slot, within the wait this path may make. */
-  async #slot(limitKey: string, name: string): Promise<void> {
+  async #slot(paced: CallScopes, name: string): Promise<void> {
     try {
-      await this.options.limiter.acquire(limitKey, this.options.rateLimitWaitMs);
+      await this.options.pacer.acquire(paced.scopes, this.#maxWaitMs());
     } catch (error) {
       if (!(error instanceof RateLimitWaitTooLong)) throw error;
       throw new ProviderRateLimitedError(
@@ -188,6 +201,22 @@ export class ProviderApiClient implements ProviderApi {
         error.waitMs / 1000,
       );
     }
+  }
+
+  /** The longest wait for a slot on this path; null: as long as the limit needs. */
+  #maxWaitMs(): number | null {
+    const ms = this.options.rateLimitWaitMs;
+    return ms === undefined || !Number.isFinite(ms) ? null : ms;
+  }
+
+  /** Paces for the limit the provider says it applies (HubSpot: X-HubSpot-RateLimit-Max). */
+  #readStatedLimit(response: Response, paced: CallScopes): void {
+    const stated = this.options.provider.spec.rateLimits.limitHeader;
+    if (stated === undefined) return;
+    const value = Number(response.headers.get(stated.header));
+    const index = paced.rules.findIndex((rule) => rule.name === stated.rule);
+    if (index < 0 || !Number.isInteger(value) || value < 1) return;
+    this.options.pacer.pacer.noteStatedLimit(paced.scopes[index].key, value);
   }
 
   /** One HTTP request, or why none came back within `timeoutMs` (or the app's per-try bound). */

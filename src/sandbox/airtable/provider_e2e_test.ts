@@ -13,7 +13,7 @@ import { Sealer } from "../../crypto/sealer.ts";
 import { runChains } from "../../items/chains.ts";
 import type { IntegrationItem } from "../../items/item.ts";
 import { ProviderApiClient } from "../../items/provider_api.ts";
-import { RateLimiter } from "../../items/rate_limiter.ts";
+import { Pacer } from "../../pacing/pacer.ts";
 import { buildAuthorizationUrl, requestToken } from "../../oauth/token_client.ts";
 import { airtable } from "../../providers/airtable.ts";
 import type { ActiveProvider, ProviderApp } from "../../providers/registry.ts";
@@ -69,8 +69,7 @@ async function session(
   };
   const provider: ActiveProvider = { spec, app };
   await connections.save(await hubConnect(provider));
-  const rule = spec.rateLimit;
-  const limiter = new RateLimiter(rule.requests, rule.windowMs, Date.now, sleep);
+  const pacer = new Pacer({ store, clock: Date.now, sleep });
   let calls = 0;
   let onCall = () => {};
   /** One hub items request: a page of `limit` (or everything) from these positions. */
@@ -80,7 +79,7 @@ async function session(
       provider,
       connection: current,
       keeper,
-      limiter,
+      pacer: pacer.session(),
       sleep,
       onCall: () => {
         calls++;
@@ -257,7 +256,13 @@ Deno.test("an access token expiring mid-listing is refreshed once and the rotate
 });
 
 Deno.test("a 429 from Airtable is waited out for the penalty and the listing completes", async () => {
-  const spec = { ...airtable, rateLimit: { ...airtable.rateLimit, penaltyMs: 400 } };
+  const spec = {
+    ...airtable,
+    rateLimits: {
+      ...airtable.rateLimits,
+      rules: airtable.rateLimits.rules.map((rule) => ({ ...rule, penaltyMs: 400 })),
+    },
+  };
   const t = await session({ rateLimit: { perBasePerSecond: 5, penaltyMs: 400 } }, spec);
   try {
     t.s.control.failNext("api", {

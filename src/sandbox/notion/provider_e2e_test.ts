@@ -13,7 +13,7 @@ import { ProviderError, ReconnectRequiredError } from "../../errors.ts";
 import { runChains } from "../../items/chains.ts";
 import type { IntegrationItem } from "../../items/item.ts";
 import { ProviderApiClient } from "../../items/provider_api.ts";
-import { RateLimiter } from "../../items/rate_limiter.ts";
+import { Pacer } from "../../pacing/pacer.ts";
 import { buildAuthorizationUrl, requestToken } from "../../oauth/token_client.ts";
 import { notion } from "../../providers/notion.ts";
 import type { ActiveProvider, ProviderApp } from "../../providers/registry.ts";
@@ -72,8 +72,7 @@ async function session(options: Partial<NotionSandboxOptions> = {}) {
   const provider = providerFor(s);
   const connection = await hubConnect(provider);
   await connections.save(connection);
-  const rule = notion.rateLimit;
-  const limiter = new RateLimiter(rule.requests, rule.windowMs, Date.now, sleep);
+  const pacer = new Pacer({ store, clock: Date.now, sleep });
   let calls = 0;
   /** One hub items request: a page of `limit` (or everything) from these positions. */
   async function list(limit: number | null, positions: ChainPosition[] = notion.startChains()) {
@@ -82,7 +81,7 @@ async function session(options: Partial<NotionSandboxOptions> = {}) {
       provider,
       connection: current,
       keeper,
-      limiter,
+      pacer: pacer.session(),
       sleep,
       onCall: () => calls++,
     });
