@@ -8,6 +8,8 @@ import type { PaceScope, Store } from "../store/store.ts";
 
 /** Most slots one round trip reserves (fairness: another caller's turn comes in between). */
 const MAX_BATCH = 10;
+/** How many recent delays (round trips, late wake-ups) set the lateness allowance. */
+const RECENT_DELAYS = 20;
 
 /** The next free slot is further away than the caller may wait. */
 export class RateLimitWaitTooLong extends Error {
@@ -36,6 +38,8 @@ export class Pacer {
   /** Limits providers stated in their answers (X-HubSpot-RateLimit-Max), by scope key. */
   readonly #stated = new Map<string, number>();
   readonly stats: PacerStats = { roundTrips: 0, slots: 0, totalMs: 0 };
+  /** The last round trips' durations and wake-up delays, ms. */
+  readonly #recentDelays: number[] = [];
 
   constructor(readonly deps: PacerDeps) {}
 
@@ -70,21 +74,37 @@ export class Pacer {
     return scopes.some((scope) => (this.#blockedUntil.get(scope.key) ?? 0) > now);
   }
 
-  /** One Store.pace round trip, counted. */
+  /**
+   * One Store.pace round trip, counted. A slot's wait is counted from when the store ran the
+   * script, and the caller only learns it when the answer arrives (and wakes when its event
+   * loop lets it): a call can start up to a round trip plus a wake-up delay late, so every
+   * window is widened by the slowest recent delay (a few ms when quiet; on a loaded machine it
+   * keeps late calls from bunching up at the provider).
+   */
   async reserve(
     scopes: readonly PaceScope[],
     count: number,
     maxWaitMs: number | null,
     block: { keys: readonly string[]; ms: number } | undefined,
   ) {
+    const lateness = Math.ceil(Math.max(0, ...this.#recentDelays));
+    const widened = scopes.map((scope) => ({ ...scope, windowMs: scope.windowMs + lateness }));
     const started = performance.now();
     try {
-      return await this.deps.store.pace({ scopes, count, maxWaitMs, block });
+      return await this.deps.store.pace({ scopes: widened, count, maxWaitMs, block });
     } finally {
+      const ms = performance.now() - started;
       this.stats.roundTrips++;
       this.stats.slots += count;
-      this.stats.totalMs += performance.now() - started;
+      this.stats.totalMs += ms;
+      this.noteDelay(ms);
     }
+  }
+
+  /** A delay a slot's call may have started late by. */
+  noteDelay(ms: number): void {
+    this.#recentDelays.push(ms);
+    if (this.#recentDelays.length > RECENT_DELAYS) this.#recentDelays.shift();
   }
 }
 
@@ -112,7 +132,7 @@ export class PaceSession {
    * not taken: RateLimitWaitTooLong says when one would be free.
    */
   async acquire(scopes: readonly PaceScope[], maxWaitMs: number | null): Promise<void> {
-    const { sleep } = this.pacer.deps;
+    const { clock, sleep } = this.pacer.deps;
     while (true) {
       const group = this.#group(scopes, maxWaitMs);
       const answer = await new Promise<number | RateLimitWaitTooLong | Error>((resolve) => {
@@ -120,7 +140,11 @@ export class PaceSession {
         this.#flush(group);
       });
       if (answer instanceof Error) throw answer;
-      if (answer > 0) await sleep(answer);
+      if (answer > 0) {
+        const startAt = clock() + answer;
+        await sleep(answer);
+        this.pacer.noteDelay(clock() - startAt);
+      }
       // A 429 this process saw while the caller slept blocks its reserved start too.
       if (!this.pacer.isBlocked(scopes)) return;
     }

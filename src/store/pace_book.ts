@@ -21,7 +21,9 @@ export class PaceBook {
       }
     }
     const lists = request.scopes.map((scope) => {
-      const list = (this.#starts.get(scope.key) ?? []).filter((t) => t > now - scope.windowMs);
+      // Callers may widen a window differently: keep twice as much as this one needs.
+      const horizon = now - 2 * scope.windowMs - 1000;
+      const list = (this.#starts.get(scope.key) ?? []).filter((t) => t > horizon);
       this.#starts.set(scope.key, list);
       return list;
     });

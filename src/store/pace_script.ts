@@ -29,7 +29,8 @@ for i = 1, n do
       redis.call("SET", bkey, tostring(now + blockMs), "PX", blockMs)
     end
   end
-  redis.call("ZREMRANGEBYSCORE", zkey, "-inf", now - window[i])
+  -- Callers may widen a window differently: keep twice as much as this one needs.
+  redis.call("ZREMRANGEBYSCORE", zkey, "-inf", now - 2 * window[i] - 1000)
   blocked[i] = tonumber(redis.call("GET", bkey) or "0")
 end
 local answer = {}
@@ -56,7 +57,7 @@ for slot = 1, count do
   for i = 1, n do
     local zkey = KEYS[2 * i - 1]
     redis.call("ZADD", zkey, start, nonce .. ":" .. slot)
-    redis.call("PEXPIRE", zkey, start - now + window[i] + 1000)
+    redis.call("PEXPIRE", zkey, start - now + 2 * window[i] + 1000)
   end
   answer[#answer + 1] = start - now
   last = start

@@ -1,16 +1,29 @@
 /**
  * Airtable's Web API, emulated: bearer tokens, whoami, the bases list (offset paging), base
- * schemas; the records endpoints are in records.ts. Per-base requests share the 5-per-second
- * limit of rate_limit.ts.
+ * schemas; the records endpoints are in records.ts. Every request counts against its token's
+ * limit and, when it names a base, the base's (rate_limit.ts).
  */
 import { Hono } from "hono";
 import { type ApiEnv, invalidOffset, reachBase } from "./access.ts";
 import type { AirtableTable } from "./data.ts";
-import { authenticationRequired, faultResponse, invalidPermissions } from "./errors.ts";
+import {
+  authenticationRequired,
+  faultResponse,
+  invalidPermissions,
+  rateLimited,
+} from "./errors.ts";
 import { registerRecords } from "./records.ts";
 import { type AirtableState, liveAuthorization, pause, randomId } from "./state.ts";
 
 const BASES_OFFSET = /^itr[A-Za-z0-9]{14}\/(app[A-Za-z0-9]{14})$/;
+/** `/v0/meta/bases/{baseId}/...` or `/v0/{baseId}/...`. */
+const BASE_PATH = /\/v0\/(?:meta\/bases\/)?(app[A-Za-z0-9]+)(?:\/|$)/;
+
+/** The sandbox's base a request names, if any: only those count against a base's limit. */
+function baseInPath(state: AirtableState, path: string): string | null {
+  const id = BASE_PATH.exec(path)?.[1];
+  return state.bases.some((b) => b.id === id) ? id! : null;
+}
 
 export function airtableApi(state: AirtableState): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
@@ -28,6 +41,7 @@ export function airtableApi(state: AirtableState): Hono<ApiEnv> {
       ? undefined
       : await liveAuthorization(state, "accessTokens", bearer);
     if (authorization === undefined) return authenticationRequired();
+    if (!(await state.limiter.admit(baseInPath(state, c.req.path), bearer!))) return rateLimited();
     c.set("scopes", authorization.scopes);
     await next();
   });

@@ -34,7 +34,7 @@ export function hubspotCrm(state: HubspotState): Hono {
     state.counters.crmCalls++;
     await pause(state);
     const fault = takeFault(state, "crm");
-    if (fault) return faultResponse(fault, headers(state.limiter.remaining(account)));
+    if (fault) return faultResponse(fault, headers(await state.limiter.remaining(account)));
 
     const token = await bearer(state, c.req.header("Authorization"));
     if (!token) {
@@ -42,7 +42,7 @@ export function hubspotCrm(state: HubspotState): Hono {
         401,
         "INVALID_AUTHENTICATION",
         "Authentication credentials not found.",
-        headers(state.limiter.remaining(account)),
+        headers(await state.limiter.remaining(account)),
       );
     }
     const now = state.clock();
@@ -52,13 +52,13 @@ export function hubspotCrm(state: HubspotState): Hono {
         401,
         "EXPIRED_AUTHENTICATION",
         `The OAuth token used to make this call expired ${ago} second(s) ago.`,
-        headers(state.limiter.remaining(account)),
+        headers(await state.limiter.remaining(account)),
         { context: { "expire time": [new Date(token.expiresAt).toISOString()] } },
       );
     }
 
     // Every authenticated call counts, whatever it asks for; refused calls do not.
-    const decision = state.limiter.take(account);
+    const decision = await state.limiter.take(account);
     const rated = headers(decision.remaining);
     if (!decision.allowed) {
       state.counters.rateLimited++;

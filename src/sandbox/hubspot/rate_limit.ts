@@ -1,4 +1,11 @@
-/** HubSpot's ten-secondly rolling limit: at most `max` calls in any `intervalMs`, per account. */
+/**
+ * HubSpot's limits per account (portal), whoever installed the app: at most `max` calls in any
+ * rolling `intervalMs` (100 per 10 s), and CRM search's own 5 per second, which counts against
+ * the rolling limit too. Counted in the sandbox's store (SandboxRateCount), so hub processes
+ * that each mount the sandbox on one store count together.
+ */
+import type { Store } from "../../store/store.ts";
+import { type SandboxLimit, SandboxRateCount } from "../rate_count.ts";
 
 export interface RateWindow {
   max: number;
@@ -11,32 +18,42 @@ export interface RateDecision {
   remaining: number;
 }
 
+/** CRM search: 5 requests per second per account. */
+export const SEARCH_WINDOW: RateWindow = { max: 5, intervalMs: 1000 };
+
 export interface RollingLimiter {
   readonly window: RateWindow;
-  /** Counts a call for `key` unless the window is full. Refused calls are not counted. */
-  take(key: string): RateDecision;
+  /**
+   * Counts a call for the account `key` unless a window is full; refused calls are not
+   * counted. A `search` call counts against the search limit as well.
+   */
+  take(key: string, kind?: "search"): Promise<RateDecision>;
   /** Calls left for `key` without counting one. */
-  remaining(key: string): number;
+  remaining(key: string): Promise<number>;
   reset(): void;
 }
 
-export function rollingLimiter(window: RateWindow, clock: () => number): RollingLimiter {
-  const calls = new Map<string, number[]>();
-  const recent = (key: string): number[] => {
-    const since = clock() - window.intervalMs;
-    const list = (calls.get(key) ?? []).filter((at) => at > since);
-    calls.set(key, list);
-    return list;
+export function rollingLimiter(window: RateWindow, store: Store): RollingLimiter {
+  const count = new SandboxRateCount(store, "hubspot");
+  const rolling: SandboxLimit = {
+    name: "portal",
+    requests: window.max,
+    windowMs: window.intervalMs,
+  };
+  const search: SandboxLimit = {
+    name: "search",
+    requests: SEARCH_WINDOW.max,
+    windowMs: SEARCH_WINDOW.intervalMs,
   };
   return {
     window,
-    take(key) {
-      const list = recent(key);
-      if (list.length >= window.max) return { allowed: false, remaining: 0 };
-      list.push(clock());
-      return { allowed: true, remaining: window.max - list.length };
+    async take(key, kind) {
+      const counted = [{ limit: rolling, id: key }];
+      if (kind === "search") counted.push({ limit: search, id: key });
+      const check = await count.take(counted);
+      return { allowed: check.allowed, remaining: Math.max(0, window.max - check.used[0]) };
     },
-    remaining: (key) => Math.max(0, window.max - recent(key).length),
-    reset: () => calls.clear(),
+    remaining: async (key) => Math.max(0, window.max - await count.used(rolling, key)),
+    reset: () => count.reset(),
   };
 }

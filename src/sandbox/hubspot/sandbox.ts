@@ -98,7 +98,7 @@ function initialState(options: HubspotSandboxOptions): HubspotState {
     accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 1800,
     latencyMs: options.latencyMs ?? 0,
     clock,
-    limiter: rollingLimiter(options.rateLimit ?? { max: 100, intervalMs: 10_000 }, clock),
+    limiter: rollingLimiter(options.rateLimit ?? { max: 100, intervalMs: 10_000 }, store),
     codes: new SandboxRecords(store, "hubspot", "code", pendingCodeSchema),
     grants: new SandboxRecords(store, "hubspot", "grant", grantRecordSchema),
     accessTokens: new SandboxRecords(store, "hubspot", "access", accessTokenRecordSchema),

@@ -15,6 +15,7 @@ import { z } from "zod";
 import { createMemoryStore } from "../../store/memory_store.ts";
 import type { Store } from "../../store/store.ts";
 import { SandboxRecords } from "../sandbox_store.ts";
+import { SandboxRateCount } from "../rate_count.ts";
 import {
   EXPIRED_TOKEN_MEMORY_MS,
   grantRecordSchema,
@@ -85,6 +86,7 @@ export function createNotionSandbox(
 ): { app: Hono; control: NotionSandboxControl } {
   const issueRefreshTokens = options.issueRefreshTokens ?? true;
   const clock = options.clock ?? Date.now;
+  const store = options.store ?? createMemoryStore(clock);
   const state: NotionState = {
     clientId: options.clientId,
     clientSecret: options.clientSecret,
@@ -101,8 +103,8 @@ export function createNotionSandbox(
     rateLimit: options.rateLimit ?? { requestsPerSecond: 3, retryAfterSeconds: 1 },
     latencyMs: options.latencyMs ?? 0,
     clock,
-    records: notionRecords(options.store ?? createMemoryStore(clock)),
-    windows: new Map(),
+    records: notionRecords(store),
+    rates: new SandboxRateCount(store, "notion"),
     faults: { token: [], api: [] },
     counters: {
       apiCalls: 0,

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import type { SandboxRecords } from "../sandbox_store.ts";
 import type { NotionData } from "./data.ts";
+import type { SandboxRateCount } from "../rate_count.ts";
 
 /**
  * One authorization (Notion's "connection", identified by its bot). Each refresh bumps
@@ -97,8 +98,8 @@ export interface NotionState {
   latencyMs: number;
   clock: () => number;
   records: NotionRecords;
-  /** Requests in the current second, per connection (this process's share of the limit). */
-  windows: Map<string, { second: number; count: number }>;
+  /** Requests per connection in the last second, counted in the sandbox's store. */
+  rates: SandboxRateCount;
   faults: { token: InjectedFault[]; api: InjectedFault[] };
   counters: NotionSandboxCounters;
 }
