@@ -119,6 +119,7 @@ interface Group {
   waiting: Waiter[];
   block: { keys: string[]; ms: number } | undefined;
   inFlight: boolean;
+  scheduled: boolean;
 }
 
 /** One listing's (or sync step's) view of the pacer. */
@@ -137,7 +138,7 @@ export class PaceSession {
       const group = this.#group(scopes, maxWaitMs);
       const answer = await new Promise<number | RateLimitWaitTooLong | Error>((resolve) => {
         group.waiting.push({ settle: resolve });
-        this.#flush(group);
+        this.#schedule(group);
       });
       if (answer instanceof Error) throw answer;
       if (answer > 0) {
@@ -175,10 +176,30 @@ export class PaceSession {
     const id = JSON.stringify([scopes.map((s) => [s.key, s.requests, s.windowMs]), maxWaitMs]);
     let group = this.#groups.get(id);
     if (group === undefined) {
-      group = { scopes, maxWaitMs, waiting: [], block: undefined, inFlight: false };
+      group = {
+        scopes,
+        maxWaitMs,
+        waiting: [],
+        block: undefined,
+        inFlight: false,
+        scheduled: false,
+      };
       this.#groups.set(id, group);
     }
     return group;
+  }
+
+  /**
+   * Flushes on the next turn of the event loop: a listing's chains ask for their slots within
+   * the same turn, and so share one round trip.
+   */
+  #schedule(group: Group): void {
+    if (group.scheduled) return;
+    group.scheduled = true;
+    setTimeout(() => {
+      group.scheduled = false;
+      this.#flush(group);
+    }, 0);
   }
 
   /** Sends one round trip for every caller waiting in `group`, unless one is on its way. */
