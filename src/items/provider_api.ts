@@ -11,7 +11,7 @@ import type { ActiveProvider } from "../providers/registry.ts";
 import type { ApiRequest, ProviderApi } from "../providers/spec.ts";
 import { type Logger, silentLogger } from "../log.ts";
 import { type PaceSession, RateLimitWaitTooLong } from "../pacing/pacer.ts";
-import { type CallScopes, callScopes } from "../pacing/scopes.ts";
+import { type CallScopes, callScopes, PACE_MARGIN_MS } from "../pacing/scopes.ts";
 import { DEFAULT_LIMITS } from "../config.ts";
 
 const RATE_LIMIT_RETRIES = 2;
@@ -123,8 +123,14 @@ export class ProviderApiClient implements ProviderApi {
       return true;
     };
     while (true) {
-      await this.#slot(paced, name);
-      const token = await this.#token(rejected);
+      const slot = await this.#slot(paced, name);
+      let token = await this.#token(rejected);
+      // A slot that went stale while a token was fetched or refreshed is not used: the call
+      // would reach the provider beside later slots' calls.
+      if (clock() - slot > PACE_MARGIN_MS) {
+        await this.#slot(paced, name);
+        token = await this.#token(rejected);
+      }
       deadline ??= clock() + callTimeoutMs;
       const response = await this.#send(request, token, deadline - clock());
       if (typeof response === "string") {
@@ -189,9 +195,9 @@ export class ProviderApiClient implements ProviderApi {
   }
 
   /** Waits for a rate-limit slot, within the wait this path may make. */
-  async #slot(paced: CallScopes, name: string): Promise<void> {
+  async #slot(paced: CallScopes, name: string): Promise<number> {
     try {
-      await this.options.pacer.acquire(paced.scopes, this.#maxWaitMs());
+      return await this.options.pacer.acquire(paced.scopes, this.#maxWaitMs());
     } catch (error) {
       if (!(error instanceof RateLimitWaitTooLong)) throw error;
       throw new ProviderRateLimitedError(

@@ -10,6 +10,8 @@ import type { PaceScope, Store } from "../store/store.ts";
 const MAX_BATCH = 10;
 /** How many recent delays (round trips, late wake-ups) set the lateness allowance. */
 const RECENT_DELAYS = 20;
+/** The most the allowance widens a window by, whatever one stall measured. */
+const MAX_LATENESS_MS = 500;
 
 /** The next free slot is further away than the caller may wait. */
 export class RateLimitWaitTooLong extends Error {
@@ -87,7 +89,7 @@ export class Pacer {
     maxWaitMs: number | null,
     block: { keys: readonly string[]; ms: number } | undefined,
   ) {
-    const lateness = Math.ceil(Math.max(0, ...this.#recentDelays));
+    const lateness = Math.ceil(Math.min(MAX_LATENESS_MS, Math.max(0, ...this.#recentDelays)));
     const widened = scopes.map((scope) => ({ ...scope, windowMs: scope.windowMs + lateness }));
     const started = performance.now();
     try {
@@ -129,10 +131,11 @@ export class PaceSession {
   constructor(readonly pacer: Pacer) {}
 
   /**
-   * Waits for one slot under every scope. With `maxWaitMs`, a slot further away than that is
-   * not taken: RateLimitWaitTooLong says when one would be free.
+   * Waits for one slot under every scope and says when (this pacer's clock) it started. With
+   * `maxWaitMs`, a slot further away than that is not taken: RateLimitWaitTooLong says when one
+   * would be free.
    */
-  async acquire(scopes: readonly PaceScope[], maxWaitMs: number | null): Promise<void> {
+  async acquire(scopes: readonly PaceScope[], maxWaitMs: number | null): Promise<number> {
     const { clock, sleep } = this.pacer.deps;
     while (true) {
       const group = this.#group(scopes, maxWaitMs);
@@ -141,13 +144,13 @@ export class PaceSession {
         this.#schedule(group);
       });
       if (answer instanceof Error) throw answer;
+      const startAt = clock() + answer;
       if (answer > 0) {
-        const startAt = clock() + answer;
         await sleep(answer);
         this.pacer.noteDelay(clock() - startAt);
       }
       // A 429 this process saw while the caller slept blocks its reserved start too.
-      if (!this.pacer.isBlocked(scopes)) return;
+      if (!this.pacer.isBlocked(scopes)) return startAt;
     }
   }
 

@@ -30,18 +30,21 @@ export function airtableApi(state: AirtableState): Hono<ApiEnv> {
 
   app.use("/v0/*", async (c, next) => {
     state.counters.apiCalls++;
+    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("Authorization") ?? "")?.[1];
+    // Counted on arrival, as Airtable counts, before the time the answer takes.
+    const admitted = bearer === undefined ||
+      await state.limiter.admit(baseInPath(state, c.req.path), bearer);
     await pause(state.latencyMs);
     const fault = state.faults.api.shift();
     if (fault) {
       await pause(fault.delayMs ?? 0, c.req.raw);
       return faultResponse(fault);
     }
-    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("Authorization") ?? "")?.[1];
     const authorization = bearer === undefined
       ? undefined
       : await liveAuthorization(state, "accessTokens", bearer);
     if (authorization === undefined) return authenticationRequired();
-    if (!(await state.limiter.admit(baseInPath(state, c.req.path), bearer!))) return rateLimited();
+    if (!admitted) return rateLimited();
     c.set("scopes", authorization.scopes);
     await next();
   });
