@@ -166,10 +166,14 @@ Deno.test({
   ignore: redis === null,
   sanitizeResources: false,
   fn: () =>
-    withRig({ RATE_LIMIT_WAIT_MS: "500" }, async ({ hub, provider }) => {
+    withRig({ RATE_LIMIT_WAIT_MS: "0" }, async ({ hub, provider }) => {
       await connect(hub, "ada");
+      // Connecting asked whoami, outside the pacer, and Airtable counts that call against the
+      // token too: let its second pass.
+      await new Promise((r) => setTimeout(r, 1_200));
       // The bases list counts against the token's 50 calls a second: of 80 single-call
-      // listings at once, 50 fit the first second and the rest would wait 1.1 s, past 0.5 s.
+      // listings at once, 50 fit the first second and the rest would have to wait for the
+      // next, past a bound of 0.
       const answers = await Promise.all(Array.from({ length: 80 }, () => timed(() => items(hub))));
       const ok = answers.filter((a) => a.value.status === 200);
       const shed = answers.filter((a) => a.value.status === 503);
@@ -181,7 +185,7 @@ Deno.test({
         assert.ok(Number(value.retryAfter) >= 1, `Retry-After: ${value.retryAfter}`);
       }
       const slowest = Math.max(...answers.map((a) => a.ms));
-      assert.ok(slowest < 500 + SLACK_MS, `the slowest answer took ${slowest} ms`);
+      assert.ok(slowest < SLACK_MS, `the slowest answer took ${slowest} ms`);
       assert.equal(provider.sandbox.control.counters.rateLimited, 0);
     }),
 });
