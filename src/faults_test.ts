@@ -185,7 +185,8 @@ Deno.test({
         assert.ok(Number(value.retryAfter) >= 1, `Retry-After: ${value.retryAfter}`);
       }
       const slowest = Math.max(...answers.map((a) => a.ms));
-      assert.ok(slowest < SLACK_MS, `the slowest answer took ${slowest} ms`);
+      // Nothing waits for a slot: what remains is 80 requests' work on a loaded machine.
+      assert.ok(slowest < 2 * SLACK_MS, `the slowest answer took ${slowest} ms`);
       assert.equal(provider.sandbox.control.counters.rateLimited, 0);
     }),
 });

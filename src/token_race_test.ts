@@ -66,6 +66,8 @@ Deno.test({
       // The two hubs share one pacer (Airtable's 5 per second per base): the clients' listings
       // queue behind each other for longer than the default bound, and must wait, not be shed.
       RATE_LIMIT_WAIT_MS: "60000",
+      // A call retried after a 401 takes a new slot at the back of that queue.
+      PROVIDER_CALL_TIMEOUT_MS: "60000",
     };
     const hubs = await Promise.all([startHubProcess(env), startHubProcess(env)]);
     try {

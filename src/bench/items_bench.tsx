@@ -413,7 +413,7 @@ if (coldLines.length > 0) {
  * providers count per portal and per base whoever calls, so the bounds count both listings.
  */
 const SHARED_CASES: { provider: "hubspot" | "airtable"; size: Record<string, number> }[] = [
-  { provider: "hubspot", size: { contacts: 5_000, companies: 2_000, deals: 3_000 } },
+  { provider: "hubspot", size: { contacts: 2_000, companies: 2_000, deals: 2_000 } },
   { provider: "airtable", size: { bases: 2, tablesPerBase: 5, recordsPerTable: 500 } },
 ];
 const SHARED_NAME = "Shared pacing: two hub processes on one Upstash store, two users";
