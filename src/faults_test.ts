@@ -178,7 +178,7 @@ Deno.test({
       const ok = answers.filter((a) => a.value.status === 200);
       const shed = answers.filter((a) => a.value.status === 503);
       assert.equal(ok.length + shed.length, answers.length);
-      assert.ok(ok.length >= 40, `${ok.length} answered`);
+      assert.ok(ok.length >= 10, `${ok.length} answered`);
       assert.ok(shed.length >= 10, `${shed.length} shed`);
       for (const { value } of shed) {
         assert.equal(value.body.error.code, "provider_rate_limited");

@@ -343,6 +343,9 @@ Deno.test({
             SESSION_SECRET: "worker-session-secret-0123456789abcdef",
             API_KEYS: TEST_API_KEY,
             SYNC_INTERVAL_MINUTES: "0",
+            // The free plan's default of 20 calls (each with its pacer round trip) would end
+            // the Airtable seed listing with a next_cursor; Deno lists it whole.
+            PROVIDER_CALL_BUDGET: "40",
           }));
           try {
             const onDeno = await driveFlow(hub.url, denoTap, provider);
@@ -361,6 +364,8 @@ Deno.test({
             );
             checkFlow(onWorker, provider);
             assert.equal((onWorker.roundTrips as Record<string, number>).dashboard, 1);
+            // Live listings took their slots from the pacer in Upstash.
+            assert.ok((onWorker.pacingTrips as Record<string, number>).items >= 1);
             assert.doesNotMatch(worker.logs.join(""), /different request|Cannot perform I\/O/);
             // The sandbox was served in process: the Worker's only network peer was Upstash.
             assert.ok(worker.outbound.length > 0);
