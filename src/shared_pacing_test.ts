@@ -129,8 +129,13 @@ Deno.test({
           )
         ),
       );
-      for (const answer of answers) assert.equal(answer.status, 200, JSON.stringify(answer.body));
       assert.equal(s.hubspot.control.counters.rateLimited, 0, "HubSpot answered 429");
+      assert.equal(
+        s.airtable.control.counters.rateLimited,
+        0,
+        `Airtable answered 429: ${JSON.stringify(s.airtable.control.counters.perBase)}`,
+      );
+      for (const answer of answers) assert.equal(answer.status, 200, JSON.stringify(answer.body));
       assert.ok(s.hubspot.control.counters.crmCalls - hubspotBefore >= 126);
       assert.equal(s.airtable.control.counters.rateLimited, 0, "Airtable answered 429");
       for (const [base, stats] of Object.entries(s.airtable.control.counters.perBase)) {

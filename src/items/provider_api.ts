@@ -130,6 +130,8 @@ export class ProviderApiClient implements ProviderApi {
       if (clock() - slot > PACE_MARGIN_MS) {
         await this.#slot(paced, name);
         token = await this.#token(rejected);
+      } else {
+        pacer.pacer.noteDelay(clock() - slot);
       }
       deadline ??= clock() + callTimeoutMs;
       const response = await this.#send(request, token, deadline - clock());
@@ -220,9 +222,10 @@ export class ProviderApiClient implements ProviderApi {
     const stated = this.options.provider.spec.rateLimits.limitHeader;
     if (stated === undefined) return;
     const value = Number(response.headers.get(stated.header));
-    const index = paced.rules.findIndex((rule) => rule.name === stated.rule);
-    if (index < 0 || !Number.isInteger(value) || value < 1) return;
-    this.options.pacer.pacer.noteStatedLimit(paced.scopes[index].key, value);
+    // Only an answer counted first under that rule states its limit (a search answer states
+    // the search limit in the same header).
+    if (paced.rules[0].name !== stated.rule || !Number.isInteger(value) || value < 1) return;
+    this.options.pacer.pacer.noteStatedLimit(paced.scopes[0].key, value);
   }
 
   /** One HTTP request, or why none came back within `timeoutMs` (or the app's per-try bound). */

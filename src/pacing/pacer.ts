@@ -199,8 +199,11 @@ export class PaceSession {
   #schedule(group: Group): void {
     if (group.scheduled) return;
     group.scheduled = true;
+    const scheduledAt = performance.now();
     setTimeout(() => {
       group.scheduled = false;
+      // How long this turn took to come is how late a call of this process may leave.
+      this.pacer.noteDelay(performance.now() - scheduledAt);
       this.#flush(group);
     }, 0);
   }
