@@ -1,8 +1,8 @@
 /**
  * HubSpot's limits per account (portal), whoever installed the app: at most `max` calls in any
- * rolling `intervalMs` (100 per 10 s), and CRM search's own 5 per second, which counts against
- * the rolling limit too. Counted in the sandbox's store (SandboxRateCount), so hub processes
- * that each mount the sandbox on one store count together.
+ * rolling `intervalMs` (100 per 10 s; CRM search has its own 5 per second). Counted in the
+ * sandbox's store (SandboxRateCount), so hub processes that each mount the sandbox on one store
+ * count together.
  */
 import type { Store } from "../../store/store.ts";
 import { type SandboxLimit, SandboxRateCount } from "../rate_count.ts";
@@ -18,42 +18,26 @@ export interface RateDecision {
   remaining: number;
 }
 
-/** CRM search: 5 requests per second per account. */
-export const SEARCH_WINDOW: RateWindow = { max: 5, intervalMs: 1000 };
-
 export interface RollingLimiter {
   readonly window: RateWindow;
-  /**
-   * Counts a call for the account `key` unless a window is full; refused calls are not
-   * counted. A `search` call counts against the search limit as well.
-   */
-  take(key: string, kind?: "search"): Promise<RateDecision>;
+  /** Counts a call for the account `key` unless the window is full; refused calls do not count. */
+  take(key: string): Promise<RateDecision>;
   /** Calls left for `key` without counting one. */
   remaining(key: string): Promise<number>;
   reset(): void;
 }
 
-export function rollingLimiter(window: RateWindow, store: Store): RollingLimiter {
+/** One of HubSpot's windows (`name`: "portal" for the rolling one, "search" for search's). */
+export function rollingLimiter(window: RateWindow, store: Store, name: string): RollingLimiter {
   const count = new SandboxRateCount(store, "hubspot");
-  const rolling: SandboxLimit = {
-    name: "portal",
-    requests: window.max,
-    windowMs: window.intervalMs,
-  };
-  const search: SandboxLimit = {
-    name: "search",
-    requests: SEARCH_WINDOW.max,
-    windowMs: SEARCH_WINDOW.intervalMs,
-  };
+  const limit: SandboxLimit = { name, requests: window.max, windowMs: window.intervalMs };
   return {
     window,
-    async take(key, kind) {
-      const counted = [{ limit: rolling, id: key }];
-      if (kind === "search") counted.push({ limit: search, id: key });
-      const check = await count.take(counted);
+    async take(key) {
+      const check = await count.take([{ limit, id: key }]);
       return { allowed: check.allowed, remaining: Math.max(0, window.max - check.used[0]) };
     },
-    remaining: async (key) => Math.max(0, window.max - await count.used(rolling, key)),
+    remaining: async (key) => Math.max(0, window.max - await count.used(limit, key)),
     reset: () => count.reset(),
   };
 }
