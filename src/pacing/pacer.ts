@@ -79,9 +79,9 @@ export class Pacer {
   /**
    * One Store.pace round trip, counted. A slot's wait is counted from when the store ran the
    * script, and the caller only learns it when the answer arrives (and wakes when its event
-   * loop lets it): a call can start up to a round trip plus a wake-up delay late, so every
-   * window is widened by the slowest recent delay (a few ms when quiet; on a loaded machine it
-   * keeps late calls from bunching up at the provider).
+   * loop lets it): a call can start up to a round trip plus a wake-up delay late, so its slots
+   * count as late as the slowest recent delay against the slots reserved after them, by any
+   * process (a few ms when quiet; on a loaded machine it keeps late calls from bunching up).
    */
   async reserve(
     scopes: readonly PaceScope[],
@@ -89,11 +89,10 @@ export class Pacer {
     maxWaitMs: number | null,
     block: { keys: readonly string[]; ms: number } | undefined,
   ) {
-    const lateness = Math.ceil(Math.min(MAX_LATENESS_MS, Math.max(0, ...this.#recentDelays)));
-    const widened = scopes.map((scope) => ({ ...scope, windowMs: scope.windowMs + lateness }));
+    const lateMs = Math.ceil(Math.min(MAX_LATENESS_MS, Math.max(0, ...this.#recentDelays)));
     const started = performance.now();
     try {
-      return await this.deps.store.pace({ scopes: widened, count, maxWaitMs, block });
+      return await this.deps.store.pace({ scopes, count, maxWaitMs, block, lateMs });
     } finally {
       const ms = performance.now() - started;
       this.stats.roundTrips++;

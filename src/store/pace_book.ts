@@ -6,8 +6,10 @@
 import type { PaceAnswer, PaceRequest } from "./store.ts";
 
 export class PaceBook {
-  /** Reserved starts per scope key, ascending. */
+  /** Per scope key, each reserved start plus its caller's lateness, ascending. */
   readonly #starts = new Map<string, number[]>();
+  /** Per scope key, the last start reserved: the next is never earlier (first come, first served). */
+  readonly #last = new Map<string, number>();
   readonly #blockedUntil = new Map<string, number>();
 
   constructor(private readonly clock: () => number) {}
@@ -33,7 +35,11 @@ export class PaceBook {
       let start = now;
       request.scopes.forEach((scope, i) => {
         const list = lists[i];
-        start = Math.max(start, this.#blockedUntil.get(scope.key) ?? 0, list.at(-1) ?? now);
+        start = Math.max(
+          start,
+          this.#blockedUntil.get(scope.key) ?? 0,
+          this.#last.get(scope.key) ?? now,
+        );
         // The window may hold another start once the `requests`-th latest has left it.
         if (list.length >= scope.requests) {
           start = Math.max(start, list[list.length - scope.requests] + scope.windowMs);
@@ -43,7 +49,14 @@ export class PaceBook {
         refusedWaitMs = start - now;
         break;
       }
-      for (const list of lists) list.push(start);
+      const late = start + Math.max(0, request.lateMs ?? 0);
+      request.scopes.forEach((scope, i) => {
+        const list = lists[i];
+        let at = list.length;
+        while (at > 0 && list[at - 1] > late) at--;
+        list.splice(at, 0, late);
+        this.#last.set(scope.key, start);
+      });
       waitsMs.push(start - now);
     }
     const end = now + (waitsMs.at(-1) ?? 0);
@@ -53,7 +66,12 @@ export class PaceBook {
     for (const [key, until] of this.#blockedUntil) {
       if (until <= now) this.#blockedUntil.delete(key);
     }
-    for (const [key, list] of this.#starts) if (list.length === 0) this.#starts.delete(key);
+    for (const [key, list] of this.#starts) {
+      if (list.length === 0) {
+        this.#starts.delete(key);
+        this.#last.delete(key);
+      }
+    }
     return { waitsMs, refusedWaitMs, used };
   }
 }

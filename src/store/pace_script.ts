@@ -4,9 +4,10 @@
  * start in ms of Redis's own clock, so processes and isolates never disagree about time) and a
  * string holding the end of a block. The rules are PaceBook's (src/store/pace_book.ts).
  *
- * KEYS: per scope, its starts key then its block key.
- * ARGV: count, maxWaitMs (-1: any), blockMs (0: none), a member nonce, then per scope its
- * requests, windowMs and 1 when `block` names it (else 0).
+ * KEYS: per scope, its starts key then its block key; then per scope its last-start key.
+ * ARGV: count, maxWaitMs (-1: any), blockMs (0: none), a member nonce, lateMs, then per scope
+ * its requests, windowMs and 1 when `block` names it (else 0). A slot is scored at its start
+ * plus lateMs (the latest its call may leave), so later slots keep clear of a late caller.
  * Answer: { waits..., refusedWait (-1: none), used... } as a flat array of integers.
  */
 import type { PaceAnswer, PaceRequest } from "./store.ts";
@@ -17,13 +18,14 @@ local count = tonumber(ARGV[1])
 local maxWait = tonumber(ARGV[2])
 local blockMs = tonumber(ARGV[3])
 local nonce = ARGV[4]
-local n = #KEYS / 2
+local late = tonumber(ARGV[5])
+local n = #KEYS / 3
 local requests, window, blocked = {}, {}, {}
 for i = 1, n do
   local zkey, bkey = KEYS[2 * i - 1], KEYS[2 * i]
-  requests[i] = tonumber(ARGV[5 + 3 * (i - 1)])
-  window[i] = tonumber(ARGV[6 + 3 * (i - 1)])
-  if blockMs > 0 and ARGV[7 + 3 * (i - 1)] == "1" then
+  requests[i] = tonumber(ARGV[6 + 3 * (i - 1)])
+  window[i] = tonumber(ARGV[7 + 3 * (i - 1)])
+  if blockMs > 0 and ARGV[8 + 3 * (i - 1)] == "1" then
     local current = tonumber(redis.call("GET", bkey) or "0")
     if now + blockMs > current then
       redis.call("SET", bkey, tostring(now + blockMs), "PX", blockMs)
@@ -41,8 +43,8 @@ for slot = 1, count do
   for i = 1, n do
     local zkey = KEYS[2 * i - 1]
     if blocked[i] > start then start = blocked[i] end
-    local newest = redis.call("ZRANGE", zkey, -1, -1, "WITHSCORES")
-    if newest[2] and tonumber(newest[2]) > start then start = tonumber(newest[2]) end
+    local lastStart = tonumber(redis.call("GET", KEYS[2 * n + i]) or "0")
+    if lastStart > start then start = lastStart end
     local size = redis.call("ZCARD", zkey)
     if size >= requests[i] then
       local kth = redis.call("ZRANGE", zkey, size - requests[i], size - requests[i], "WITHSCORES")
@@ -56,8 +58,10 @@ for slot = 1, count do
   end
   for i = 1, n do
     local zkey = KEYS[2 * i - 1]
-    redis.call("ZADD", zkey, start, nonce .. ":" .. slot)
-    redis.call("PEXPIRE", zkey, start - now + 2 * window[i] + 1000)
+    local ttl = start - now + 2 * window[i] + 1000 + late
+    redis.call("ZADD", zkey, start + late, nonce .. ":" .. slot)
+    redis.call("PEXPIRE", zkey, ttl)
+    redis.call("SET", KEYS[2 * n + i], tostring(start), "PX", ttl)
   end
   answer[#answer + 1] = start - now
   last = start
@@ -74,12 +78,16 @@ export function paceScriptArgs(
   nonce: string,
 ): { keys: string[]; args: string[] } {
   const blocked = new Set(request.block?.keys ?? []);
-  const keys = request.scopes.flatMap((scope) => [`${scope.key}:starts`, `${scope.key}:block`]);
+  const keys = [
+    ...request.scopes.flatMap((scope) => [`${scope.key}:starts`, `${scope.key}:block`]),
+    ...request.scopes.map((scope) => `${scope.key}:last`),
+  ];
   const args = [
     String(request.count),
     String(request.maxWaitMs === null ? -1 : Math.max(0, Math.floor(request.maxWaitMs))),
     String(Math.ceil(request.block?.ms ?? 0)),
     nonce,
+    String(Math.max(0, Math.ceil(request.lateMs ?? 0))),
     ...request.scopes.flatMap((scope) => [
       String(scope.requests),
       String(scope.windowMs),

@@ -47,6 +47,11 @@ export interface PaceRequest {
   maxWaitMs: number | null;
   /** Before reserving: blocks these scope keys for `ms` (a 429 seen by the caller). */
   block?: { keys: readonly string[]; ms: number };
+  /**
+   * How late the caller's calls may leave after their start: its slots count that much later
+   * against the windows of the slots reserved after them, whoever reserves those. Default 0.
+   */
+  lateMs?: number;
 }
 
 export interface PaceAnswer {
