@@ -225,7 +225,11 @@ export class ProviderApiClient implements ProviderApi {
     // Only an answer counted first under that rule states its limit (a search answer states
     // the search limit in the same header).
     if (paced.rules[0].name !== stated.rule || !Number.isInteger(value) || value < 1) return;
-    this.options.pacer.pacer.noteStatedLimit(paced.scopes[0].key, value);
+    // The same slack below the stated limit as the rule keeps below the documented one.
+    const slack = paced.rules[0].documentedRequests === undefined
+      ? 1
+      : paced.rules[0].requests / paced.rules[0].documentedRequests;
+    this.options.pacer.pacer.noteStatedLimit(paced.scopes[0].key, Math.floor(value * slack));
   }
 
   /** One HTTP request, or why none came back within `timeoutMs` (or the app's per-try bound). */

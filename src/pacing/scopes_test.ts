@@ -16,7 +16,7 @@ Deno.test("HubSpot calls count per portal, whoever connected it; search counts t
   assert.deepEqual(ada.rules.map((r) => r.name), ["portal"]);
   assert.deepEqual(ada.scopes[0], {
     key: "hub:v1:pace:hubspot:portal:account%3A62515",
-    requests: 100,
+    requests: 95,
     windowMs: 10_000 + PACE_MARGIN_MS,
   });
   const search = callScopes(hubspot, connection("ada", { hub_id: "62515" }), {

@@ -28,8 +28,10 @@ export interface OAuthStyle {
 export interface RateLimitRule {
   /** Names the scope in store keys and logs ("portal", "search", "base", "token"). */
   name: string;
-  /** Calls allowed per window, per scope. */
+  /** Calls paced for per window, per scope. */
   requests: number;
+  /** The provider's documented limit when `requests` keeps below it (slack for late calls). */
+  documentedRequests?: number;
   windowMs: number;
   /**
    * What the provider counts over: `account`: the provider account the connection reached
