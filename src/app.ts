@@ -14,6 +14,7 @@ import { noStore } from "./http/cache.ts";
 import { limitRequestHead } from "./http/head_limit.ts";
 import { ItemsService } from "./items/list_items.ts";
 import { CursorSeal } from "./items/sealed_cursor.ts";
+import { Pacer } from "./pacing/pacer.ts";
 import { SyncService } from "./sync/service.ts";
 import { jsonLogger, type Logger } from "./log.ts";
 import { requestLog } from "./http/request_log.ts";
@@ -92,6 +93,7 @@ export function createHub(options: AppOptions): { app: Hono<HubEnv>; services: S
     callBudget: config.providerCallBudget,
     callTimeoutMs: config.limits.providerCallTimeoutMs,
     rateLimitWaitMs: config.limits.rateLimitWaitMs,
+    pacer: new Pacer({ store, clock, sleep }),
   });
   const services: Services = {
     config,

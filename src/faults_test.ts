@@ -166,22 +166,27 @@ Deno.test({
   ignore: redis === null,
   sanitizeResources: false,
   fn: () =>
-    withRig({ RATE_LIMIT_WAIT_MS: "2000" }, async ({ hub, provider }) => {
+    withRig({ RATE_LIMIT_WAIT_MS: "0" }, async ({ hub, provider }) => {
       await connect(hub, "ada");
-      // Airtable allows 5 calls a second per connection for the bases list: 40 single-call
-      // listings at once queue for about 8 s, four times the bound.
-      const answers = await Promise.all(Array.from({ length: 40 }, () => timed(() => items(hub))));
+      // Connecting asked whoami, outside the pacer, and Airtable counts that call against the
+      // token too: let its second pass.
+      await new Promise((r) => setTimeout(r, 1_200));
+      // The bases list counts against the token's 50 calls a second: of 80 single-call
+      // listings at once, 50 fit the first second and the rest would have to wait for the
+      // next, past a bound of 0.
+      const answers = await Promise.all(Array.from({ length: 80 }, () => timed(() => items(hub))));
       const ok = answers.filter((a) => a.value.status === 200);
       const shed = answers.filter((a) => a.value.status === 503);
       assert.equal(ok.length + shed.length, answers.length);
-      assert.ok(ok.length >= 5, `${ok.length} answered`);
+      assert.ok(ok.length >= 10, `${ok.length} answered`);
       assert.ok(shed.length >= 10, `${shed.length} shed`);
       for (const { value } of shed) {
         assert.equal(value.body.error.code, "provider_rate_limited");
         assert.ok(Number(value.retryAfter) >= 1, `Retry-After: ${value.retryAfter}`);
       }
       const slowest = Math.max(...answers.map((a) => a.ms));
-      assert.ok(slowest < 2_000 + SLACK_MS, `the slowest answer took ${slowest} ms`);
+      // Nothing waits for a slot: what remains is 80 requests' work on a loaded machine.
+      assert.ok(slowest < 2 * SLACK_MS, `the slowest answer took ${slowest} ms`);
       assert.equal(provider.sandbox.control.counters.rateLimited, 0);
     }),
 });

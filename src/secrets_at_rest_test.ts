@@ -11,7 +11,7 @@ import { createAirtableSandbox } from "./sandbox/airtable/sandbox.ts";
 import { createHubspotSandbox } from "./sandbox/hubspot/sandbox.ts";
 import { createNotionSandbox } from "./sandbox/notion/sandbox.ts";
 import { createUpstashStore } from "./store/upstash_store.ts";
-import { startTestRedis, startUpstashForTests } from "./testing/redis_harness.ts";
+import { rawNamespace, startTestRedis, startUpstashForTests } from "./testing/redis_harness.ts";
 import { PROVIDER_CLIENT_SECRET, startProviderHub } from "./testing/provider_hub.ts";
 
 const SANDBOXES = {
@@ -48,16 +48,8 @@ for (const provider of PROVIDER_IDS) {
         assert.ok(connection, "the connection is stored");
         const secrets = [connection.tokens.accessToken, PROVIDER_CLIENT_SECRET];
         if (connection.tokens.refreshToken) secrets.push(connection.tokens.refreshToken);
-        const keys = await upstash.redis.sendCommand([
-          "KEYS",
-          `${upstash.namespace}*`,
-        ]) as Uint8Array[];
-        assert.ok(keys.length > 0);
-        const raw: string[] = [];
-        for (const key of keys) {
-          const value = await upstash.redis.sendCommand(["GET", key]);
-          raw.push(new TextDecoder().decode(value as Uint8Array));
-        }
+        const raw = await rawNamespace(upstash);
+        assert.ok(raw.length > 0);
         const everything = [...raw, ...t.log.lines, ...t.answers].join("\n");
         for (const secret of secrets) {
           assert.ok(secret.length >= 8);

@@ -7,16 +7,15 @@ import assert from "node:assert/strict";
 import { createHubspotSandbox } from "./sandbox/hubspot/sandbox.ts";
 import { createUpstashStore } from "./store/upstash_store.ts";
 import { PROVIDER_CLIENT_SECRET, startProviderHub } from "./testing/provider_hub.ts";
-import { startTestRedis, startUpstashForTests, type TestUpstash } from "./testing/redis_harness.ts";
+import {
+  rawNamespace,
+  startTestRedis,
+  startUpstashForTests,
+  type TestUpstash,
+} from "./testing/redis_harness.ts";
 
 async function rawRedisValues(upstash: TestUpstash): Promise<string> {
-  const keys = await upstash.redis.sendCommand(["KEYS", `${upstash.namespace}*`]);
-  const values: string[] = [];
-  for (const key of keys as Uint8Array[]) {
-    const value = await upstash.redis.sendCommand(["GET", key]);
-    values.push(new TextDecoder().decode(key), new TextDecoder().decode(value as Uint8Array));
-  }
-  return values.join("\n");
+  return (await rawNamespace(upstash)).join("\n");
 }
 
 const redis = await startTestRedis();

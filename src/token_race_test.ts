@@ -44,8 +44,8 @@ Deno.test({
       clientId: "token-race",
       clientSecret: "token-race-secret",
       redirectUris,
-      // Generous enough that two processes pacing on their own never draw the 30 s penalty:
-      // the race under test is the tokens', not the rate limit's. Each hub still queues its calls.
+      // Generous: the race under test is the tokens', not the rate limit's (the hubs pace for
+      // Airtable's real 5 per second per base, together, so they never draw the penalty).
       rateLimit: { perBasePerSecond: 50, penaltyMs: 30_000 },
       latencyMs: 20,
     });
@@ -63,6 +63,11 @@ Deno.test({
       AIRTABLE_AUTHORIZE_URL: `${provider.url}/oauth2/v1/authorize`,
       AIRTABLE_TOKEN_URL: `${provider.url}/oauth2/v1/token`,
       AIRTABLE_API_URL: provider.url,
+      // The two hubs share one pacer (Airtable's 5 per second per base): the clients' listings
+      // queue behind each other for longer than the default bound, and must wait, not be shed.
+      RATE_LIMIT_WAIT_MS: "60000",
+      // A call retried after a 401 takes a new slot at the back of that queue.
+      PROVIDER_CALL_TIMEOUT_MS: "60000",
     };
     const hubs = await Promise.all([startHubProcess(env), startHubProcess(env)]);
     try {

@@ -20,12 +20,18 @@ interface AssetsBinding {
 
 type WorkerBindings = { ASSETS?: AssetsBinding } & Record<string, unknown>;
 
-/** Provider page calls per items request on Workers when PROVIDER_CALL_BUDGET is unset. */
-const WORKER_CALL_BUDGET = 40;
+/**
+ * Provider page calls per items request on Workers when PROVIDER_CALL_BUDGET is unset. Each
+ * call costs at most one pacer round trip to Upstash besides itself (a listing's concurrent
+ * calls share one), so 20 calls are at most 40 subrequests, leaving 10 of the free plan's 50
+ * for the request's own store commands (sync status, connection, cursor, a token refresh).
+ */
+const WORKER_CALL_BUDGET = 20;
 /**
  * Listing steps per sync run in one invocation: a step of 1,000 items is at most ten provider
- * calls and about ten store commands, so one step stays inside the free plan's 50 subrequests
- * with room for the rest of the request. A larger sync goes on at the next Cron Trigger.
+ * calls, ten pacer round trips and about ten store commands, so one step stays inside the free
+ * plan's 50 subrequests with room for the rest of the request. A larger sync goes on at the
+ * next Cron Trigger.
  */
 const WORKER_SYNC_STEPS = 1;
 

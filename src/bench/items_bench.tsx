@@ -12,6 +12,7 @@ import { SANDBOX_ENDPOINTS } from "../providers/ids.ts";
 import { PROVIDERS } from "../providers/registry.ts";
 import { decideOnConsent, TestBrowser } from "../testing/browser.ts";
 import { spawnUntilReady } from "../testing/local_server.ts";
+import { startUpstashForTests } from "../testing/redis_harness.ts";
 import { ItemsResults } from "../../views/items_table.tsx";
 
 const LATENCY_MS = Number(Deno.env.get("BENCH_LATENCY_MS") ?? 50);
@@ -72,6 +73,9 @@ interface CallTime {
 const pages = (n: number) => Math.max(1, Math.ceil(n / 100));
 const LATENCY: CallTime = { seconds: LATENCY_MS / 1000, label: `${LATENCY_MS} ms` };
 const ms = (seconds: number) => `${(seconds * 1000).toFixed(1)} ms`;
+/** The provider's longest rate window: waiting it out leaves every window clear. */
+const longestWindowMs = (provider: keyof typeof PROVIDERS) =>
+  Math.max(...PROVIDERS[provider].rateLimits.rules.map((rule) => rule.windowMs));
 
 /** What the bounds need to know of a listing, kept compact so the client side stays small. */
 class Shape {
@@ -96,10 +100,13 @@ class Shape {
   }
 }
 
-/** HubSpot: three chains of ceil(n/100) pages; at most 100 calls per 10 s per account. */
-function hubspotBound(shape: Shape, call: CallTime): Bound {
+/**
+ * HubSpot: three chains of ceil(n/100) pages; at most 100 calls per 10 s per account, whoever
+ * calls (`listers` users listing the same portal at once make that many times the calls).
+ */
+function hubspotBound(shape: Shape, call: CallTime, listers = 1): Bound {
   const chains = ["contact", "company", "deal"].map((t) => pages(shape.perType.get(t) ?? 0));
-  const calls = chains.reduce((a, b) => a + b, 0);
+  const calls = chains.reduce((a, b) => a + b, 0) * listers;
   const longest = Math.max(...chains);
   const rate = Math.floor((calls - 1) / 100) * 10 + call.seconds;
   return {
@@ -109,8 +116,11 @@ function hubspotBound(shape: Shape, call: CallTime): Bound {
   };
 }
 
-/** Airtable: per base, one schema call then each table's record pages; 5 calls/s per base. */
-function airtableBound(shape: Shape, call: CallTime): Bound {
+/**
+ * Airtable: per base, one schema call then each table's record pages; 5 calls/s per base,
+ * whoever calls (`listers` users listing the same bases at once).
+ */
+function airtableBound(shape: Shape, call: CallTime, listers = 1): Bound {
   const tablesByBase = new Map<string, string[]>();
   for (const [table, base] of shape.tableBase) {
     tablesByBase.set(base, [...(tablesByBase.get(base) ?? []), table]);
@@ -119,7 +129,7 @@ function airtableBound(shape: Shape, call: CallTime): Bound {
   let worstCalls = 0;
   for (const tables of tablesByBase.values()) {
     const tablePages = tables.map((t) => pages(shape.recordsPerTable.get(t) ?? 0));
-    const calls = 1 + tablePages.reduce((a, b) => a + b, 0);
+    const calls = (1 + tablePages.reduce((a, b) => a + b, 0)) * listers;
     const chain = (2 + Math.max(0, ...tablePages)) * call.seconds;
     const rate = call.seconds + Math.floor((calls - 1) / 5) * 1 + call.seconds;
     if (Math.max(chain, rate) > worst) {
@@ -152,7 +162,7 @@ async function startServer(
   script: string,
   args: string[],
   flags: string[] = [],
-): Promise<{ url: string; process: Deno.ChildProcess }> {
+): Promise<{ url: string; more: string[]; process: Deno.ChildProcess }> {
   const { process, printed } = await spawnUntilReady(
     new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", ...flags, new URL(script, import.meta.url).pathname, ...args],
@@ -161,7 +171,8 @@ async function startServer(
     }),
     "\n",
   );
-  return { url: printed.split("\n")[0].trim(), process };
+  const [url, ...more] = printed.split("\n")[0].trim().split(" ");
+  return { url, more, process };
 }
 
 /** A process's resident memory now, or its peak since the last resetPeakMemory, in bytes. */
@@ -219,7 +230,7 @@ async function run(c: Case) {
     } else {
       await (await browser.request(`${items}?limit=1`)).body?.cancel();
     }
-    await new Promise((r) => setTimeout(r, PROVIDERS[c.provider].rateLimit.windowMs + 500));
+    await new Promise((r) => setTimeout(r, longestWindowMs(c.provider) + 500));
     const warm = await measure(c, hub.process.pid, counters, listing);
     return { ...warm, cold };
   } finally {
@@ -395,6 +406,161 @@ if (coldLines.length > 0) {
   );
   for (const line of coldLines) console.log(line);
 }
+/**
+ * Shared pacing: two hub processes on one Upstash store (a real Redis behind the project's
+ * Upstash-compatible layer), two users of one team connected to the same HubSpot portal and
+ * the same Airtable bases, one user on each hub, both listing both accounts at once. The
+ * providers count per portal and per base whoever calls, so the bounds count both listings.
+ */
+const SHARED_CASES: { provider: "hubspot" | "airtable"; size: Record<string, number> }[] = [
+  { provider: "hubspot", size: { contacts: 2_000, companies: 2_000, deals: 2_000 } },
+  { provider: "airtable", size: { bases: 2, tablesPerBase: 5, recordsPerTable: 500 } },
+];
+const SHARED_NAME = "Shared pacing: two hub processes on one Upstash store, two users";
+
+/** Signs `user` in on a hub and connects them to `provider` through its consent page. */
+async function connectUser(hubUrl: string, provider: string, user: string): Promise<TestBrowser> {
+  const browser = new TestBrowser();
+  await browser.postForm(`${hubUrl}/login`, { user_id: user, org_id: "bench" });
+  const start = await browser.postForm(`${hubUrl}/integrations/${provider}/connect`, {});
+  const callback = await decideOnConsent(start.headers.get("location")!, "approve");
+  const connected = await browser.request(`${hubUrl}${callback.pathname}${callback.search}`);
+  assert.equal(connected.status, 303);
+  return browser;
+}
+
+async function runShared() {
+  const upstash = await startUpstashForTests();
+  const sandboxes = await Promise.all(
+    SHARED_CASES.map((c) =>
+      startServer("sandbox_server.ts", [c.provider, JSON.stringify(c.size), String(LATENCY_MS)])
+    ),
+  );
+  const env: Record<string, string> = { SANDBOX: "false" };
+  SHARED_CASES.forEach((c, i) => {
+    const mount = `/sandbox/${c.provider}`;
+    const paths = SANDBOX_ENDPOINTS[c.provider];
+    const p = c.provider.toUpperCase();
+    env[`${p}_CLIENT_ID`] = "bench-client";
+    env[`${p}_CLIENT_SECRET`] = "bench-secret";
+    env[`${p}_AUTHORIZE_URL`] = sandboxes[i].url + paths.authorizeUrl.slice(mount.length);
+    env[`${p}_TOKEN_URL`] = sandboxes[i].url + paths.tokenUrl.slice(mount.length);
+    env[`${p}_API_URL`] = sandboxes[i].url + paths.apiUrl.slice(mount.length);
+  });
+  const store = { url: upstash.url, token: upstash.token, namespace: upstash.namespace };
+  const hubs = await Promise.all(
+    [0, 1].map(() =>
+      startServer("hub_server.ts", [JSON.stringify(env), JSON.stringify(store)], [
+        `--v8-flags=--max-old-space-size=${HUB_HEAP_MB}`,
+      ])
+    ),
+  );
+  try {
+    for (const [i, c] of SHARED_CASES.entries()) {
+      for (const hub of hubs) {
+        await fetch(`${sandboxes[i].url}/__bench/redirect`, {
+          method: "POST",
+          body: `${hub.url}/integrations/${c.provider}/oauth2callback`,
+        });
+      }
+    }
+    const users = ["ada", "grace"];
+    const browsers = await Promise.all(users.map(async (user, u) => {
+      const browser = await connectUser(hubs[u].url, "hubspot", user);
+      const other = await connectUser(hubs[u].url, "airtable", user);
+      return { hubspot: browser, airtable: other };
+    }));
+    const counters = (i: number) =>
+      fetch(`${sandboxes[i].url}/__bench/counters`).then((r) => r.json());
+    const pacing = () => Promise.all(hubs.map((hub) => fetch(hub.more[0]).then((r) => r.json())));
+    // Warm both hubs, then let every window clear so the run starts on fresh ones.
+    for (const [u, hub] of hubs.entries()) {
+      for (const c of SHARED_CASES) {
+        const url = `${hub.url}/integrations/${c.provider}/items?limit=1`;
+        await (await browsers[u][c.provider].request(url)).body?.cancel();
+      }
+    }
+    await new Promise((r) => setTimeout(r, 10_500));
+    const before = await Promise.all(SHARED_CASES.map((_, i) => counters(i)));
+    const pacingBefore = await pacing();
+    const started = performance.now();
+    const runs = await Promise.all(SHARED_CASES.map(async (c) => {
+      const listings = await Promise.all(hubs.map(async (hub, u) => {
+        const shape = await listAll(
+          browsers[u][c.provider],
+          `${hub.url}/integrations/${c.provider}/items`,
+          undefined,
+        );
+        return { shape, seconds: (performance.now() - started) / 1000 };
+      }));
+      return { c, listings };
+    }));
+    const after = await Promise.all(SHARED_CASES.map((_, i) => counters(i)));
+    const pacingAfter = await pacing();
+    const trips = pacingAfter.reduce((a, p, i) => a + p.roundTrips - pacingBefore[i].roundTrips, 0);
+    const tripMs = pacingAfter.reduce((a, p, i) => a + p.totalMs - pacingBefore[i].totalMs, 0);
+    let allCalls = 0;
+    const rows = runs.map(({ c, listings }, i) => {
+      const served = after[i].apiServiceMs.slice(before[i].apiServiceMs.length);
+      const perCall = served.reduce((a: number, b: number) => a + b, 0) / served.length / 1000;
+      const key = c.provider === "hubspot" ? "crmCalls" : "apiCalls";
+      const calls = after[i][key] - before[i][key];
+      allCalls += calls;
+      const call = { seconds: perCall, label: ms(perCall) };
+      const bound = (c.provider === "hubspot" ? hubspotBound : airtableBound)(
+        listings[0].shape,
+        call,
+        listings.length,
+      );
+      return {
+        c,
+        items: listings.map((l) => l.shape.count).join(" + "),
+        seconds: Math.max(...listings.map((l) => l.seconds)),
+        bound,
+        calls,
+        rateLimited: after[i].rateLimited - before[i].rateLimited,
+      };
+    });
+    return { rows, trips, tripMs, allCalls };
+  } finally {
+    for (const server of [...hubs, ...sandboxes]) {
+      server.process.kill();
+      await server.process.status;
+    }
+    await upstash.close();
+  }
+}
+
+if (SHARED_NAME.includes(ONLY)) {
+  const shared = await runShared();
+  console.log(`\n${SHARED_NAME} on the same HubSpot portal and Airtable bases, listing at once:\n`);
+  console.log("| provider | items | wall time | lower bound | ratio | provider calls | 429s |");
+  console.log("|---|---|---|---|---|---|---|");
+  for (const r of shared.rows) {
+    console.log(
+      `| ${PROVIDERS[r.c.provider].displayName}, ${
+        Object.entries(r.c.size).map(([k, v]) => `${v} ${k}`).join(", ")
+      } | ${r.items} | ${r.seconds.toFixed(2)} s | ${r.bound.seconds.toFixed(2)} s | ${
+        (r.seconds / r.bound.seconds).toFixed(2)
+      } | ${r.calls} | ${r.rateLimited} |`,
+    );
+  }
+  for (const r of shared.rows) {
+    console.log(
+      `- ${PROVIDERS[r.c.provider].displayName}: ${r.bound.formula} = ${
+        r.bound.seconds.toFixed(2)
+      } s`,
+    );
+  }
+  console.log(
+    `\nPacing overhead: ${shared.trips} pacer round trips for ${shared.allCalls} provider calls (${
+      (shared.trips / shared.allCalls).toFixed(2)
+    } per call), ${(shared.tripMs / shared.trips).toFixed(2)} ms per round trip, ${
+      (shared.tripMs / shared.allCalls).toFixed(2)
+    } ms per call.`,
+  );
+}
+
 console.log(
   `\nServer time to render one dashboard page of 100 items: ${
     (await renderTime(sample)).toFixed(2)

@@ -9,7 +9,7 @@ import { runChains } from "./chains.ts";
 import { issueCursor, resolveCursor } from "./cursor.ts";
 import type { IntegrationItem } from "./item.ts";
 import { ProviderApiClient } from "./provider_api.ts";
-import { RateLimiter } from "./rate_limiter.ts";
+import type { Pacer } from "../pacing/pacer.ts";
 
 export interface ItemsDeps {
   store: Store;
@@ -23,6 +23,8 @@ export interface ItemsDeps {
   callTimeoutMs: number;
   /** Longest wait for a rate-limit slot while a caller waits for the answer. */
   rateLimitWaitMs: number;
+  /** The hub's one pacer, in the store: every provider call takes its slot from it. */
+  pacer: Pacer;
 }
 
 /**
@@ -38,9 +40,6 @@ export interface ItemsPage {
 
 /** Lists a connection's items: `limit` of them, or up to MAX_UNPAGED_ITEMS, and a cursor. */
 export class ItemsService {
-  /** One pacer per provider, shared by all requests of this process. */
-  readonly #limiters = new Map<string, RateLimiter>();
-
   constructor(private readonly deps: ItemsDeps) {}
 
   async list(
@@ -118,7 +117,7 @@ export class ItemsService {
       provider,
       connection,
       keeper: this.deps.keeper,
-      limiter: this.#limiter(provider),
+      pacer: this.deps.pacer.session(),
       sleep: this.deps.sleep,
       log: options.log,
       clock: this.deps.clock,
@@ -126,15 +125,5 @@ export class ItemsService {
       rateLimitWaitMs: options.background ? Infinity : this.deps.rateLimitWaitMs,
     });
     return { api, context: { extra: connection.extra } };
-  }
-
-  #limiter(provider: ActiveProvider): RateLimiter {
-    let limiter = this.#limiters.get(provider.spec.id);
-    if (limiter === undefined) {
-      const rule = provider.spec.rateLimit;
-      limiter = new RateLimiter(rule.requests, rule.windowMs, this.deps.clock, this.deps.sleep);
-      this.#limiters.set(provider.spec.id, limiter);
-    }
-    return limiter;
   }
 }

@@ -10,7 +10,8 @@ import {
 import type { ActiveProvider } from "../providers/registry.ts";
 import type { ApiRequest, ProviderApi } from "../providers/spec.ts";
 import { type Logger, silentLogger } from "../log.ts";
-import { type RateLimiter, RateLimitWaitTooLong } from "./rate_limiter.ts";
+import { type PaceSession, RateLimitWaitTooLong } from "../pacing/pacer.ts";
+import { type CallScopes, callScopes, PACE_MARGIN_MS } from "../pacing/scopes.ts";
 import { DEFAULT_LIMITS } from "../config.ts";
 
 const RATE_LIMIT_RETRIES = 2;
@@ -22,7 +23,8 @@ export interface ProviderApiOptions {
   provider: ActiveProvider;
   connection: Connection;
   keeper: TokenKeeper;
-  limiter: RateLimiter;
+  /** This listing's session of the hub's shared pacer. */
+  pacer: PaceSession;
   sleep: (ms: number) => Promise<void>;
   /** Called once per HTTP request sent to the provider. */
   onCall?: () => void;
@@ -91,15 +93,19 @@ export class ProviderApiClient implements ProviderApi {
   }
 
   async call<T>(request: ApiRequest, schema: z.ZodType<T>): Promise<T> {
-    const { provider, connection, limiter, sleep } = this.options;
+    const { provider, connection, pacer, sleep } = this.options;
     const clock = this.options.clock ?? Date.now;
     const callTimeoutMs = this.options.callTimeoutMs ?? DEFAULT_LIMITS.providerCallTimeoutMs;
     const name = provider.spec.displayName;
-    const rule = provider.spec.rateLimit;
-    // A per-key limit (an Airtable base) is shared by every connection that reaches that key.
-    const limitKey = rule.scope === "key" && request.rateKey
-      ? `key:${request.rateKey}`
-      : `connection:${connection.owner.orgId}/${connection.owner.userId}`;
+    const limits = provider.spec.rateLimits;
+    const maxWaitMs = this.#maxWaitMs();
+    // Keyed by what the provider counts (a portal, a base): shared by every connection to it.
+    const paced: CallScopes = callScopes(
+      provider.spec,
+      connection,
+      request,
+      (key) => pacer.pacer.statedLimit(key),
+    );
     let rejected: string | undefined;
     let unauthorized = 0;
     let rateLimited = 0;
@@ -117,8 +123,16 @@ export class ProviderApiClient implements ProviderApi {
       return true;
     };
     while (true) {
-      await this.#slot(limitKey, name);
-      const token = await this.#token(rejected);
+      const slot = await this.#slot(paced, name);
+      let token = await this.#token(rejected);
+      // A slot that went stale while a token was fetched or refreshed is not used: the call
+      // would reach the provider beside later slots' calls.
+      if (clock() - slot > PACE_MARGIN_MS) {
+        await this.#slot(paced, name);
+        token = await this.#token(rejected);
+      } else {
+        pacer.pacer.noteDelay(clock() - slot);
+      }
       deadline ??= clock() + callTimeoutMs;
       const response = await this.#send(request, token, deadline - clock());
       if (typeof response === "string") {
@@ -141,11 +155,18 @@ export class ProviderApiClient implements ProviderApi {
         );
       }
       rejected = undefined;
-      if (rule.statuses.includes(response.status)) {
+      this.#readStatedLimit(response, paced);
+      if (limits.statuses.includes(response.status)) {
         await response.body?.cancel();
-        const waitMs = retryAfterMs(response, rule.honoursRetryAfter) ?? rule.penaltyMs;
-        limiter.penalize(limitKey, waitMs);
-        if (rateLimited++ < RATE_LIMIT_RETRIES) continue;
+        const waitMs = retryAfterMs(response, limits.honoursRetryAfter) ??
+          paced.rules[0].penaltyMs;
+        const blocked = [paced.scopes[0].key];
+        if (rateLimited++ < RATE_LIMIT_RETRIES) {
+          // The retry's reservation carries the block: one round trip, and it waits it out.
+          await pacer.block(paced.scopes, blocked, waitMs, { retryMaxWaitMs: maxWaitMs });
+          continue;
+        }
+        await pacer.block(paced.scopes, blocked, waitMs, "alone");
         throw new ProviderRateLimitedError(
           `${name} is rate limiting this connection; try again in ${Math.ceil(waitMs / 1000)} s.`,
           waitMs / 1000,
@@ -176,9 +197,9 @@ export class ProviderApiClient implements ProviderApi {
   }
 
   /** Waits for a rate-limit slot, within the wait this path may make. */
-  async #slot(limitKey: string, name: string): Promise<void> {
+  async #slot(paced: CallScopes, name: string): Promise<number> {
     try {
-      await this.options.limiter.acquire(limitKey, this.options.rateLimitWaitMs);
+      return await this.options.pacer.acquire(paced.scopes, this.#maxWaitMs());
     } catch (error) {
       if (!(error instanceof RateLimitWaitTooLong)) throw error;
       throw new ProviderRateLimitedError(
@@ -188,6 +209,27 @@ export class ProviderApiClient implements ProviderApi {
         error.waitMs / 1000,
       );
     }
+  }
+
+  /** The longest wait for a slot on this path; null: as long as the limit needs. */
+  #maxWaitMs(): number | null {
+    const ms = this.options.rateLimitWaitMs;
+    return ms === undefined || !Number.isFinite(ms) ? null : ms;
+  }
+
+  /** Paces for the limit the provider says it applies (HubSpot: X-HubSpot-RateLimit-Max). */
+  #readStatedLimit(response: Response, paced: CallScopes): void {
+    const stated = this.options.provider.spec.rateLimits.limitHeader;
+    if (stated === undefined) return;
+    const value = Number(response.headers.get(stated.header));
+    // Only an answer counted first under that rule states its limit (a search answer states
+    // the search limit in the same header).
+    if (paced.rules[0].name !== stated.rule || !Number.isInteger(value) || value < 1) return;
+    // The same slack below the stated limit as the rule keeps below the documented one.
+    const slack = paced.rules[0].documentedRequests === undefined
+      ? 1
+      : paced.rules[0].requests / paced.rules[0].documentedRequests;
+    this.options.pacer.pacer.noteStatedLimit(paced.scopes[0].key, Math.floor(value * slack));
   }
 
   /** One HTTP request, or why none came back within `timeoutMs` (or the app's per-try bound). */

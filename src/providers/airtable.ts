@@ -68,13 +68,14 @@ export const airtable: ProviderSpec = {
     rotatesRefreshTokens: true,
   },
   apiHeaders: {},
-  // 5 requests per second per base, whoever sends them; a 429 costs a 30-second wait and
-  // Airtable sends no Retry-After. Calls without a base (the bases list) count per connection.
-  rateLimit: {
-    requests: 5,
-    windowMs: 1000,
-    scope: "key",
-    penaltyMs: 30_000,
+  // 5 requests per second per base, whoever sends them, and 50 per second per token; a 429
+  // costs a 30-second wait and Airtable sends no Retry-After. Calls without a base (the bases
+  // list) count against the token only.
+  rateLimits: {
+    rules: [
+      { name: "base", requests: 5, windowMs: 1000, per: "request_key", penaltyMs: 30_000 },
+      { name: "token", requests: 50, windowMs: 1000, per: "connection", penaltyMs: 30_000 },
+    ],
     honoursRetryAfter: false,
     statuses: [429],
   },

@@ -71,11 +71,11 @@ Deno.test("the spec: PKCE, Basic, form body, rotation, 5 per second per base, no
     tokenHeaders: {},
     rotatesRefreshTokens: true,
   });
-  assert.deepEqual(airtable.rateLimit, {
-    requests: 5,
-    windowMs: 1000,
-    scope: "key",
-    penaltyMs: 30_000,
+  assert.deepEqual(airtable.rateLimits, {
+    rules: [
+      { name: "base", requests: 5, windowMs: 1000, per: "request_key", penaltyMs: 30_000 },
+      { name: "token", requests: 50, windowMs: 1000, per: "connection", penaltyMs: 30_000 },
+    ],
     honoursRetryAfter: false,
     statuses: [429],
   });

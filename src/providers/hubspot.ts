@@ -78,14 +78,34 @@ export const hubspot: ProviderSpec = {
     rotatesRefreshTokens: false,
   },
   apiHeaders: {},
-  // 100 requests per 10 s per installed account; HubSpot sends no Retry-After.
-  rateLimit: {
-    requests: 100,
-    windowMs: 10_000,
-    scope: "connection",
-    penaltyMs: 10_000,
+  // 100 requests per 10 s per installed account (hub_id), whoever installed it; OAuth apps may
+  // be given more, which X-HubSpot-RateLimit-Max says. CRM search has its own 5 per second per
+  // account and counts against the 10-second limit too. HubSpot sends no Retry-After.
+  rateLimits: {
+    rules: [
+      {
+        name: "search",
+        requests: 5,
+        windowMs: 1000,
+        per: "account",
+        accountField: "hub_id",
+        appliesTo: { method: "POST", pathPattern: /^\/crm\/v3\/objects\/[^/]+\/search$/ },
+        penaltyMs: 1000,
+      },
+      {
+        name: "portal",
+        // 5 below HubSpot's 100: slack for calls that reach HubSpot a little late.
+        requests: 95,
+        documentedRequests: 100,
+        windowMs: 10_000,
+        per: "account",
+        accountField: "hub_id",
+        penaltyMs: 10_000,
+      },
+    ],
     honoursRetryAfter: false,
     statuses: [429],
+    limitHeader: { header: "X-HubSpot-RateLimit-Max", rule: "portal" },
   },
   maxPageSize: 100,
   readAccount,

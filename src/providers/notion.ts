@@ -109,11 +109,14 @@ export const notion: ProviderSpec = {
   apiHeaders: versionHeader,
   // An average of 3 requests per second per connection; 429 and 529 carry Retry-After
   // (seconds). Without one, wait two seconds: several windows of the average rate.
-  rateLimit: {
-    requests: 3,
-    windowMs: 1000,
-    scope: "connection",
-    penaltyMs: 2000,
+  rateLimits: {
+    rules: [{
+      name: "connection",
+      requests: 3,
+      windowMs: 1000,
+      per: "connection",
+      penaltyMs: 2000,
+    }],
     honoursRetryAfter: true,
     statuses: [429, 529],
   },

@@ -41,8 +41,10 @@ Deno.test("the spec pins one Notion-Version for the API and the token endpoint",
   assert.equal(notion.oauth.tokenBody, "json");
   assert.equal(notion.oauth.pkce, false);
   assert.equal(notion.oauth.rotatesRefreshTokens, true);
-  assert.deepEqual(notion.rateLimit.statuses, [429, 529]);
-  assert.equal(notion.rateLimit.requests / (notion.rateLimit.windowMs / 1000), 3);
+  assert.deepEqual(notion.rateLimits.statuses, [429, 529]);
+  const [rule] = notion.rateLimits.rules;
+  assert.equal(rule.per, "connection");
+  assert.equal(rule.requests / (rule.windowMs / 1000), 3);
   assert.equal(notion.maxPageSize, 100);
   assert.deepEqual(notion.startChains(), [{ chain: "search", cursor: null }]);
 });

@@ -21,19 +21,52 @@ export interface OAuthStyle {
   rotatesRefreshTokens: boolean;
 }
 
-/** What a provider's rate limit looks like, so calls are paced and 429s waited out. */
+/**
+ * One limit a provider counts, as data: how many calls per window, over what. The hub's pacer
+ * (src/pacing/) keeps every process under it, keyed by the same scope the provider counts.
+ */
 export interface RateLimitRule {
-  /** Requests allowed per window, per `scope`. */
+  /** Names the scope in store keys and logs ("portal", "search", "base", "token"). */
+  name: string;
+  /** Calls paced for per window, per scope. */
   requests: number;
+  /** The provider's documented limit when `requests` keeps below it (slack for late calls). */
+  documentedRequests?: number;
   windowMs: number;
-  /** What the limit is counted over: the whole connection, or one key such as an Airtable base. */
-  scope: "connection" | "key";
-  /** How long to wait after a 429 when the provider sends no Retry-After. */
+  /**
+   * What the provider counts over: `account`: the provider account the connection reached
+   * (`extra[accountField]`, e.g. HubSpot's hub_id), whoever connected it; `request_key`: the
+   * request's `rateKey` (an Airtable base), whoever calls, and requests without one do not
+   * count here; `connection`: the one connection (its token).
+   */
+  per: "account" | "request_key" | "connection";
+  /** For `per: "account"`: the connection's extra field naming the account. */
+  accountField?: string;
+  /**
+   * Only calls whose method and path match count against this rule (HubSpot's CRM search:
+   * `POST /crm/v3/objects/{type}/search`); every call when unset.
+   */
+  appliesTo?: { method: ApiRequest["method"]; pathPattern: RegExp };
+  /** How long a 429 blocks the scope when the provider sends no Retry-After. */
   penaltyMs: number;
+}
+
+/** A provider's limits and how it says "slow down". */
+export interface RateLimits {
+  /**
+   * Every rule a call matches counts it. Narrowest first: a 429 blocks the scope of the first
+   * rule the call matched (the one the provider most likely applied).
+   */
+  rules: RateLimitRule[];
   /** Read the provider's Retry-After header (seconds) when it sends one. */
   honoursRetryAfter: boolean;
   /** Statuses that mean "slow down" (Notion also answers 529 when overloaded). */
   statuses: number[];
+  /**
+   * A header stating the limit the provider applies to this account (HubSpot's
+   * X-HubSpot-RateLimit-Max), read for the rule it names: the pacer then paces for it.
+   */
+  limitHeader?: { header: string; rule: string };
 }
 
 /** A position in one independent cursor chain of a listing (e.g. HubSpot contacts). */
@@ -85,7 +118,7 @@ export interface ApiRequest {
   path: string;
   query?: Record<string, string>;
   json?: unknown;
-  /** Rate-limit key for `scope: "key"` rules. */
+  /** The scope of `per: "request_key"` rules (an Airtable base id). */
   rateKey?: string;
 }
 
@@ -191,7 +224,7 @@ export interface ProviderSpec {
   oauth: OAuthStyle;
   /** Headers on every API call (Notion-Version). */
   apiHeaders: Record<string, string>;
-  rateLimit: RateLimitRule;
+  rateLimits: RateLimits;
   /** Largest page the provider serves. */
   maxPageSize: number;
   /** Validates the token endpoint's answer and reads the account it belongs to. */

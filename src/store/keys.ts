@@ -17,6 +17,9 @@ export const keys = {
   /** Every connection that is synced in the background. */
   syncRegistry: (): string => `${PREFIX}:sync-registry`,
   syncRegistryLock: (): string => `${PREFIX}:sync-registry-lock`,
+  /** One provider limit's count (a HubSpot portal, an Airtable base), shared by every process. */
+  paceScope: (provider: string, rule: string, id: string): string =>
+    `${PREFIX}:pace:${provider}:${rule}:${enc(id)}`,
 } as const;
 
 /** Keeps user-supplied ids from forging other key shapes (":" separates key parts). */

@@ -6,6 +6,7 @@
  */
 import { dirname } from "node:path";
 import { DEFAULT_STORE_TIMEOUT_MS, type Store, StoreUnavailableError } from "./store.ts";
+import { PaceBook } from "./pace_book.ts";
 
 interface Entry {
   value: string;
@@ -30,6 +31,7 @@ export function createKvStore(kv: Deno.Kv, options: KvStoreOptions = {}): Store 
   const clock = options.clock ?? Date.now;
   const timeoutMs = options.timeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
   const kvKey = (key: string): Deno.KvKey => ["hub", key];
+  const paces = new PaceBook(clock);
   const live = (entry: Deno.KvEntryMaybe<Entry>): string | null => {
     const found = entry.value;
     if (found === null || (found.expiresAt !== null && found.expiresAt <= clock())) return null;
@@ -118,6 +120,8 @@ export function createKvStore(kv: Deno.Kv, options: KvStoreOptions = {}): Store 
           return result.ok ? true : CONFLICT;
         }));
     },
+    // One process serves this store, so an in-process book is shared by all its callers.
+    pace: (request) => Promise.resolve().then(() => paces.pace(request)),
     ping: () =>
       run("ping", async () => {
         await kv.get(["ping"]);

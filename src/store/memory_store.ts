@@ -3,6 +3,7 @@
  * a sandbox provider a test or benchmark serves on a port of its own. The hub never uses it.
  */
 import type { Store } from "./store.ts";
+import { PaceBook } from "./pace_book.ts";
 
 interface Entry {
   value: string;
@@ -12,6 +13,7 @@ interface Entry {
 
 export function createMemoryStore(clock: () => number = Date.now): Store {
   const entries = new Map<string, Entry>();
+  const paces = new PaceBook(clock);
   const read = (key: string): string | null => {
     const entry = entries.get(key);
     if (entry === undefined) return null;
@@ -53,6 +55,7 @@ export function createMemoryStore(clock: () => number = Date.now): Store {
         write(key, value, ttlMs);
         return true;
       }),
+    pace: (request) => settled(() => paces.pace(request)),
     ping: () => Promise.resolve(),
   };
 }

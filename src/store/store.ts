@@ -18,8 +18,49 @@ export interface Store {
    * (or handed over) by its holder, never by a process whose lease has lapsed.
    */
   replaceIfEquals(key: string, expected: string, value: string, ttlMs: number): Promise<boolean>;
+  /**
+   * Reserves provider call slots across every process sharing the store, in one atomic round
+   * trip (one script on Upstash): see PaceRequest.
+   */
+  pace(request: PaceRequest): Promise<PaceAnswer>;
   /** A real round trip to the backing store; throws StoreUnavailableError when it is down. */
   ping(): Promise<void>;
+}
+
+/** One limit a call counts against: at most `requests` starts in any `windowMs` under `key`. */
+export interface PaceScope {
+  key: string;
+  requests: number;
+  windowMs: number;
+}
+
+/**
+ * Asks for `count` start times that keep every scope under its limit, after any block. Starts
+ * are handed out in order (first come, first served) and never earlier than the last one given
+ * under the same scope. A slot further away than `maxWaitMs` is not taken.
+ */
+export interface PaceRequest {
+  scopes: readonly PaceScope[];
+  /** Slots wanted (0 to only apply `block`). */
+  count: number;
+  /** Longest wait a slot may have; null: any. */
+  maxWaitMs: number | null;
+  /** Before reserving: blocks these scope keys for `ms` (a 429 seen by the caller). */
+  block?: { keys: readonly string[]; ms: number };
+  /**
+   * How late the caller's calls may leave after their start: its slots count that much later
+   * against the windows of the slots reserved after them, whoever reserves those. Default 0.
+   */
+  lateMs?: number;
+}
+
+export interface PaceAnswer {
+  /** How long from now each granted slot starts, ascending (the store's clock, so no skew). */
+  waitsMs: number[];
+  /** The wait of the first slot not granted (over `maxWaitMs`), or null when all were. */
+  refusedWaitMs: number | null;
+  /** Per scope, in order: starts reserved in the window ending at the last granted slot. */
+  used: number[];
 }
 
 export type StoreKind = "upstash" | "embedded" | "memory";

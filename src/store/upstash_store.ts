@@ -4,6 +4,7 @@
  */
 import { errors, Redis } from "@upstash/redis";
 import { DEFAULT_STORE_TIMEOUT_MS, type Store, StoreUnavailableError } from "./store.ts";
+import { PACE_SCRIPT, paceScriptArgs, readPaceAnswer } from "./pace_script.ts";
 
 /** Deletes a key only while it holds the caller's value: a lock released by its holder. */
 const DELETE_IF_EQUALS = `if redis.call("GET", KEYS[1]) == ARGV[1] then
@@ -45,6 +46,8 @@ export function createUpstashStore(options: UpstashStoreOptions): Store {
   });
   const ns = options.namespace ?? "";
   const k = (key: string): string => ns + key;
+  // EVALSHA, falling back to EVAL (one more round trip) only when Redis lacks the script.
+  const paceScript = redis.createScript<unknown>(PACE_SCRIPT);
 
   async function run<T>(operation: string, fn: () => Promise<T>): Promise<T> {
     try {
@@ -97,6 +100,12 @@ export function createUpstashStore(options: UpstashStoreOptions): Store {
         return (await redis.eval(REPLACE_IF_EQUALS, [k(key)], [expected, value, px])) === 1;
       });
     },
+    pace: (request) =>
+      run("pace", async () => {
+        const { keys, args } = paceScriptArgs(request, crypto.randomUUID());
+        const raw = await paceScript.exec(keys.map(k), args);
+        return readPaceAnswer(raw, request.scopes.length);
+      }),
     ping: () =>
       run("ping", async () => {
         await redis.ping();

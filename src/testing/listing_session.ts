@@ -13,7 +13,7 @@ import { Sealer } from "../crypto/sealer.ts";
 import { runChains } from "../items/chains.ts";
 import type { IntegrationItem } from "../items/item.ts";
 import { ProviderApiClient } from "../items/provider_api.ts";
-import { RateLimiter } from "../items/rate_limiter.ts";
+import { Pacer } from "../pacing/pacer.ts";
 import { buildAuthorizationUrl } from "../oauth/authorize_url.ts";
 import { connectionFrom } from "../oauth/flow.ts";
 import type { ActiveProvider, ProviderApp } from "../providers/registry.ts";
@@ -104,12 +104,7 @@ export async function listingSession(
     refreshMarginMs: 0,
   });
   await connections.save(await hubConnect(provider, checkUrl));
-  const limiter = new RateLimiter(
-    spec.rateLimit.requests,
-    spec.rateLimit.windowMs,
-    Date.now,
-    sleep,
-  );
+  const pacer = new Pacer({ store, clock: Date.now, sleep });
   let calls = 0;
   let onCall = () => {};
   const connection = async () => (await connections.get(spec.id, SESSION_OWNER))!;
@@ -119,7 +114,7 @@ export async function listingSession(
       provider,
       connection: current,
       keeper,
-      limiter,
+      pacer: pacer.session(),
       sleep,
       onCall: () => {
         calls++;

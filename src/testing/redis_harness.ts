@@ -31,6 +31,25 @@ export interface TestUpstash {
 const DEFAULT_URL = "redis://127.0.0.1:6379";
 const START_TIMEOUT_MS = 5_000;
 
+/**
+ * Every key of a test's namespace with what it holds, as text: a string's value, a sorted
+ * set's members and scores (the pacer's reserved starts).
+ */
+export async function rawNamespace(upstash: TestUpstash): Promise<string[]> {
+  const decode = (value: unknown) =>
+    value instanceof Uint8Array ? new TextDecoder().decode(value) : String(value);
+  const keys = await upstash.redis.sendCommand(["KEYS", `${upstash.namespace}*`]) as Uint8Array[];
+  const lines: string[] = [];
+  for (const key of keys) {
+    const type = decode(await upstash.redis.sendCommand(["TYPE", key]));
+    const value = type === "zset"
+      ? await upstash.redis.sendCommand(["ZRANGE", key, "0", "-1", "WITHSCORES"])
+      : await upstash.redis.sendCommand(["GET", key]);
+    lines.push(decode(key), Array.isArray(value) ? value.map(decode).join(" ") : decode(value));
+  }
+  return lines;
+}
+
 /** True when env CI is set to anything but "" or "false". */
 export function inCi(): boolean {
   const ci = Deno.env.get("CI");

@@ -38,10 +38,13 @@ export async function driveFlow(
 ): Promise<FlowRecord> {
   const record: FlowRecord = {};
   const roundTrips: Record<string, number> = {};
+  const pacingTrips: Record<string, number> = {};
   const counted = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
     const before = tap.requests;
+    const pacingBefore = tap.pacing;
     const result = await fn();
     roundTrips[name] = tap.requests - before;
+    pacingTrips[name] = tap.pacing - pacingBefore;
     return result;
   };
   const neutral = (text: string) => text.replaceAll(base, "{hub}");
@@ -162,6 +165,7 @@ export async function driveFlow(
   record.disconnect = disconnect.status;
   record.after = (await (await api(`/integrations/${provider}/status?${query}`)).json()).status;
   record.roundTrips = roundTrips;
+  record.pacingTrips = pacingTrips;
   return record;
 }
 

@@ -149,6 +149,8 @@ export interface UpstashTap {
    * `sandbox:`) are not counted: they stand in for a provider the hub would call instead.
    */
   requests: number;
+  /** Of those, the pacer's (Store.pace: keys under `:pace:`). */
+  pacing: number;
   close(): Promise<void>;
 }
 
@@ -191,7 +193,9 @@ export function tapUpstash(upstash: TestUpstash, namespace: string): UpstashTap 
     async (request) => {
       const path = new URL(request.url).pathname;
       const body = await request.json();
-      if (!bySandboxOnly(path === "/" ? [body] : body)) tap.requests++;
+      const commands: string[][] = path === "/" ? [body] : body;
+      if (!bySandboxOnly(commands)) tap.requests++;
+      if (commands.flatMap(keysOf).some((key) => key.includes(":pace:"))) tap.pacing++;
       const headers = new Headers({ "Content-Type": "application/json" });
       for (const name of ["Authorization", "Upstash-Encoding"]) {
         const value = request.headers.get(name);
@@ -207,6 +211,7 @@ export function tapUpstash(upstash: TestUpstash, namespace: string): UpstashTap 
   const tap: UpstashTap = {
     url: `http://127.0.0.1:${server.addr.port}`,
     requests: 0,
+    pacing: 0,
     close: () => server.shutdown(),
   };
   return tap;

@@ -1,13 +1,13 @@
 /** What every per-base API route checks first, and errors shared by the API routes. */
 import type { Context } from "hono";
 import type { AirtableBase } from "./data.ts";
-import { apiError, invalidPermissions, rateLimited } from "./errors.ts";
+import { apiError, invalidPermissions } from "./errors.ts";
 import type { AirtableState } from "./state.ts";
 
 export type ApiEnv = { Variables: { scopes: string[] } };
 export type ApiContext = Context<ApiEnv>;
 
-/** The base named in the path, if the token may see it and the base is not over its limit. */
+/** The base named in the path, if the token may see it (the limits are checked before). */
 export function reachBase(
   state: AirtableState,
   c: ApiContext,
@@ -15,7 +15,6 @@ export function reachBase(
 ): AirtableBase | Response {
   const base = state.bases.find((b) => b.id === c.req.param("baseId"));
   if (base === undefined) return invalidPermissions();
-  if (!state.limiter.admit(base.id)) return rateLimited();
   if (!c.get("scopes").includes(scope)) return invalidPermissions();
   return base;
 }

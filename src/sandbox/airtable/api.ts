@@ -1,33 +1,50 @@
 /**
  * Airtable's Web API, emulated: bearer tokens, whoami, the bases list (offset paging), base
- * schemas; the records endpoints are in records.ts. Per-base requests share the 5-per-second
- * limit of rate_limit.ts.
+ * schemas; the records endpoints are in records.ts. Every request counts against its token's
+ * limit and, when it names a base, the base's (rate_limit.ts).
  */
 import { Hono } from "hono";
 import { type ApiEnv, invalidOffset, reachBase } from "./access.ts";
 import type { AirtableTable } from "./data.ts";
-import { authenticationRequired, faultResponse, invalidPermissions } from "./errors.ts";
+import {
+  authenticationRequired,
+  faultResponse,
+  invalidPermissions,
+  rateLimited,
+} from "./errors.ts";
 import { registerRecords } from "./records.ts";
 import { type AirtableState, liveAuthorization, pause, randomId } from "./state.ts";
 
 const BASES_OFFSET = /^itr[A-Za-z0-9]{14}\/(app[A-Za-z0-9]{14})$/;
+/** `/v0/meta/bases/{baseId}/...` or `/v0/{baseId}/...`. */
+const BASE_PATH = /\/v0\/(?:meta\/bases\/)?(app[A-Za-z0-9]+)(?:\/|$)/;
+
+/** The sandbox's base a request names, if any: only those count against a base's limit. */
+function baseInPath(state: AirtableState, path: string): string | null {
+  const id = BASE_PATH.exec(path)?.[1];
+  return state.bases.some((b) => b.id === id) ? id! : null;
+}
 
 export function airtableApi(state: AirtableState): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
 
   app.use("/v0/*", async (c, next) => {
     state.counters.apiCalls++;
+    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("Authorization") ?? "")?.[1];
+    // Counted on arrival, as Airtable counts, before the time the answer takes.
+    const admitted = bearer === undefined ||
+      await state.limiter.admit(baseInPath(state, c.req.path), bearer);
     await pause(state.latencyMs);
     const fault = state.faults.api.shift();
     if (fault) {
       await pause(fault.delayMs ?? 0, c.req.raw);
       return faultResponse(fault);
     }
-    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("Authorization") ?? "")?.[1];
     const authorization = bearer === undefined
       ? undefined
       : await liveAuthorization(state, "accessTokens", bearer);
     if (authorization === undefined) return authenticationRequired();
+    if (!admitted) return rateLimited();
     c.set("scopes", authorization.scopes);
     await next();
   });

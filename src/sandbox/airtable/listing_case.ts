@@ -97,7 +97,13 @@ export const airtableCase: ListingCase<AirtableSandboxControl> = {
   paged: { options: { basesPageSize: 3 }, limit: 23 },
   rateLimited: {
     options: { rateLimit: { perBasePerSecond: 5, penaltyMs: 400 } },
-    spec: { ...airtable, rateLimit: { ...airtable.rateLimit, penaltyMs: 400 } },
+    spec: {
+      ...airtable,
+      rateLimits: {
+        ...airtable.rateLimits,
+        rules: airtable.rateLimits.rules.map((rule) => ({ ...rule, penaltyMs: 400 })),
+      },
+    },
     inject: (control) =>
       control.failNext("api", {
         status: 429,

@@ -1,28 +1,68 @@
 /**
- * Airtable's per-base limit: 5 requests per second per base, whoever sends them; a request
- * over it answers 429 and the base keeps answering 429 for the whole penalty (30 s).
+ * Airtable's limits: 5 requests per second per base, whoever sends them, and 50 per second per
+ * token; a request over either answers 429 and the base (or token) keeps answering 429 for the
+ * whole penalty (30 s). Counted in the sandbox's store (SandboxRateCount), so hub processes
+ * that each mount the sandbox on one store count together; the per-base statistics are this
+ * process's view.
  */
+import type { Store } from "../../store/store.ts";
+import { type SandboxLimit, SandboxRateCount } from "../rate_count.ts";
 import type { AirtableCounters } from "./state.ts";
 
 export interface BaseRateRule {
   perBasePerSecond: number;
   penaltyMs: number;
+  /** Default 50. */
+  perTokenPerSecond?: number;
 }
 
 const WINDOW_MS = 1000;
 
 export class BaseRateLimiter {
+  /** Arrivals per base in this process, refused ones included: what the statistics show. */
   readonly #arrivals = new Map<string, number[]>();
-  readonly #blockedUntil = new Map<string, number>();
+  readonly #count: SandboxRateCount;
+  readonly #base: SandboxLimit;
+  readonly #token: SandboxLimit;
 
   constructor(
     readonly rule: BaseRateRule,
     private readonly clock: () => number,
     private readonly counters: AirtableCounters,
-  ) {}
+    store: Store,
+  ) {
+    this.#count = new SandboxRateCount(store, "airtable");
+    this.#base = { name: "base", requests: rule.perBasePerSecond, windowMs: WINDOW_MS };
+    this.#token = { name: "token", requests: rule.perTokenPerSecond ?? 50, windowMs: WINDOW_MS };
+  }
 
-  /** Counts one request to `baseId`; false when it must be answered 429. */
-  admit(baseId: string): boolean {
+  /** Counts one request with `token`, to `baseId` if it names one; false: answer 429. */
+  async admit(baseId: string | null, token: string): Promise<boolean> {
+    const counted = [{ limit: this.#token, id: token }];
+    if (baseId !== null) {
+      counted.unshift({ limit: this.#base, id: baseId });
+      this.#note(baseId);
+    }
+    const check = await this.#count.take(counted);
+    if (check.allowed) return true;
+    // Whichever limit is full starts its penalty; one already blocked keeps its own end.
+    for (const [i, { limit, id }] of counted.entries()) {
+      if (check.used[i] >= limit.requests) {
+        await this.#count.block(limit, id, this.rule.penaltyMs);
+      }
+    }
+    if (baseId !== null) this.counters.perBase[baseId].rateLimited++;
+    this.counters.rateLimited++;
+    return false;
+  }
+
+  /** Forgets every arrival and penalty (counters are kept). */
+  reset(): void {
+    this.#arrivals.clear();
+    this.#count.reset();
+  }
+
+  #note(baseId: string): void {
     const now = this.clock();
     const recent = (this.#arrivals.get(baseId) ?? []).filter((t) => t > now - WINDOW_MS);
     recent.push(now);
@@ -34,22 +74,5 @@ export class BaseRateLimiter {
     };
     stats.requests++;
     stats.maxPerSecond = Math.max(stats.maxPerSecond, recent.length);
-    const blocked = (this.#blockedUntil.get(baseId) ?? 0) > now;
-    if (!blocked && recent.length <= this.rule.perBasePerSecond) return true;
-    if (!blocked) this.#blockedUntil.set(baseId, now + this.rule.penaltyMs);
-    stats.rateLimited++;
-    this.counters.rateLimited++;
-    return false;
-  }
-
-  /** Ms left of the penalty on `baseId` (0 when none). */
-  penaltyLeft(baseId: string): number {
-    return Math.max(0, (this.#blockedUntil.get(baseId) ?? 0) - this.clock());
-  }
-
-  /** Forgets every arrival and penalty (counters are kept). */
-  reset(): void {
-    this.#arrivals.clear();
-    this.#blockedUntil.clear();
   }
 }

@@ -9,7 +9,7 @@ import { airtableApi } from "./api.ts";
 import { airtableAuthorize } from "./authorize.tsx";
 import type { AirtableBase, AirtableUser } from "./data.ts";
 import { jsonResponse, routeNotFound } from "./errors.ts";
-import { BaseRateLimiter } from "./rate_limit.ts";
+import { BaseRateLimiter, type BaseRateRule } from "./rate_limit.ts";
 import { seedAirtable, type SizeKnobs } from "./seed.ts";
 import { createMemoryStore } from "../../store/memory_store.ts";
 import type { Store } from "../../store/store.ts";
@@ -47,7 +47,7 @@ export interface AirtableSandboxOptions {
   /** Default 3600. */
   accessTokenTtlSeconds?: number;
   /** Default 5 per base per second and a 30-second penalty. */
-  rateLimit?: { perBasePerSecond: number; penaltyMs: number };
+  rateLimit?: BaseRateRule;
   /** Bases per page of GET /v0/meta/bases; default 1000, as documented. */
   basesPageSize?: number;
   /** Revoke the whole grant when a rotated refresh token comes back (Airtable may). Default false. */
@@ -104,6 +104,7 @@ export function createAirtableSandbox(
       options.rateLimit ?? { perBasePerSecond: 5, penaltyMs: 30_000 },
       clock,
       counters,
+      store,
     ),
     oauth: new EmulatedOAuthServer(store, policy, clock, counters),
     records: { iterators: new SandboxRecords(store, "airtable", "iterator", listIteratorSchema) },

@@ -52,9 +52,14 @@ async function admit(
   });
   state.counters.crmCalls++;
   if (kind === "search") state.counters.searchCalls++;
+  // Counted on arrival, as HubSpot counts, before the time the answer takes (a call without
+  // a bearer header does not count).
+  const decision = c.req.header("Authorization") === undefined
+    ? { allowed: true, remaining: await limiter.remaining(account) }
+    : await limiter.take(account);
   await pause(state);
   const fault = takeFault(state, "crm");
-  if (fault) return faultResponse(fault, headers(limiter.remaining(account)));
+  if (fault) return faultResponse(fault, headers(decision.remaining));
 
   const token = await bearer(state, c.req.header("Authorization"));
   if (!token) {
@@ -62,7 +67,7 @@ async function admit(
       401,
       "INVALID_AUTHENTICATION",
       "Authentication credentials not found.",
-      headers(limiter.remaining(account)),
+      headers(decision.remaining),
     );
   }
   const now = state.clock();
@@ -72,12 +77,11 @@ async function admit(
       401,
       "EXPIRED_AUTHENTICATION",
       `The OAuth token used to make this call expired ${ago} second(s) ago.`,
-      headers(limiter.remaining(account)),
+      headers(decision.remaining),
       { context: { "expire time": [new Date(token.expiresAt).toISOString()] } },
     );
   }
 
-  const decision = limiter.take(account);
   const rated = headers(decision.remaining);
   if (!decision.allowed) {
     state.counters.rateLimited++;

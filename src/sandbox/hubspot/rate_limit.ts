@@ -1,4 +1,11 @@
-/** HubSpot's ten-secondly rolling limit: at most `max` calls in any `intervalMs`, per account. */
+/**
+ * HubSpot's limits per account (portal), whoever installed the app: at most `max` calls in any
+ * rolling `intervalMs` (100 per 10 s; CRM search has its own 5 per second). Counted in the
+ * sandbox's store (SandboxRateCount), so hub processes that each mount the sandbox on one store
+ * count together.
+ */
+import type { Store } from "../../store/store.ts";
+import { type SandboxLimit, SandboxRateCount } from "../rate_count.ts";
 
 export interface RateWindow {
   max: number;
@@ -13,30 +20,24 @@ export interface RateDecision {
 
 export interface RollingLimiter {
   readonly window: RateWindow;
-  /** Counts a call for `key` unless the window is full. Refused calls are not counted. */
-  take(key: string): RateDecision;
+  /** Counts a call for the account `key` unless the window is full; refused calls do not count. */
+  take(key: string): Promise<RateDecision>;
   /** Calls left for `key` without counting one. */
-  remaining(key: string): number;
+  remaining(key: string): Promise<number>;
   reset(): void;
 }
 
-export function rollingLimiter(window: RateWindow, clock: () => number): RollingLimiter {
-  const calls = new Map<string, number[]>();
-  const recent = (key: string): number[] => {
-    const since = clock() - window.intervalMs;
-    const list = (calls.get(key) ?? []).filter((at) => at > since);
-    calls.set(key, list);
-    return list;
-  };
+/** One of HubSpot's windows (`name`: "portal" for the rolling one, "search" for search's). */
+export function rollingLimiter(window: RateWindow, store: Store, name: string): RollingLimiter {
+  const count = new SandboxRateCount(store, "hubspot");
+  const limit: SandboxLimit = { name, requests: window.max, windowMs: window.intervalMs };
   return {
     window,
-    take(key) {
-      const list = recent(key);
-      if (list.length >= window.max) return { allowed: false, remaining: 0 };
-      list.push(clock());
-      return { allowed: true, remaining: window.max - list.length };
+    async take(key) {
+      const check = await count.take([{ limit, id: key }]);
+      return { allowed: check.allowed, remaining: Math.max(0, window.max - check.used[0]) };
     },
-    remaining: (key) => Math.max(0, window.max - recent(key).length),
-    reset: () => calls.clear(),
+    remaining: async (key) => Math.max(0, window.max - await count.used(limit, key)),
+    reset: () => count.reset(),
   };
 }

@@ -40,7 +40,7 @@ export function notionApi(state: NotionState): Hono {
       if (found.state === "rotated") state.counters.rotatedAccessTokenUses++;
       return notionError(c, 401, "unauthorized", "API token is invalid.");
     }
-    if (!withinLimit(found.grant)) {
+    if (!(await withinLimit(found.grant))) {
       state.counters.rateLimited++;
       return notionError(c, 429, "rate_limited", undefined, {
         "Retry-After": String(state.rateLimit.retryAfterSeconds),
@@ -49,17 +49,14 @@ export function notionApi(state: NotionState): Hono {
     return found.grant;
   }
 
-  /** At most `requestsPerSecond` per connection in each clock second. */
-  function withinLimit(grant: Grant): boolean {
-    const second = Math.floor(state.clock() / 1000);
-    const window = state.windows.get(grant.botId);
-    if (window === undefined || window.second !== second) {
-      state.windows.set(grant.botId, { second, count: 1 });
-      return true;
-    }
-    if (window.count >= state.rateLimit.requestsPerSecond) return false;
-    window.count++;
-    return true;
+  /** At most `requestsPerSecond` per connection in any one second, across processes. */
+  async function withinLimit(grant: Grant): Promise<boolean> {
+    const limit = {
+      name: "connection",
+      requests: state.rateLimit.requestsPerSecond,
+      windowMs: 1000,
+    };
+    return (await state.rates.take([{ limit, id: grant.botId }])).allowed;
   }
 
   app.get("/v1/users/me", async (c) => {

@@ -17,6 +17,7 @@ import type { Store } from "../../store/store.ts";
 import { queueFault } from "../emulator.ts";
 import { EmulatedOAuthServer, newOAuthCounters } from "../oauth_server.ts";
 import { SandboxRecords } from "../sandbox_store.ts";
+import { SandboxRateCount } from "../rate_count.ts";
 import {
   type InjectedFault,
   notionPolicy,
@@ -106,7 +107,7 @@ export function createNotionSandbox(
     clock,
     oauth: new EmulatedOAuthServer(store, policy, clock, counters),
     records: notionRecords(store),
-    windows: new Map(),
+    rates: new SandboxRateCount(store, "notion"),
     faults: { token: [], api: [] },
     counters,
   };

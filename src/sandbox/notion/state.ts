@@ -14,6 +14,7 @@ import type {
 } from "../oauth_server.ts";
 import type { SandboxRecords } from "../sandbox_store.ts";
 import type { NotionData } from "./data.ts";
+import type { SandboxRateCount } from "../rate_count.ts";
 
 export type { InjectedFault };
 
@@ -60,8 +61,8 @@ export interface NotionState {
   /** Codes, grants and tokens (the hub's store when mounted). */
   oauth: EmulatedOAuthServer;
   records: NotionRecords;
-  /** Requests in the current second, per connection (this process's share of the limit). */
-  windows: Map<string, { second: number; count: number }>;
+  /** Requests per connection in the last second, counted in the sandbox's store. */
+  rates: SandboxRateCount;
   faults: FaultQueues<"token" | "api">;
   counters: NotionSandboxCounters;
 }

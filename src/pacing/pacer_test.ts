@@ -1,0 +1,71 @@
+import assert from "node:assert/strict";
+import { createMemoryStore } from "../store/memory_store.ts";
+import type { PaceRequest, Store } from "../store/store.ts";
+import { Pacer, RateLimitWaitTooLong } from "./pacer.ts";
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** A memory store that records every pace request it is sent. */
+function recordingStore(): { store: Store; paces: PaceRequest[] } {
+  const inner = createMemoryStore();
+  const paces: PaceRequest[] = [];
+  return {
+    paces,
+    store: {
+      ...inner,
+      pace: (request) => {
+        paces.push(request);
+        return inner.pace(request);
+      },
+    },
+  };
+}
+
+Deno.test("a listing's concurrent calls share one round trip, and go in order", async () => {
+  const { store, paces } = recordingStore();
+  const pacer = new Pacer({ store, clock: Date.now, sleep });
+  const session = pacer.session();
+  const scope = { key: "s", requests: 3, windowMs: 300 };
+  const started: number[] = [];
+  const t0 = Date.now();
+  await Promise.all(
+    Array.from({ length: 6 }, async () => {
+      await session.acquire([scope], null);
+      started.push(Date.now() - t0);
+    }),
+  );
+  assert.equal(paces.length, 1, "six slots, one round trip");
+  assert.equal(paces[0].count, 6);
+  assert.ok(started.slice(0, 3).every((t) => t < 150), `${started}`);
+  assert.ok(started.slice(3).every((t) => t >= 290), `${started}`);
+  assert.equal(pacer.stats.roundTrips, 1);
+  assert.equal(pacer.stats.slots, 6);
+});
+
+Deno.test("a slot further than the bound is refused at once with its wait", async () => {
+  const pacer = new Pacer({ store: createMemoryStore(), clock: Date.now, sleep });
+  const scope = { key: "s", requests: 1, windowMs: 5_000 };
+  await pacer.session().acquire([scope], 100);
+  const error = await pacer.session().acquire([scope], 100).catch((e: unknown) => e);
+  assert.ok(error instanceof RateLimitWaitTooLong);
+  assert.ok(error.waitMs > 4_000, `${error.waitMs}`);
+});
+
+Deno.test("a block rides on the retry's reservation, and holds other sessions too", async () => {
+  const { store, paces } = recordingStore();
+  const pacer = new Pacer({ store, clock: Date.now, sleep });
+  const scope = { key: "s", requests: 100, windowMs: 1_000 };
+  const first = pacer.session();
+  await first.acquire([scope], null);
+  await first.block([scope], ["s"], 400, { retryMaxWaitMs: null });
+  const t0 = Date.now();
+  await first.acquire([scope], null);
+  assert.ok(Date.now() - t0 >= 380, "the retry waited the block out");
+  assert.equal(paces.length, 2, "the block went with the retry's round trip");
+  assert.deepEqual(paces[1].block, { keys: ["s"], ms: 400 });
+  await pacer.session().block([scope], ["s"], 300, "alone");
+  assert.equal(paces.length, 3);
+  const other = new Pacer({ store, clock: Date.now, sleep });
+  const refused = await other.session().acquire([scope], 100).catch((e: unknown) => e);
+  assert.ok(refused instanceof RateLimitWaitTooLong, "another process's pacer sees the block");
+});
