@@ -3,7 +3,7 @@ import type { TokenKeeper } from "../connections/token_keeper.ts";
 import { NotConnectedError, ReconnectRequiredError } from "../errors.ts";
 import type { ActiveProvider } from "../providers/registry.ts";
 import type { Logger } from "../log.ts";
-import type { ChainPosition } from "../providers/spec.ts";
+import type { ChainPosition, ListingContext, ProviderApi } from "../providers/spec.ts";
 import type { Store } from "../store/store.ts";
 import { runChains } from "./chains.ts";
 import { issueCursor, resolveCursor } from "./cursor.ts";
@@ -79,6 +79,31 @@ export class ItemsService {
     options: { log?: Logger; background: boolean },
   ): Promise<{ items: IntegrationItem[]; remaining: ChainPosition[] }> {
     const { spec } = provider;
+    const { api, context } = await this.connect(provider, owner, options);
+    const result = await runChains({
+      positions,
+      limit,
+      callBudget: options.background ? null : this.deps.callBudget,
+      maxPageSize: spec.maxPageSize,
+      fetchPage: (position, pageSize) =>
+        spec.fetchPage(position, pageSize, api, context),
+    });
+    return {
+      items: spec.finishItems ? spec.finishItems(result.items) : result.items,
+      remaining: result.remaining,
+    };
+  }
+
+  /**
+   * The paced, retried API of one connection and what its listing needs to know (a sync's
+   * change feed calls it directly). Throws when the connection is missing or needs reconnecting.
+   */
+  async connect(
+    provider: ActiveProvider,
+    owner: Owner,
+    options: { log?: Logger; background: boolean },
+  ): Promise<{ api: ProviderApi; context: ListingContext }> {
+    const { spec } = provider;
     const connection = await this.deps.connections.get(spec.id, owner);
     if (connection === null) {
       throw new NotConnectedError(
@@ -101,18 +126,7 @@ export class ItemsService {
       callTimeoutMs: this.deps.callTimeoutMs,
       rateLimitWaitMs: options.background ? Infinity : this.deps.rateLimitWaitMs,
     });
-    const result = await runChains({
-      positions,
-      limit,
-      callBudget: options.background ? null : this.deps.callBudget,
-      maxPageSize: spec.maxPageSize,
-      fetchPage: (position, pageSize) =>
-        spec.fetchPage(position, pageSize, api, { extra: connection.extra }),
-    });
-    return {
-      items: spec.finishItems ? spec.finishItems(result.items) : result.items,
-      remaining: result.remaining,
-    };
+    return { api, context: { extra: connection.extra } };
   }
 
   #limiter(provider: ActiveProvider): RateLimiter {

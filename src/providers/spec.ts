@@ -107,6 +107,79 @@ export interface ListingContext {
   extra: Record<string, string>;
 }
 
+/**
+ * Where a provider's change feed stands after a sync: opaque strings, one per part of the feed
+ * the provider chooses (usually one per chain: "contacts", "contacts:archived"). Kept in the
+ * sync status; the next incremental sync starts from it.
+ */
+export type Watermark = Record<string, string>;
+
+/** One page of a change feed: what changed, with where its chain goes next. */
+export interface ChangePage {
+  /**
+   * Items as they are now that may have changed since the watermark. Sending too many is safe
+   * (an overlap, a restarted query): the engine compares each with the copy and logs only
+   * real changes, each item once; an id sent twice keeps the later page's item.
+   */
+  upserts: IntegrationItem[];
+  /** Ids of items deleted since the watermark (ids not in the copy are ignored; a deletion wins over an upsert of the same id in one sync). */
+  deletions: string[];
+  /**
+   * For a feed with `deletionCheck`: ids of items that exist, from a cheap id listing. Items in
+   * the copy that no page names (in `upserts` or `present`) by the end of the sync are deleted.
+   */
+  present?: string[];
+  /** The next cursor of the same chain, or null when the chain is done. */
+  next: string | null;
+  /** New chains this page revealed (a new Airtable base's tables). */
+  spawn?: ChainPosition[];
+  /** Watermark parts this page moves on; merged key by key into the new watermark. */
+  watermark?: Watermark;
+}
+
+/**
+ * A provider's change feed: how an incremental sync learns what changed since the previous one
+ * without listing the whole account. Optional: a provider without one is fully listed and
+ * compared with the copy on every sync.
+ *
+ * How the engine uses it (src/sync/engine.ts):
+ * - A full listing (the first sync, after a failed sync, without a usable watermark, and once
+ *   every FULL_RELIST_MS) stores `watermarkAt(start)` when it completes, `start` being the hub's
+ *   clock when the listing began, so changes made during the listing are read again next time.
+ * - An incremental sync calls `startChains(watermark)` (null: the watermark is not usable, do a
+ *   full listing), then `fetchChanges` for each position, following `next` and `spawn` exactly
+ *   like a listing's chains. Each page is staged in the store and checkpointed, so a killed sync
+ *   resumes at the page it was on; every call goes through `api` (paced, retried, counted).
+ * - The new watermark is the previous one with each page's `watermark` parts merged over it in
+ *   page order; a part that no page names stays as it was.
+ * - When the chains are done the engine builds the new generation: the previous copy with the
+ *   upserts applied (unknown ids appended), deletions removed and, with `deletionCheck`, items
+ *   no page named removed; the change log gets only items whose content differs.
+ * - A feed that returns more than MAX_FEED_CHANGES upserts and deletions in one sync is
+ *   abandoned for a full listing (it would be as costly, and the changes are held in memory).
+ *
+ * Items are final as sent (`finishItems` is not applied to them) and keep the ids the listing
+ * gives them. Positions and cursors are strings kept in the checkpoint: put all a chain needs (the query's
+ * lower bound, the last value seen) into `cursor` or `context`.
+ */
+export interface ChangeFeed {
+  /** The watermark a full listing that began at `startedAt` (epoch ms, hub clock) leaves. */
+  watermarkAt(startedAt: number): Watermark;
+  /** The chains an incremental sync from `watermark` starts with; null when it is unusable. */
+  startChains(watermark: Watermark): ChainPosition[] | null;
+  /** Fetches one page of one chain of the feed. */
+  fetchChanges(
+    position: ChainPosition,
+    api: ProviderApi,
+    context: ListingContext,
+  ): Promise<ChangePage>;
+  /**
+   * The feed's pages name every existing item (in `upserts` or `present`), so what they do not
+   * name was deleted: for providers whose deletions show only by comparing ids.
+   */
+  deletionCheck?: boolean;
+}
+
 /** A provider: mostly data, plus the small pieces that cannot be data. */
 export interface ProviderSpec {
   id: ProviderId;
@@ -135,6 +208,8 @@ export interface ProviderSpec {
     api: ProviderApi,
     context: ListingContext,
   ): Promise<ChainPage>;
+  /** How an incremental sync reads what changed; absent: every sync is a full listing. */
+  changeFeed?: ChangeFeed;
   /** Adjusts one response's items together (links children to parents listed beside them). */
   finishItems?(items: IntegrationItem[]): IntegrationItem[];
   /** Revokes the grant at the provider, when it offers a way. */

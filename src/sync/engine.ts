@@ -7,23 +7,45 @@
  */
 import { z } from "zod";
 import type { Owner } from "../connections/connections.ts";
-import { HubError } from "../errors.ts";
+import { HubError, ProviderError } from "../errors.ts";
 import type { ItemsService } from "../items/list_items.ts";
 import type { IntegrationItem } from "../items/item.ts";
 import { parseJson } from "../json.ts";
 import { type Logger, silentLogger } from "../log.ts";
 import type { ActiveProvider } from "../providers/registry.ts";
+import type { ChainPosition, ListingContext, ProviderApi } from "../providers/spec.ts";
 import { keys } from "../store/keys.ts";
 import { type Store, StoreUnavailableError } from "../store/store.ts";
 import { type ChangeEntry, ChangeLog } from "./changes.ts";
 import { chunkItems, CopyStore } from "./copy.ts";
+import {
+  CopyIncompleteError,
+  FeedStage,
+  MAX_FEED_CHANGES,
+  MERGE_STEP_CHUNKS,
+  mergeBatch,
+  type StagedChanges,
+  type StageEntry,
+} from "./feed_stage.ts";
 import { parseStatus, readStatus, type SyncStatus, writeStatus } from "./status.ts";
 
 /** Items listed per step: one checkpoint, and at most this many items in memory at a time. */
 export const STEP_ITEMS = 1000;
 
+/**
+ * A full listing at least this often (a day), whatever the change feed says: it catches what a
+ * feed cannot show (HubSpot merges, an edit lost in search's lag) and resets the watermark.
+ */
+export const FULL_RELIST_MS = 24 * 60 * 60 * 1000;
+
 const checkpointSchema = z.object({
   generation: z.number(),
+  /**
+   * "full": listing the whole account; "feed": reading the change feed into the stage;
+   * "merge": applying the stage to the previous copy; "applied": done, to be completed.
+   */
+  mode: z.enum(["full", "feed", "merge", "applied"]).default("full"),
+  /** The listing's chains ("full") or the change feed's ("feed"). */
   positions: z.array(z.object({
     chain: z.string(),
     cursor: z.string().nullable(),
@@ -35,8 +57,80 @@ const checkpointSchema = z.object({
   changes: z.number(),
   done: z.number(),
   types: z.record(z.string(), z.number()),
+  /** When the full listing began: its watermark is taken from then. */
+  listedAt: z.number().nullable().default(null),
+  /** The change feed's watermark so far. */
+  watermark: z.record(z.string(), z.string()).nullable().default(null),
+  /** Chunks of staged changes, and how many upserts and deletions they hold. */
+  staged: z.number().default(0),
+  stagedChanges: z.number().default(0),
+  /** Chunks of ids the merge applied so far. */
+  matched: z.number().default(0),
+  /** The previous generation the changes apply to, its chunks, and how many are applied. */
+  base: z.number().nullable().default(null),
+  baseChunks: z.number().default(0),
+  read: z.number().default(0),
 });
 type Checkpoint = z.infer<typeof checkpointSchema>;
+
+const EMPTY_CHECKPOINT: Checkpoint = {
+  generation: 0,
+  mode: "full",
+  positions: [],
+  chunks: 0,
+  changeChunks: 0,
+  changes: 0,
+  done: 0,
+  types: {},
+  listedAt: null,
+  watermark: null,
+  staged: 0,
+  stagedChanges: 0,
+  matched: 0,
+  base: null,
+  baseChunks: 0,
+  read: 0,
+};
+
+const metaSchema = z.object({ chunks: z.number() });
+
+/** Whether a sync has gathered its whole generation and only needs completing. */
+function isListed(checkpoint: Checkpoint): boolean {
+  return checkpoint.mode === "applied" ||
+    (checkpoint.mode === "full" && checkpoint.positions.length === 0);
+}
+
+/** Type counts with `items` added. */
+function countTypes(
+  types: Record<string, number>,
+  items: readonly IntegrationItem[],
+): Record<string, number> {
+  const counted = { ...types };
+  for (const item of items) counted[item.type] = (counted[item.type] ?? 0) + 1;
+  return counted;
+}
+
+/** What one run of a sync knows along the way (none of it survives the run). */
+interface Run {
+  provider: ActiveProvider;
+  owner: Owner;
+  key: string;
+  generation: number;
+  log: Logger;
+  copy: CopyStore;
+  changeLog: ChangeLog;
+  stage: FeedStage;
+  /** For a full listing: the previous copy's fingerprints by id, and the ids copied so far. */
+  compare: FullCompare | null;
+  /** For a merge: the staged changes. */
+  staged: StagedChanges | null;
+  feedApi: { api: ProviderApi; context: ListingContext } | null;
+}
+
+interface FullCompare {
+  previous: Map<string, string>;
+  copied: Set<string>;
+}
 
 export interface SyncDeps {
   store: Store;
@@ -122,20 +216,15 @@ export class SyncEngine {
     const { store, clock } = this.deps;
     const log = this.deps.log ?? silentLogger;
     const started = clock();
-    const copy = new CopyStore(store, key);
-    const changeLog = new ChangeLog(store, key, clock);
     const before = await readStatus(store, key);
-    const resumed = await this.#checkpoint(key);
+    let resumed = await this.#checkpoint(key);
+    if (resumed !== null && resumed.mode !== "full" && before.state === "failed") {
+      // An incremental sync that failed is not retried as one: the next sync lists fully.
+      await this.#discard(key, resumed);
+      resumed = null;
+    }
     const generation = resumed?.generation ?? (before.generation ?? 0) + 1;
-    let checkpoint: Checkpoint = resumed ?? {
-      generation,
-      positions: provider.spec.startChains(),
-      chunks: 0,
-      changeChunks: 0,
-      changes: 0,
-      done: 0,
-      types: {},
-    };
+    let checkpoint = resumed ?? await this.#plan(provider, key, before, generation, started);
     let status: SyncStatus = {
       ...before,
       state: "running",
@@ -143,59 +232,27 @@ export class SyncEngine {
       progress: { done: checkpoint.done, total: null },
     };
     await writeStatus(store, key, status);
+    const run: Run = {
+      provider,
+      owner,
+      key,
+      generation,
+      log,
+      copy: new CopyStore(store, key),
+      changeLog: new ChangeLog(store, key, clock),
+      stage: new FeedStage(store, key, generation),
+      compare: null,
+      staged: null,
+      feedApi: null,
+    };
     try {
-      // What the previous copy holds, by id, so each step can tell what changed; on a resume
-      // the items already copied are taken out, their changes being logged already.
-      const previous = new Map<string, string>();
-      if (before.generation !== null) {
-        for await (const items of copy.scan(before.generation)) {
-          for (const item of items) previous.set(item.id, fingerprint(item));
-        }
-      }
-      const copied = new Set<string>();
-      if (resumed !== null) {
-        for await (const items of copy.scan(generation)) {
-          for (const item of items) {
-            previous.delete(item.id);
-            copied.add(item.id);
-          }
-        }
-      }
-      for (let steps = 0; checkpoint.positions.length > 0; steps++) {
+      for (let steps = 0; !isListed(checkpoint); steps++) {
         if (maxSteps !== null && steps >= maxSteps) return "paused";
-        const step = await this.deps.items.fetch(
-          provider,
-          owner,
-          checkpoint.positions,
-          STEP_ITEMS,
-          { log, background: true },
-        );
-        const now = new Date(clock()).toISOString();
-        const fresh = interleaveByType(step.items.filter((item) => !copied.has(item.id)));
-        const changes: ChangeEntry[] = [];
-        for (const item of fresh) {
-          copied.add(item.id);
-          if (previous.get(item.id) !== fingerprint(item)) {
-            changes.push({ action: "upsert", id: item.id, item, changed_at: now });
-          }
-          previous.delete(item.id);
-        }
-        const chunks = chunkItems(fresh);
-        for (const [i, items] of chunks.entries()) {
-          await copy.writeChunk(generation, checkpoint.chunks + i, items);
-        }
-        const changeChunks = await writeChanges(changeLog, generation, checkpoint, changes);
-        const types = { ...checkpoint.types };
-        for (const item of fresh) types[item.type] = (types[item.type] ?? 0) + 1;
-        checkpoint = {
-          generation,
-          positions: step.remaining,
-          chunks: checkpoint.chunks + chunks.length,
-          changeChunks: checkpoint.changeChunks + changeChunks,
-          changes: checkpoint.changes + changes.length,
-          done: checkpoint.done + fresh.length,
-          types,
-        };
+        checkpoint = checkpoint.mode === "full"
+          ? await this.#listStep(run, before, checkpoint)
+          : checkpoint.mode === "feed"
+          ? await this.#feedStep(run, checkpoint)
+          : await this.#mergeStep(run, checkpoint);
         await store.set(`${key}:checkpoint`, JSON.stringify(checkpoint));
         if (!(await store.replaceIfEquals(`${key}:lease`, holder, holder, this.deps.leaseMs))) {
           log.warn("sync", { provider: provider.spec.id, outcome: "lease_lost" });
@@ -204,16 +261,24 @@ export class SyncEngine {
         status = { ...status, progress: { done: checkpoint.done, total: null } };
         await writeStatus(store, key, status);
       }
-      const deletions: ChangeEntry[] = [...previous.keys()].map((id) => ({
-        action: "delete",
-        id,
-        item: null,
-        changed_at: new Date(clock()).toISOString(),
-      }));
-      const deletionChunks = await writeChanges(changeLog, generation, checkpoint, deletions);
-      const changeChunks = checkpoint.changeChunks + deletionChunks;
-      await changeLog.commit(generation, changeChunks, checkpoint.changes + deletions.length);
+      let changes = checkpoint.changes;
+      let changeChunks = checkpoint.changeChunks;
+      if (checkpoint.mode === "full") {
+        // What the previous copy held and the listing did not: deleted.
+        const { previous } = await this.#compare(run, before);
+        const deletions: ChangeEntry[] = [...previous.keys()].map((id) => ({
+          action: "delete",
+          id,
+          item: null,
+          changed_at: new Date(clock()).toISOString(),
+        }));
+        changeChunks += await writeChanges(run.changeLog, generation, checkpoint, deletions);
+        changes += deletions.length;
+      }
+      await run.changeLog.commit(generation, changeChunks, changes);
       const finished = new Date(clock()).toISOString();
+      const full = checkpoint.mode === "full";
+      const listedAt = full ? checkpoint.listedAt ?? started : before.listedAt;
       await writeStatus(store, key, {
         ...status,
         state: "ok",
@@ -224,15 +289,21 @@ export class SyncEngine {
         progress: null,
         lastError: null,
         generation,
+        watermark: full
+          ? provider.spec.changeFeed?.watermarkAt(listedAt!) ?? null
+          : checkpoint.watermark,
+        listedAt,
       });
       await store.set(`${key}:meta:${generation}`, JSON.stringify({ chunks: checkpoint.chunks }));
       await store.delete(`${key}:checkpoint`);
-      await this.#dropGeneration(copy, key, generation - 2);
+      await run.stage.delete(checkpoint.staged, checkpoint.matched);
+      await this.#dropGeneration(run.copy, key, generation - 2);
       log.info("sync", {
         provider: provider.spec.id,
         outcome: "synced",
+        mode: full ? "full" : "incremental",
         items: checkpoint.done,
-        changes: checkpoint.changes + deletions.length,
+        changes,
         ms: clock() - started,
       });
       return "synced";
@@ -259,16 +330,233 @@ export class SyncEngine {
     }
   }
 
+  /**
+   * How a sync that starts afresh brings the copy up to date: from the provider's change feed
+   * when it has one, the previous sync left a watermark and a complete copy, and the last full
+   * listing is recent; otherwise by listing the whole account.
+   */
+  async #plan(
+    provider: ActiveProvider,
+    key: string,
+    before: SyncStatus,
+    generation: number,
+    now: number,
+  ): Promise<Checkpoint> {
+    const fresh = { ...EMPTY_CHECKPOINT, generation };
+    const feed = provider.spec.changeFeed;
+    if (
+      feed !== undefined && before.generation !== null && before.watermark !== null &&
+      before.listedAt !== null && now - before.listedAt < FULL_RELIST_MS &&
+      before.state !== "failed"
+    ) {
+      const positions = feed.startChains(before.watermark);
+      const baseChunks = await this.#generationChunks(key, before.generation);
+      if (positions !== null && baseChunks !== null) {
+        return {
+          ...fresh,
+          mode: "feed",
+          positions,
+          watermark: before.watermark,
+          base: before.generation,
+          baseChunks,
+        };
+      }
+    }
+    return { ...fresh, positions: provider.spec.startChains(), listedAt: now };
+  }
+
+  /** One step of a full listing: its items are the new generation's, compared with the old. */
+  async #listStep(run: Run, before: SyncStatus, checkpoint: Checkpoint): Promise<Checkpoint> {
+    const { previous, copied } = await this.#compare(run, before);
+    const step = await this.deps.items.fetch(
+      run.provider,
+      run.owner,
+      checkpoint.positions,
+      STEP_ITEMS,
+      { log: run.log, background: true },
+    );
+    const now = new Date(this.deps.clock()).toISOString();
+    const fresh = interleaveByType(step.items.filter((item) => !copied.has(item.id)));
+    const changes: ChangeEntry[] = [];
+    for (const item of fresh) {
+      copied.add(item.id);
+      if (previous.get(item.id) !== fingerprint(item)) {
+        changes.push({ action: "upsert", id: item.id, item, changed_at: now });
+      }
+      previous.delete(item.id);
+    }
+    const chunks = chunkItems(fresh);
+    for (const [i, items] of chunks.entries()) {
+      await run.copy.writeChunk(run.generation, checkpoint.chunks + i, items);
+    }
+    const changeChunks = await writeChanges(run.changeLog, run.generation, checkpoint, changes);
+    return {
+      ...checkpoint,
+      positions: step.remaining,
+      chunks: checkpoint.chunks + chunks.length,
+      changeChunks: checkpoint.changeChunks + changeChunks,
+      changes: checkpoint.changes + changes.length,
+      done: checkpoint.done + fresh.length,
+      types: countTypes(checkpoint.types, fresh),
+    };
+  }
+
+  /**
+   * What the previous copy holds, by id, so each listing step can tell what changed; on a
+   * resume the items already copied are taken out, their changes being logged already.
+   */
+  async #compare(run: Run, before: SyncStatus): Promise<FullCompare> {
+    if (run.compare !== null) return run.compare;
+    const previous = new Map<string, string>();
+    if (before.generation !== null) {
+      for await (const items of run.copy.scan(before.generation)) {
+        for (const item of items) previous.set(item.id, fingerprint(item));
+      }
+    }
+    const copied = new Set<string>();
+    for await (const items of run.copy.scan(run.generation)) {
+      for (const item of items) {
+        previous.delete(item.id);
+        copied.add(item.id);
+      }
+    }
+    return run.compare = { previous, copied };
+  }
+
+  /**
+   * One page of each of the change feed's chains, staged. A feed that turns out to hold more
+   * changes than MAX_FEED_CHANGES is dropped for a full listing.
+   */
+  async #feedStep(run: Run, checkpoint: Checkpoint): Promise<Checkpoint> {
+    const feed = run.provider.spec.changeFeed!;
+    run.feedApi ??= await this.deps.items.connect(run.provider, run.owner, {
+      log: run.log,
+      background: true,
+    });
+    const { api, context } = run.feedApi;
+    const pages = await Promise.all(
+      checkpoint.positions.map((position) => feed.fetchChanges(position, api, context)),
+    );
+    const entries: StageEntry[] = [];
+    const positions: ChainPosition[] = [];
+    const watermark = { ...checkpoint.watermark };
+    let changes = 0;
+    pages.forEach((page, i) => {
+      const position = checkpoint.positions[i];
+      if (page.next !== null) {
+        if (page.next === position.cursor) {
+          throw new ProviderError("The provider returned the same page cursor twice; stopping.");
+        }
+        positions.push({ ...position, cursor: page.next });
+      }
+      positions.push(...page.spawn ?? []);
+      for (const item of page.upserts) entries.push({ u: item });
+      for (const id of page.deletions) entries.push({ d: id });
+      for (const id of page.present ?? []) entries.push({ p: id });
+      changes += page.upserts.length + page.deletions.length;
+      Object.assign(watermark, page.watermark);
+    });
+    if (checkpoint.stagedChanges + changes > MAX_FEED_CHANGES) {
+      run.log.info("sync", { provider: run.provider.spec.id, outcome: "feed_too_large" });
+      await this.#discard(run.key, checkpoint);
+      return {
+        ...EMPTY_CHECKPOINT,
+        generation: run.generation,
+        positions: run.provider.spec.startChains(),
+        listedAt: this.deps.clock(),
+      };
+    }
+    const staged = await run.stage.write("changes", checkpoint.staged, entries);
+    return {
+      ...checkpoint,
+      mode: positions.length === 0 ? "merge" : "feed",
+      positions,
+      watermark,
+      staged: checkpoint.staged + staged,
+      stagedChanges: checkpoint.stagedChanges + changes,
+    };
+  }
+
+  /** Applies the staged changes to the next MERGE_STEP_CHUNKS chunks of the previous copy. */
+  async #mergeStep(run: Run, checkpoint: Checkpoint): Promise<Checkpoint> {
+    const feed = run.provider.spec.changeFeed!;
+    run.staged ??= await run.stage.read(
+      checkpoint.staged,
+      checkpoint.matched,
+      feed.deletionCheck ?? false,
+    );
+    const count = Math.min(MERGE_STEP_CHUNKS, checkpoint.baseChunks - checkpoint.read);
+    const chunks = count > 0
+      ? await run.copy.readChunks(checkpoint.base!, checkpoint.read, count)
+      : [];
+    if (chunks.includes(null)) {
+      throw new CopyIncompleteError(
+        "Part of the previous copy is gone; the next sync lists again.",
+      );
+    }
+    const last = checkpoint.read + count >= checkpoint.baseChunks;
+    const merged = mergeBatch(
+      run.staged,
+      chunks.flatMap((items) => items!),
+      last,
+      new Date(this.deps.clock()).toISOString(),
+      (a, b) => fingerprint(a) === fingerprint(b),
+    );
+    const written = chunkItems(merged.items);
+    for (const [i, items] of written.entries()) {
+      await run.copy.writeChunk(run.generation, checkpoint.chunks + i, items);
+    }
+    const changeChunks = await writeChanges(
+      run.changeLog,
+      run.generation,
+      checkpoint,
+      merged.changes,
+    );
+    const matched = await run.stage.write(
+      "matched",
+      checkpoint.matched,
+      merged.matched.map((id) => ({ m: id })),
+    );
+    return {
+      ...checkpoint,
+      mode: last ? "applied" : "merge",
+      read: checkpoint.read + count,
+      matched: checkpoint.matched + matched,
+      chunks: checkpoint.chunks + written.length,
+      changeChunks: checkpoint.changeChunks + changeChunks,
+      changes: checkpoint.changes + merged.changes.length,
+      done: checkpoint.done + merged.items.length,
+      types: countTypes(checkpoint.types, merged.items),
+    };
+  }
+
+  /** Deletes what an unfinished sync wrote (its copy chunks, staged changes, checkpoint). */
+  async #discard(key: string, checkpoint: Checkpoint): Promise<void> {
+    const { store } = this.deps;
+    await new CopyStore(store, key).deleteGeneration(checkpoint.generation, checkpoint.chunks);
+    await new FeedStage(store, key, checkpoint.generation).delete(
+      checkpoint.staged,
+      checkpoint.matched,
+    );
+    await store.delete(`${key}:checkpoint`);
+  }
+
+  /** How many chunks a complete generation has; null when its record is gone. */
+  async #generationChunks(key: string, generation: number): Promise<number | null> {
+    const raw = await this.deps.store.get(`${key}:meta:${generation}`);
+    const meta = metaSchema.safeParse(raw === null ? null : parseJson(raw));
+    return meta.success ? meta.data.chunks : null;
+  }
+
   async #checkpoint(key: string): Promise<Checkpoint | null> {
     return parseCheckpoint(await this.deps.store.get(`${key}:checkpoint`));
   }
 
   async #dropGeneration(copy: CopyStore, key: string, generation: number): Promise<void> {
     if (generation < 1) return;
-    const raw = await this.deps.store.get(`${key}:meta:${generation}`);
-    const meta = z.object({ chunks: z.number() }).safeParse(raw === null ? null : parseJson(raw));
-    if (!meta.success) return;
-    await copy.deleteGeneration(generation, meta.data.chunks);
+    const chunks = await this.#generationChunks(key, generation);
+    if (chunks === null) return;
+    await copy.deleteGeneration(generation, chunks);
     await this.deps.store.delete(`${key}:meta:${generation}`);
   }
 
@@ -288,7 +576,7 @@ export class SyncEngine {
     for (const generation of [status.generation, (status.generation ?? 0) - 1]) {
       if (generation !== null) await this.#dropGeneration(copy, key, generation);
     }
-    if (checkpoint !== null) await copy.deleteGeneration(checkpoint.generation, checkpoint.chunks);
+    if (checkpoint !== null) await this.#discard(key, checkpoint);
     await new ChangeLog(store, key, clock).clear();
     for (const part of ["status", "checkpoint", "lease", "requested"]) {
       await store.delete(`${key}:${part}`);

@@ -20,6 +20,10 @@ const storedStatusSchema = z.object({
   lastError: z.object({ code: z.string(), message: z.string() }).nullable(),
   /** The complete copy that reads are served from; null before the first sync completes. */
   generation: z.number().nullable(),
+  /** Where the provider's change feed stands after the copy: the next sync reads from it. */
+  watermark: z.record(z.string(), z.string()).nullable().default(null),
+  /** When the last full listing began (epoch ms): a sync long after it lists fully again. */
+  listedAt: z.number().nullable().default(null),
 });
 export type SyncStatus = z.infer<typeof storedStatusSchema>;
 
@@ -34,6 +38,8 @@ export const NEVER_SYNCED: SyncStatus = {
   progress: null,
   lastError: null,
   generation: null,
+  watermark: null,
+  listedAt: null,
 };
 
 export async function readStatus(store: Store, key: string): Promise<SyncStatus> {
