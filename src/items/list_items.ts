@@ -85,8 +85,7 @@ export class ItemsService {
       limit,
       callBudget: options.background ? null : this.deps.callBudget,
       maxPageSize: spec.maxPageSize,
-      fetchPage: (position, pageSize) =>
-        spec.fetchPage(position, pageSize, api, context),
+      fetchPage: (position, pageSize) => spec.fetchPage(position, pageSize, api, context),
     });
     return {
       items: spec.finishItems ? spec.finishItems(result.items) : result.items,

@@ -18,6 +18,7 @@ interface SyncStatus {
   state: string;
   finished_at: string | null;
   items: number | null;
+  last_error: { code: string; message: string } | null;
 }
 
 export async function syncStatus<C>(t: ProviderHub<C>, provider: ProviderId): Promise<SyncStatus> {
@@ -29,8 +30,9 @@ export async function settled<C>(
   t: ProviderHub<C>,
   provider: ProviderId,
   after: string | null,
+  timeoutMs = 30_000,
 ): Promise<SyncStatus> {
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const sync = await syncStatus(t, provider);
     if (sync.state !== "running" && sync.finished_at !== after) return sync;
@@ -40,11 +42,15 @@ export async function settled<C>(
 }
 
 /** Asks for a sync (POST .../sync, 202) and waits for it to end "ok". */
-export async function syncNow<C>(t: ProviderHub<C>, provider: ProviderId): Promise<SyncStatus> {
+export async function syncNow<C>(
+  t: ProviderHub<C>,
+  provider: ProviderId,
+  timeoutMs = 30_000,
+): Promise<SyncStatus> {
   const before = (await syncStatus(t, provider)).finished_at;
   const asked = await t.call(`/integrations/${provider}/sync?${OWNER}`, { method: "POST" });
   assert.equal(asked.status, 202);
-  const sync = await settled(t, provider, before);
+  const sync = await settled(t, provider, before, timeoutMs);
   assert.equal(sync.state, "ok", JSON.stringify(sync));
   return sync;
 }
