@@ -93,7 +93,7 @@ export function createHub(options: AppOptions): { app: Hono<HubEnv>; services: S
       leaseMs: config.syncLeaseMs,
       stepsPerRun: options.syncStepsPerRun ?? null,
     }),
-    oauth: { store, connections, clock },
+    oauth: { store, clock },
     session: {
       secret: options.sessionSecret,
       secure: config.appUrl.startsWith("https://"),

@@ -111,6 +111,22 @@ export class ProviderRateLimitedError extends HubError {
   }
 }
 
+/** About how long the slowest refresh holds a connection's lock (its retries end within 20 s). */
+const CONNECTION_BUSY_RETRY_S = 5;
+
+/**
+ * The hub's own work on a connection (another request refreshing its token or disconnecting it)
+ * did not finish within the hub's wait; nothing failed at the provider.
+ */
+export class ConnectionBusyError extends HubError {
+  readonly code = "connection_busy";
+  readonly status = 503;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.headers["Retry-After"] = String(CONNECTION_BUSY_RETRY_S);
+  }
+}
+
 export class ProviderNotConfiguredError extends HubError {
   readonly code = "provider_not_configured";
   readonly status = 503;

@@ -8,7 +8,7 @@ import type { OAuthDeps } from "./oauth/flow.ts";
 import type { SessionSettings } from "./auth/session.ts";
 import type { Store } from "./store/store.ts";
 import type { Fetch } from "./providers/spec.ts";
-import type { Owner } from "./connections/connections.ts";
+import type { Caller } from "./auth/callers.ts";
 
 /** Everything a route needs, built once by createApp. */
 export interface Services {
@@ -25,9 +25,6 @@ export interface Services {
   /** Every request the hub sends to a provider goes through this. */
   fetch: Fetch;
 }
-
-/** Who is calling: a program with an API key, or a browser with a session. */
-export type Caller = { kind: "api_key" } | { kind: "session"; owner: Owner };
 
 export interface HubEnv {
   Variables: {

@@ -2,19 +2,29 @@ import type { Context, MiddlewareHandler } from "hono";
 import { timingSafeEqual } from "hono/utils/buffer";
 import type { Owner } from "../connections/connections.ts";
 import { ForbiddenError, InvalidRequestError, UnauthenticatedError } from "../errors.ts";
-import type { Caller, HubEnv } from "../services.ts";
 import type { OwnerFields } from "./identity.ts";
-import { readSession } from "./session.ts";
+import { readSession, type SessionSettings } from "./session.ts";
+
+/** Who is calling: a program with an API key, or a browser with a session. */
+export type Caller = { kind: "api_key" } | { kind: "session"; owner: Owner };
+
+/** The part of a request's context that identifying a caller reads and writes. */
+export interface CallerEnv {
+  Variables: {
+    services: { config: { apiKeys: readonly string[] }; session: SessionSettings };
+    caller: Caller | null;
+  };
+}
 
 /** Works out who is calling (API key or session cookie) and keeps it on the context. */
-export function identifyCaller(): MiddlewareHandler<HubEnv> {
+export function identifyCaller(): MiddlewareHandler<CallerEnv> {
   return async (c, next) => {
     c.set("caller", await callerOf(c));
     await next();
   };
 }
 
-async function callerOf(c: Context<HubEnv>): Promise<Caller | null> {
+async function callerOf(c: Context<CallerEnv>): Promise<Caller | null> {
   const { config, session } = c.get("services");
   const header = c.req.header("Authorization");
   if (header !== undefined) {
@@ -33,7 +43,7 @@ async function callerOf(c: Context<HubEnv>): Promise<Caller | null> {
  * The user and org a request acts for. Programs name them; a session may leave them out, and
  * when it names them they must be its own.
  */
-export function ownerFor(c: Context<HubEnv>, fields: OwnerFields): Owner {
+export function ownerFor(c: { get(key: "caller"): Caller | null }, fields: OwnerFields): Owner {
   const caller = c.get("caller");
   if (caller === null) {
     throw new UnauthenticatedError(

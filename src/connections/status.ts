@@ -1,4 +1,3 @@
-import type { SyncService } from "../sync/service.ts";
 import type { Logger } from "../log.ts";
 import type { ProviderId } from "../providers/ids.ts";
 import type { ActiveProvider } from "../providers/registry.ts";
@@ -36,12 +35,17 @@ export function statusView(provider: ProviderId, connection: Connection | null):
   };
 }
 
+/** The synced copies a disconnect deletes (the sync service, seen from here). */
+export interface SyncedCopies {
+  forget(provider: ProviderId, owner: Owner): Promise<void>;
+}
+
 /**
  * Revokes the grant at the provider where it offers a way, then forgets the connection even
  * when revocation failed: the user asked for it to be gone. Repeating it is harmless.
  */
 export async function disconnect(
-  deps: { connections: Connections; keeper: TokenKeeper; log: Logger; sync: SyncService },
+  deps: { connections: Connections; keeper: TokenKeeper; log: Logger; sync: SyncedCopies },
   provider: ActiveProvider,
   owner: Owner,
 ): Promise<void> {

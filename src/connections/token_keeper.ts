@@ -1,11 +1,12 @@
 import {
+  ConnectionBusyError,
   NotConnectedError,
   ProviderError,
   ProviderRateLimitedError,
   ReconnectRequiredError,
 } from "../errors.ts";
 import { type Logger, silentLogger } from "../log.ts";
-import { requestToken, TokenRequestError } from "../oauth/token_client.ts";
+import { requestToken, TokenRequestError } from "./token_client.ts";
 import type { ActiveProvider } from "../providers/registry.ts";
 import { keys } from "../store/keys.ts";
 import type { Store } from "../store/store.ts";
@@ -163,7 +164,7 @@ export class TokenKeeper {
       await sleep(LOCK_POLL_MS);
       const settled = await steps.waiting();
       if (settled !== null) return settled;
-      if (clock() > deadline) throw new ProviderError(steps.busy);
+      if (clock() > deadline) throw new ConnectionBusyError(steps.busy);
     }
   }
 

@@ -5,7 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { Sealer } from "../crypto/sealer.ts";
-import { ProviderError, ReconnectRequiredError } from "../errors.ts";
+import { ConnectionBusyError, ProviderError, ReconnectRequiredError } from "../errors.ts";
+import { keys } from "../store/keys.ts";
 import { hubspot } from "../providers/hubspot.ts";
 import type { ActiveProvider, ProviderApp } from "../providers/registry.ts";
 import { createKvStore } from "../store/kv_store.ts";
@@ -274,4 +275,39 @@ Deno.test("a reconnect message is said once, not prefixed again on each use", as
     });
   });
   await endpoint.close();
+});
+
+Deno.test("a lock held past the wait is connection_busy (503, Retry-After), not a provider error", async () => {
+  await withKv(async (store) => {
+    let now = Date.now();
+    const connections = new Connections(store, new Sealer(KEYS));
+    const keeper = new TokenKeeper({
+      store,
+      connections,
+      // Each look at the clock is ten seconds later: the 25 s wait runs out in a few polls.
+      clock: () => now += 10_000,
+      sleep: () => Promise.resolve(),
+      refreshMarginMs: 60_000,
+    });
+    const provider = providerFor("http://provider.test/token");
+    await store.setIfAbsent(
+      keys.refreshLock("hubspot", owner.orgId, owner.userId),
+      "other",
+      60_000,
+    );
+    let ran = false;
+    await assert.rejects(
+      keeper.exclusive(provider, owner, () => Promise.resolve(ran = true)),
+      (error: Error) => {
+        assert.ok(error instanceof ConnectionBusyError, error.name);
+        assert.ok(!(error instanceof ProviderError));
+        assert.equal(error.code, "connection_busy");
+        assert.equal(error.status, 503);
+        assert.equal(error.headers["Retry-After"], "5");
+        assert.match(error.message, /Another request is still working on the HubSpot connection/);
+        return true;
+      },
+    );
+    assert.equal(ran, false);
+  });
 });

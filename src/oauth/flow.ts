@@ -1,13 +1,14 @@
 import { generateCodeVerifier, generateState } from "arctic";
 import { z } from "zod";
-import type { Connection, Connections, Owner } from "../connections/connections.ts";
+import type { Connection, Owner } from "../connections/connections.ts";
+import { requestToken, TokenRequestError } from "../connections/token_client.ts";
 import { readTokenSet } from "../connections/token_set.ts";
 import { HubError, InvalidStateError, ProviderError } from "../errors.ts";
 import { parseJson } from "../json.ts";
 import type { ActiveProvider } from "../providers/registry.ts";
 import { keys } from "../store/keys.ts";
 import type { Store } from "../store/store.ts";
-import { buildAuthorizationUrl, requestToken, TokenRequestError } from "./token_client.ts";
+import { buildAuthorizationUrl } from "./authorize_url.ts";
 
 /** How long a user has to finish the provider's consent screen. */
 export const STATE_TTL_MS = 10 * 60 * 1000;
@@ -56,7 +57,6 @@ export class CodeRefusedError extends HubError {
 
 export interface OAuthDeps {
   store: Store;
-  connections: Connections;
   clock: () => number;
 }
 
@@ -97,9 +97,9 @@ export class AuthorizationCancelledError extends Error {
 
 /**
  * Finishes an authorization: takes the state (once), checks it belongs to this provider and,
- * when it was started from a browser, to this browser's session; exchanges the code and
- * stores the connection, replacing an earlier one in place. A state refused for belonging to
- * someone else is put back, so its own session can still finish it.
+ * when it was started from a browser, to this browser's session; exchanges the code and answers
+ * the new connection for the caller to store (in place of an earlier one). A state refused for
+ * belonging to someone else is put back, so its own session can still finish it.
  */
 export async function completeAuthorization(
   deps: OAuthDeps,
@@ -186,9 +186,7 @@ export async function completeAuthorization(
     }
     throw error;
   }
-  const connection = await connectionFrom(provider, owner, response, now);
-  await deps.connections.save(connection);
-  return connection;
+  return await connectionFrom(provider, owner, response, now);
 }
 
 /** An OAuth error answer about the grant itself, as opposed to an outage or a misconfigured app. */

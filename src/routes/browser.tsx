@@ -1,6 +1,7 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { ownerFor } from "../auth/callers.ts";
+import { redeemConnectLink } from "../auth/connect_links.ts";
 import { idSchema } from "../auth/identity.ts";
 import { endSession, readSession, startSession } from "../auth/session.ts";
 import type { Owner } from "../connections/connections.ts";
@@ -20,9 +21,7 @@ import {
 } from "../oauth/flow.ts";
 import { PROVIDER_IDS } from "../providers/ids.ts";
 import { resolveProvider } from "../providers/registry.ts";
-import { keys } from "../store/keys.ts";
 import type { HubEnv, Services } from "../services.ts";
-import { parseJson } from "../json.ts";
 import {
   DashboardPage,
   DisconnectConfirmPage,
@@ -71,7 +70,6 @@ const callbackQuerySchema = z.object({
 });
 
 const loginFormSchema = z.object({ user_id: idSchema, org_id: idSchema });
-const connectLinkSchema = z.object({ userId: z.string(), orgId: z.string() });
 
 /** Pages and htmx fragments for browsers; their errors render as HTML. */
 export function browserRoutes(): Hono<HubEnv> {
@@ -126,12 +124,8 @@ export function browserRoutes(): Hono<HubEnv> {
 
   ui.get("/connect/:token", async (c) => {
     const services = c.get("services");
-    const token = c.req.param("token");
-    const raw = /^[A-Za-z0-9_-]{20,100}$/.test(token)
-      ? await services.store.take(keys.connectLink(token))
-      : null;
-    const link = raw === null ? null : connectLinkSchema.safeParse(parseJson(raw));
-    if (link === null || !link.success) {
+    const owner = await redeemConnectLink(services.store, c.req.param("token"));
+    if (owner === null) {
       return c.html(
         <MessagePage
           title="This link does not work"
@@ -140,7 +134,7 @@ export function browserRoutes(): Hono<HubEnv> {
         400,
       );
     }
-    await startSession(c, services.session, link.data);
+    await startSession(c, services.session, owner);
     return c.redirect("/", 303);
   });
 
@@ -162,6 +156,7 @@ export function browserRoutes(): Hono<HubEnv> {
     const session = await readSession(c, services.session);
     try {
       const connection = await completeAuthorization(services.oauth, provider, query, session);
+      await services.connections.save(connection);
       await services.sync.connected(provider, connection.owner, deferTo(c));
     } catch (error) {
       if (error instanceof AuthorizationCancelledError) {

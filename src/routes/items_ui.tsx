@@ -10,6 +10,7 @@ import {
 import { ProviderCard } from "../../views/dashboard.tsx";
 import type { CopyFilters } from "../sync/copy.ts";
 import { cardsFor } from "./cards.ts";
+import { toCsv } from "./items_csv.ts";
 import { parseInput } from "../http/validate.ts";
 import type { IntegrationItem } from "../items/item.ts";
 import { type ActiveProvider, resolveProvider } from "../providers/registry.ts";
@@ -228,27 +229,4 @@ async function loadForExport(
     if (cursor === null) break;
   }
   return items;
-}
-
-const CSV_COLUMNS = [
-  "id",
-  "type",
-  "name",
-  "parent_id",
-  "parent_path_or_name",
-  "creation_time",
-  "last_modified_time",
-  "url",
-] as const;
-
-function toCsv(items: IntegrationItem[]): string {
-  const cell = (value: unknown) => {
-    const text = value === null || value === undefined ? "" : String(value);
-    // Quote everything; neutralise spreadsheet formulas in user-controlled text.
-    const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-    return `"${safe.replaceAll('"', '""')}"`;
-  };
-  const lines = [CSV_COLUMNS.join(",")];
-  for (const item of items) lines.push(CSV_COLUMNS.map((column) => cell(item[column])).join(","));
-  return lines.join("\r\n") + "\r\n";
 }

@@ -1,15 +1,11 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { encodeBase64Url } from "../base64url.ts";
+import { mintConnectLink } from "../auth/connect_links.ts";
 import { idSchema } from "../auth/identity.ts";
 import { InvalidRequestError, UnauthenticatedError } from "../errors.ts";
 import { limitBody, SMALL_BODY_BYTES } from "../http/body_limit.ts";
 import { parseInput } from "../http/validate.ts";
 import type { HubEnv } from "../services.ts";
-import { keys } from "../store/keys.ts";
-
-/** Long enough to click an emailed or redirected link; short because it is a bearer secret. */
-export const CONNECT_LINK_TTL_MS = 10 * 60 * 1000;
 
 const sessionRequestSchema = z.object({ user_id: idSchema, org_id: idSchema });
 
@@ -44,21 +40,12 @@ export function serviceApi(): Hono<HubEnv> {
       );
     });
     const { user_id, org_id } = parseInput(sessionRequestSchema, body);
-    const token = randomToken();
-    await store.set(
-      keys.connectLink(token),
-      JSON.stringify({ userId: user_id, orgId: org_id }),
-      { ttlMs: CONNECT_LINK_TTL_MS },
-    );
+    const link = await mintConnectLink(store, { userId: user_id, orgId: org_id }, clock());
     return c.json({
-      url: `${config.appUrl}/connect/${token}`,
-      expires_at: new Date(clock() + CONNECT_LINK_TTL_MS).toISOString(),
+      url: `${config.appUrl}/connect/${link.token}`,
+      expires_at: new Date(link.expiresAt).toISOString(),
     }, 201);
   });
 
   return api;
-}
-
-function randomToken(): string {
-  return encodeBase64Url(crypto.getRandomValues(new Uint8Array(32)));
 }

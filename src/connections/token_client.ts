@@ -1,12 +1,9 @@
 import {
   ArcticFetchError,
-  CodeChallengeMethod,
-  OAuth2Client,
   OAuth2RequestError,
   UnexpectedErrorResponseBodyError,
   UnexpectedResponseError,
 } from "arctic";
-import type { ProviderConfig } from "../config.ts";
 import type { ProviderApp } from "../providers/registry.ts";
 import type { OAuthStyle } from "../providers/spec.ts";
 
@@ -40,29 +37,6 @@ export type TokenResponse = Record<string, unknown>;
 export type TokenGrant =
   | { grantType: "authorization_code"; code: string; codeVerifier: string | null }
   | { grantType: "refresh_token"; refreshToken: string };
-
-/** Builds the provider's authorization URL with arctic (state, scopes, PKCE, extra params). */
-export function buildAuthorizationUrl(
-  style: OAuthStyle,
-  app: ProviderConfig,
-  state: string,
-  codeVerifier: string | null,
-): URL {
-  const client = new OAuth2Client(app.clientId, app.clientSecret, app.redirectUri);
-  const url = codeVerifier === null
-    ? client.createAuthorizationURL(app.authorizeUrl, state, style.scopes)
-    : client.createAuthorizationURLWithPKCE(
-      app.authorizeUrl,
-      state,
-      CodeChallengeMethod.S256,
-      codeVerifier,
-      style.scopes,
-    );
-  for (const [name, value] of Object.entries(style.authorizeParams)) {
-    url.searchParams.set(name, value);
-  }
-  return url;
-}
 
 /**
  * Sends one token request in the provider's style and returns its JSON answer. The app's fetch
