@@ -28,6 +28,16 @@ interface Change {
 
 type Hub = ProviderHub<HubspotSandboxControl>;
 
+/** Changes the sandbox account through its control endpoint (JSON `POST /edit`). */
+async function edit(t: Hub, body: Record<string, string>): Promise<{ ok: boolean }> {
+  const answer = await fetch(`${t.providerUrl}/edit`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  return await answer.json();
+}
+
 async function syncState(t: Hub): Promise<{ state: string; finished_at: string | null }> {
   return (await t.call(`/integrations/hubspot/status?${OWNER}`)).json().sync;
 }
@@ -108,28 +118,44 @@ async function syncFlow(store: Store) {
     assert.equal(snapshot.changes.length, seeded);
     assert.ok(snapshot.changes.every((c) => c.action === "upsert"));
 
-    // A user edits a contact (twice), adds a company and deletes a deal in HubSpot.
-    const now = new Date().toISOString();
+    // A user edits a contact (twice), adds a company and deletes a deal in HubSpot, through
+    // the sandbox's control endpoint (as HubSpot does, edits stamp the modification time,
+    // deletions archive). Each sync after the first reads search and the archived listings.
     const contact = data.contacts.find((r) => !r.archived)!;
-    contact.properties.firstname = "Renamed";
-    contact.properties.lastname = "Once";
-    contact.properties.lastmodifieddate = now;
     const deal = data.deals.find((r) => !r.archived)!;
-    deal.archived = true;
-    const added = { ...structuredClone(data.companies[0]), id: "990000001", archived: false };
-    added.properties = { ...added.properties, name: "Added Company", hs_object_id: added.id };
-    data.companies.push(added);
+    assert.equal(
+      (await edit(t, { action: "rename", type: "contacts", id: contact.id, name: "Renamed Once" }))
+        .ok,
+      true,
+    );
+    assert.equal((await edit(t, { action: "delete", type: "deals", id: deal.id })).ok, true);
+    assert.equal(
+      (await edit(t, { action: "add", type: "companies", name: "Added Company" })).ok,
+      true,
+    );
+    const added = data.companies.at(-1)!;
 
     const before = (await syncState(t)).finished_at;
+    const callsAtFirst = t.control.counters.crmCalls;
     assert.equal(
       (await t.call(`/integrations/hubspot/sync?${OWNER}`, { method: "POST" })).status,
       202,
     );
     assert.equal(await settled(t, before), "ok");
-    contact.properties.lastname = "Twice";
+    assert.equal(
+      t.control.counters.crmCalls - callsAtFirst,
+      6,
+      "three searches, three archived lists",
+    );
+    assert.equal(
+      (await edit(t, { action: "rename", type: "contacts", id: contact.id, name: "Renamed Twice" }))
+        .ok,
+      true,
+    );
     const again = (await syncState(t)).finished_at;
     await t.call(`/integrations/hubspot/sync?${OWNER}`, { method: "POST" });
     assert.equal(await settled(t, again), "ok");
+    assert.equal((await syncState(t) as { items?: number }).items, seeded);
 
     const changed = await allChanges(t, snapshot.next);
     const byId = new Map(changed.changes.map((c) => [c.id, c]));

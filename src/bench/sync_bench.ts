@@ -4,8 +4,9 @@
  * against the HubSpot sandbox on its own port with 50 ms added per call and its documented
  * limit (100 calls per 10 s). Prints: the first sync's time, calls and 429s against the listing
  * lower bound; reading the whole copy page by page (1,000 items a page) and the store commands
- * per page; a rare `q` over the whole copy; and the syncs after k = 0, 10 and 1,000 changes.
- * Then the Airtable and Notion rows (sync_bench_airtable_notion.ts).
+ * per page; a rare `q` over the whole copy; and the incremental syncs after k = 0, 10 and 1,000
+ * changes (edits, additions, deletions through the sandbox's control endpoint). Then the
+ * Airtable and Notion rows (sync_bench_airtable_notion.ts).
  */
 import assert from "node:assert/strict";
 import { createHubspotSandbox } from "../sandbox/hubspot/sandbox.ts";
@@ -102,16 +103,38 @@ try {
     );
   }
 
+  // Changes through the sandbox's control endpoint, as HubSpot makes them: edits stamp the
+  // modification time, deletions archive. A tenth of them additions, a tenth deletions.
+  const edit = async (body: Record<string, string>) => {
+    const answer = await fetch(`${t.providerUrl}/edit`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    assert.equal(answer.status, 200, await answer.text());
+  };
   for (const k of [0, 10, 1000]) {
     const contacts = data.contacts.filter((r) => !r.archived);
+    const deals = data.deals.filter((r) => !r.archived);
     for (let i = 0; i < k; i++) {
-      contacts[i].properties.firstname = `Changed ${k}-${i}`;
-      contacts[i].properties.lastmodifieddate = new Date().toISOString();
+      if (i % 10 === 8) await edit({ action: "add", type: "companies", name: `Added ${k}-${i}` });
+      else if (i % 10 === 9) await edit({ action: "delete", type: "deals", id: deals[i].id });
+      else {
+        await edit({
+          action: "rename",
+          type: "contacts",
+          id: contacts[i].id,
+          name: `Changed ${k}-${i}`,
+        });
+      }
     }
+    // CRM search allows five calls a second: the syncs are a second apart, as they would be.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     const sync = await timedSync(true);
+    assert.equal(sync.items, first.items, "as many additions as deletions");
     console.log(
-      `sync after ${k} changes: ${sync.seconds.toFixed(1)} s, ${sync.calls} calls, ` +
-        `${sync.rateLimited} x 429 (a full listing compared with the copy: no change feed yet)`,
+      `incremental sync after ${k} changes: ${sync.seconds.toFixed(2)} s, ${sync.calls} calls, ` +
+        `${sync.rateLimited} x 429 (CRM search from the watermark and the archived listings)`,
     );
   }
 } finally {

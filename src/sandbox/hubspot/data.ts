@@ -89,9 +89,16 @@ export interface RecordFrame {
   updatedAt: string;
 }
 
+/**
+ * Records are created over at most this span (a large account more densely), so every time
+ * in the account is in the past, as search on the last-modified date expects.
+ */
+const CREATION_SPAN = 900 * DAY;
+
 function frames(random: Rng, count: number): RecordFrame[] {
+  const spacing = Math.min(0.8 * DAY, CREATION_SPAN / Math.max(1, count));
   return ids(random, count).map((id, index) => {
-    const created = EPOCH + index * 0.8 * DAY + random.int(0, DAY - 1);
+    const created = EPOCH + index * spacing + random.int(0, DAY - 1);
     const updated = created + random.int(60_000, 120 * DAY);
     return {
       index,

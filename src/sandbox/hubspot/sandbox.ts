@@ -40,6 +40,8 @@ export interface HubspotSandboxOptions {
   accessTokenTtlSeconds?: number;
   /** Per installed account; default HubSpot's documented OAuth limit, 100 per 10 s. */
   rateLimit?: { max: number; intervalMs: number };
+  /** CRM search's own limit per account; default HubSpot's 5 a second. */
+  searchRateLimit?: { max: number; intervalMs: number };
   /** Extra delay per API call, for benchmarks (default 0). */
   latencyMs?: number;
   /** Milliseconds since the epoch (default Date.now). */
@@ -99,12 +101,14 @@ function initialState(options: HubspotSandboxOptions): HubspotState {
     latencyMs: options.latencyMs ?? 0,
     clock,
     limiter: rollingLimiter(options.rateLimit ?? { max: 100, intervalMs: 10_000 }, clock),
+    searchLimiter: rollingLimiter(options.searchRateLimit ?? { max: 5, intervalMs: 1_000 }, clock),
     codes: new SandboxRecords(store, "hubspot", "code", pendingCodeSchema),
     grants: new SandboxRecords(store, "hubspot", "grant", grantRecordSchema),
     accessTokens: new SandboxRecords(store, "hubspot", "access", accessTokenRecordSchema),
     faults: { token: [], crm: [] },
     counters: {
       crmCalls: 0,
+      searchCalls: 0,
       tokenCalls: { authorization_code: 0, refresh_token: 0, other: 0 },
       rateLimited: 0,
     },
@@ -134,7 +138,10 @@ function control(state: HubspotState): HubspotSandboxControl {
     setLatency: (ms) => {
       state.latencyMs = ms;
     },
-    resetRateLimit: () => state.limiter.reset(),
+    resetRateLimit: () => {
+      state.limiter.reset();
+      state.searchLimiter.reset();
+    },
     liveRefreshTokens: async () =>
       (await state.grants.written()).filter(([, g]) => !g.revoked).map(([token]) => token),
     issuedAccessTokens: () => state.accessTokens.writtenIds(),

@@ -66,7 +66,9 @@ export const pendingCodeSchema = z.object({
 export type PendingCode = z.infer<typeof pendingCodeSchema>;
 
 export interface SandboxCounters {
+  /** Every CRM call, searches included. */
   crmCalls: number;
+  searchCalls: number;
   tokenCalls: { authorization_code: number; refresh_token: number; other: number };
   /** 429 answers sent by the rolling limit (injected faults not included). */
   rateLimited: number;
@@ -80,6 +82,8 @@ export interface HubspotState {
   latencyMs: number;
   clock: () => number;
   limiter: RollingLimiter;
+  /** CRM search's own limit: five requests a second per account. */
+  searchLimiter: RollingLimiter;
   codes: SandboxRecords<PendingCode>;
   /** By refresh token. */
   grants: SandboxRecords<GrantRecord>;
