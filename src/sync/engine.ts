@@ -1,9 +1,12 @@
 /**
- * Syncs one connection into its copy. A sync lists the account in steps (the same chains as a
- * live listing), writes each step's items as chunks of a new generation and what changed since
- * the previous generation to the change log, then saves a checkpoint: a sync whose process
- * dies is resumed from its last step by whichever process next holds the connection's lease.
- * Only a complete generation is read from; the one before it is kept for cursors in flight.
+ * Syncs one connection into its copy. A full sync lists the account in steps (the same chains
+ * as a live listing), writes each step's items as chunks of a new generation and what changed
+ * since the previous generation to the change log, then saves a checkpoint. An incremental sync
+ * (a provider with a change feed, after a complete full one) stages the feed's pages, then
+ * applies them to the previous generation a batch of chunks per step (src/sync/feed_stage.ts).
+ * A sync whose process dies is resumed from its last step by whichever process next holds the
+ * connection's lease. Only a complete generation is read from; the one before it is kept for
+ * cursors in flight.
  */
 import { z } from "zod";
 import type { Owner } from "../connections/connections.ts";
