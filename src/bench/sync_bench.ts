@@ -5,7 +5,8 @@
  * limit (100 calls per 10 s). Prints: the first sync's time, calls and 429s against the listing
  * lower bound; reading the whole copy page by page (1,000 items a page) and the store commands
  * per page; a rare `q` over the whole copy; and the incremental syncs after k = 0, 10 and 1,000
- * changes (edits, additions, deletions through the sandbox's control endpoint).
+ * changes (edits, additions, deletions through the sandbox's control endpoint). Then the
+ * Airtable and Notion rows (sync_bench_airtable_notion.ts).
  */
 import assert from "node:assert/strict";
 import { createHubspotSandbox } from "../sandbox/hubspot/sandbox.ts";
@@ -13,6 +14,7 @@ import { createUpstashStore } from "../store/upstash_store.ts";
 import { startProviderHub } from "../testing/provider_hub.ts";
 import { startUpstashForTests } from "../testing/redis_harness.ts";
 import { tapUpstash } from "../testing/worker_harness.ts";
+import { airtableAndNotionRows } from "./sync_bench_airtable_notion.ts";
 
 const LATENCY_MS = Number(Deno.env.get("BENCH_LATENCY_MS") ?? 50);
 const COUNTS = { contacts: 20_000, companies: 5_000, deals: 10_000 };
@@ -140,3 +142,5 @@ try {
   await tap.close();
   await upstash.close();
 }
+
+await airtableAndNotionRows();

@@ -83,6 +83,13 @@ export const airtable: ProviderSpec = {
   readAccount,
   startChains: () => [{ chain: "bases", cursor: null }],
   fetchPage,
+  // No changeFeed: every sync is this listing compared with the copy, the cheapest correct way.
+  // Deletions show only to an id listing (or to webhooks: another scope and a subscription that
+  // expires after 7 days), and this listing is that id listing: records come with the primary
+  // field only, all a record's item needs, in pages of 100 either way. A LAST_MODIFIED_TIME()
+  // query per table would add one call per table and still miss a computed primary field (a
+  // formula or lookup does not move LAST_MODIFIED_TIME()); renamed tables and bases reach
+  // their children's parent paths through the same listing.
   // No revoke: Airtable documents no revocation endpoint, so disconnecting forgets the tokens
   // (the user can remove the grant in Airtable's integration settings).
 };

@@ -124,6 +124,11 @@ export const notion: ProviderSpec = {
   readAccount,
   startChains: (): ChainPosition[] => [{ chain: "search", cursor: null }],
   fetchPage,
+  // No changeFeed: every sync is this listing compared with the copy, the cheapest correct way.
+  // Search leaves trashed pages out and has no id-only form, so deletions show only to a full
+  // listing (or to webhooks, which need a public URL), and that listing already carries every
+  // edit: a newest-first walk down to the watermark (minus a minute: edit times are rounded
+  // down to it) would only add calls.
   finishItems,
   revoke,
 };

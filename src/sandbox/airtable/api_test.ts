@@ -150,7 +150,7 @@ Deno.test("pageSize above 100 or not a positive integer is 422; unknown table, v
       [`/v0/${baseId}/tblNope`, 404, "TABLE_NOT_FOUND"],
       [`/v0/${baseId}/${table.id}?view=Kanban`, 422, "VIEW_NAME_NOT_FOUND"],
       [`/v0/${baseId}/${table.id}?fields[]=Nope`, 422, "UNKNOWN_FIELD_NAME"],
-      [`/v0/${baseId}/${table.id}?filterByFormula=1`, 422, "INVALID_REQUEST_UNKNOWN"],
+      [`/v0/${baseId}/${table.id}?filterByFormula=1`, 422, "INVALID_FILTER_BY_FORMULA"],
       [
         `/v0/${baseId}/${table.id}?offset=itrAAAAAAAAAAAAAA/recAAAAAAAAAAAAAA`,
         422,

@@ -21,6 +21,11 @@ export interface AirtableRecord {
   id: string;
   /** ISO-8601 with milliseconds, as Airtable writes it. */
   createdTime: string;
+  /**
+   * When a user last changed a cell (ISO-8601): what LAST_MODIFIED_TIME() reads. Not sent in
+   * listings, as Airtable sends it only through a last-modified-time field.
+   */
+  lastModifiedTime: string;
   /** Cell values by field id. Empty values ("", [], false, null) are absent, as Airtable omits them. */
   fields: Record<string, unknown>;
 }

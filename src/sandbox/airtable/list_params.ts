@@ -1,9 +1,11 @@
 /**
  * The list-records parameters, from a GET query string or a POST listRecords JSON body, checked
- * as Airtable checks them (pageSize at most 100). What the sandbox does not emulate (formulas,
- * sorting, string cell format) is refused with a 422 that says so, never silently ignored.
+ * as Airtable checks them (pageSize at most 100). `filterByFormula` takes the formulas of
+ * formula.ts; what the sandbox does not emulate (other formulas, sorting, string cell format) is
+ * refused with a 422 that says so, never silently ignored.
  */
 import { z } from "zod";
+import { parseFormula, type RecordFilter } from "./formula.ts";
 
 export interface ListParams {
   pageSize: number;
@@ -13,6 +15,9 @@ export interface ListParams {
   fields: string[] | null;
   view: string | null;
   byFieldId: boolean;
+  /** The filterByFormula text (an offset belongs to one formula) and its filter; null: none. */
+  formula: string | null;
+  filter: RecordFilter | null;
 }
 
 const paramsSchema = z.object({
@@ -29,7 +34,8 @@ const paramsSchema = z.object({
   sort: z.array(z.unknown()).optional(),
 });
 
-export type ParamsResult = { params: ListParams } | { error: string };
+/** `type`: Airtable's error type, INVALID_REQUEST_UNKNOWN unless said. */
+export type ParamsResult = { params: ListParams } | { error: string; type?: string };
 
 function finish(input: Record<string, unknown>): ParamsResult {
   const parsed = paramsSchema.safeParse(input);
@@ -37,7 +43,11 @@ function finish(input: Record<string, unknown>): ParamsResult {
     return { error: "Invalid request: parameter validation failed. Check your request data." };
   }
   const p = parsed.data;
-  if (p.filterByFormula) return { error: "The Airtable sandbox does not emulate filterByFormula." };
+  const formula = p.filterByFormula?.trim() ? p.filterByFormula : null;
+  const filter = formula === null ? null : parseFormula(formula);
+  if (filter !== null && "error" in filter) {
+    return { error: filter.error, type: "INVALID_FILTER_BY_FORMULA" };
+  }
   if (p.sort !== undefined && p.sort.length > 0) {
     return { error: "The Airtable sandbox does not emulate sort." };
   }
@@ -53,6 +63,8 @@ function finish(input: Record<string, unknown>): ParamsResult {
       fields: p.fields ?? null,
       view: p.view ?? null,
       byFieldId: byFieldId === true || byFieldId === "true" || byFieldId === "1",
+      formula,
+      filter,
     },
   };
 }

@@ -1,6 +1,6 @@
 /**
  * List records: GET /v0/{baseId}/{tableIdOrName} and POST .../listRecords. Records come in a
- * stable order; `offset` is "itr…/rec…" (one iterator per listing, the record that starts the
+ * stable order, those the filterByFormula keeps (formula.ts); `offset` is "itr…/rec…" (one iterator per listing, the record that starts the
  * next page) and is absent on the last page; an expired iterator answers 422
  * LIST_RECORDS_ITERATOR_NOT_AVAILABLE.
  */
@@ -57,7 +57,11 @@ async function list(
   const table = reachTable(state, c);
   if (table instanceof Response) return table;
   const baseId = c.req.param("baseId") ?? "";
-  if ("error" in parsed) return invalidRequest(parsed.error);
+  if ("error" in parsed) {
+    return parsed.type === undefined
+      ? invalidRequest(parsed.error)
+      : apiError(422, parsed.type, parsed.error);
+  }
   const params = parsed.params;
   if (
     params.view !== null && !table.views.some((v) => v.id === params.view || v.name === params.view)
@@ -68,11 +72,12 @@ async function list(
   if (typeof fields === "string") {
     return apiError(422, "UNKNOWN_FIELD_NAME", `Unknown field name: "${fields.slice(0, 100)}"`);
   }
-  const position = await startOf(state, baseId, table, params);
+  const records = params.filter === null ? table.records : table.records.filter(params.filter);
+  const position = await startOf(state, baseId, table.id, records, params);
   if (position instanceof Response) return position;
   const { start, iteratorId } = position;
-  const page = table.records.slice(start, start + Math.min(params.pageSize, position.remaining));
-  const following = table.records[start + page.length];
+  const page = records.slice(start, start + Math.min(params.pageSize, position.remaining));
+  const following = records[start + page.length];
   const remaining = position.remaining - page.length;
   let offset: string | undefined;
   if (following !== undefined && remaining !== 0) {
@@ -82,6 +87,7 @@ async function list(
       tableId: table.id,
       expired: false,
       remaining: Number.isFinite(remaining) ? remaining : null,
+      formula: params.formula,
     }, ITERATOR_TTL_MS);
   }
   return c.json({
@@ -101,7 +107,8 @@ interface Position {
 async function startOf(
   state: AirtableState,
   baseId: string,
-  table: AirtableTable,
+  tableId: string,
+  records: AirtableRecord[],
   params: ListParams,
 ): Promise<Position | Response> {
   if (params.offset === null) {
@@ -113,14 +120,17 @@ async function startOf(
   }
   const match = OFFSET.exec(params.offset);
   const iterator = match === null ? undefined : await state.records.iterators.get(match[1]);
-  if (match === null || !iterator || iterator.baseId !== baseId || iterator.tableId !== table.id) {
+  if (
+    match === null || !iterator || iterator.baseId !== baseId || iterator.tableId !== tableId ||
+    iterator.formula !== params.formula
+  ) {
     return invalidOffset(params.offset);
   }
   if (iterator.expired) {
     state.counters.expiredIterators++;
     return apiError(422, "LIST_RECORDS_ITERATOR_NOT_AVAILABLE");
   }
-  const start = table.records.findIndex((r) => r.id === match[2]);
+  const start = records.findIndex((r) => r.id === match[2]);
   if (start < 0) return invalidOffset(params.offset);
   return { start, iteratorId: match[1], remaining: iterator.remaining ?? Infinity };
 }

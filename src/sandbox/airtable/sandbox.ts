@@ -1,12 +1,14 @@
 /**
  * The sandbox Airtable: OAuth with mandatory PKCE, HTTP Basic client auth and rotating refresh
  * tokens; the meta and records APIs with their paging, error bodies and the 5-requests-per-
- * second-per-base limit. Mounted at /sandbox/airtable when SANDBOX is on; tests serve it on a
+ * second-per-base limit; filterByFormula on LAST_MODIFIED_TIME() and an edit page (/edit) for
+ * the change feeds. Mounted at /sandbox/airtable when SANDBOX is on; tests serve it on a
  * port of its own.
  */
 import { Hono } from "hono";
 import { airtableApi } from "./api.ts";
 import { airtableAuthorize } from "./authorize.tsx";
+import { airtableEditor } from "./editor.tsx";
 import type { AirtableBase, AirtableUser } from "./data.ts";
 import { jsonResponse, routeNotFound } from "./errors.ts";
 import { BaseRateLimiter, type BaseRateRule } from "./rate_limit.ts";
@@ -115,6 +117,7 @@ export function createAirtableSandbox(
   app.route("/", airtableAuthorize(state));
   app.route("/", airtableToken(state));
   app.route("/", airtableApi(state));
+  app.route("/", airtableEditor(state));
   app.notFound(() => routeNotFound());
   // Only a bug gets here: bad input is always answered with Airtable's own 4xx.
   app.onError(() =>

@@ -91,11 +91,8 @@ function buildTable(shape: TableShape, earlier: AirtableTable[], id: IdMaker): A
     if (i % 2 === 0) fields[notes.id] = `Note ${i}\nwith a second line`;
     if (i % 3 !== 1) fields[points.id] = i % 5;
     if (i % 4 === 0) fields[done.id] = true;
-    return {
-      id: id("rec"),
-      createdTime: new Date(START + i * 61_000).toISOString(),
-      fields,
-    };
+    const createdTime = new Date(START + i * 61_000).toISOString();
+    return { id: id("rec"), createdTime, lastModifiedTime: createdTime, fields };
   });
   return {
     id: tableId,

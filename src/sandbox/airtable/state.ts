@@ -29,6 +29,8 @@ export const listIteratorSchema = z.object({
   expired: z.boolean(),
   /** Records still allowed by the listing's maxRecords; null: no bound. */
   remaining: z.number().nullable(),
+  /** The listing's filterByFormula; its offsets work only with the same one. */
+  formula: z.string().nullable().default(null),
 });
 export type ListIterator = z.infer<typeof listIteratorSchema>;
 

@@ -1,10 +1,12 @@
 /**
  * The sandbox Notion: an emulation of Notion's OAuth (Basic auth, JSON bodies, rotating
- * refresh tokens, no expires_in) and its search API (version 2022-06-28), mounted at
- * /sandbox/notion when SANDBOX is on and served on its own port by tests.
+ * refresh tokens, no expires_in) and its search API (version 2022-06-28, sorted by
+ * last_edited_time, trashed pages left out), with an edit page (/edit) to rename, add and trash
+ * pages; mounted at /sandbox/notion when SANDBOX is on and served on its own port by tests.
  */
 import { Hono } from "hono";
 import { notionApi } from "./api.ts";
+import { notionEditor } from "./editor.tsx";
 import type { NotionData, NotionObject } from "./data.ts";
 import { notionOAuth } from "./oauth.tsx";
 import { searchable } from "./search.ts";
@@ -117,6 +119,7 @@ export function createNotionSandbox(
   app.route("/", notionTokens(state));
   app.route("/", notionRevoke(state));
   app.route("/", notionApi(state));
+  app.route("/", notionEditor(state));
   app.notFound((c) => notionError(c, 400, "invalid_request_url", "Invalid request URL."));
   app.onError((_error, c) => notionError(c, 500));
 

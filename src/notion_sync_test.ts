@@ -1,0 +1,119 @@
+/**
+ * Notion's copy brought up to date over real HTTP, on a real Redis behind the Upstash layer:
+ * after pages are added (a page and a database row), renamed (one twice), edited without a new
+ * title, and moved to the trash with their subpages, and a parent page renamed (its children's
+ * parent paths change, their own edit times do not), the changes feed holds exactly what
+ * changed, each item once in its latest state. Every sync is one search listing: search hides
+ * trashed pages and has no id-only form, so deletions show only by comparing a full listing
+ * with the copy, and that listing already carries every change; its calls are counted here.
+ */
+import assert from "node:assert/strict";
+import { titleOf } from "./sandbox/notion/data.ts";
+import { createNotionSandbox, type NotionSandboxControl } from "./sandbox/notion/sandbox.ts";
+import { createUpstashStore } from "./store/upstash_store.ts";
+import { type ProviderHub, startProviderHub } from "./testing/provider_hub.ts";
+import { startTestRedis, startUpstashForTests } from "./testing/redis_harness.ts";
+import { allChanges, settled, syncNow } from "./testing/sync_probe.ts";
+
+const redis = await startTestRedis();
+await redis?.close();
+
+type Hub = ProviderHub<NotionSandboxControl>;
+
+async function edit(t: Hub, body: Record<string, string>): Promise<string | undefined> {
+  const response = await fetch(`${t.providerUrl}/edit`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const answer = await response.json();
+  assert.equal(response.status, 200, JSON.stringify(answer));
+  return answer.id;
+}
+
+/** One search listing: pages of 100 of what search shows. */
+const listingCalls = (t: Hub) => Math.max(1, Math.ceil(t.control.searchable().length / 100));
+
+async function countedSync(t: Hub): Promise<number> {
+  const calls = t.control.counters.searchCalls;
+  await syncNow(t, "notion");
+  return t.control.counters.searchCalls - calls;
+}
+
+Deno.test({
+  name:
+    "Notion: a sync after adds, edits, trashed pages and a parent rename logs exactly what changed",
+  ignore: redis === null,
+  fn: async () => {
+    const upstash = await startUpstashForTests();
+    const t = await startProviderHub({
+      provider: "notion",
+      store: createUpstashStore(upstash),
+      makeSandbox: (app) =>
+        createNotionSandbox({ ...app, rateLimit: { requestsPerSecond: 50, retryAfterSeconds: 1 } }),
+      env: { SYNC_INTERVAL_MINUTES: "15" },
+    });
+    try {
+      assert.equal((await t.connect()).status, 303);
+      assert.equal((await settled(t, "notion", null)).state, "ok");
+      assert.equal(t.control.counters.searchCalls, listingCalls(t));
+      const snapshot = await allChanges(t, "notion", null);
+      assert.equal(snapshot.changes.length, t.control.searchable().length);
+
+      const objects = t.control.searchable();
+      const named = (title: string) => objects.find((o) => titleOf(o) === title)!;
+      const children = (id: string) =>
+        objects.filter((o) =>
+          (o.parent.type === "page_id" && o.parent.page_id === id) ||
+          (o.parent.type === "database_id" && o.parent.database_id === id)
+        );
+      const engineering = named("Engineering");
+      const engineeringChildren = children(engineering.id);
+      const renamedTwice = named("Apollo");
+      const touched = named("Decision log");
+      const notes = named("Meeting notes");
+      const trashed = [notes];
+      for (let i = 0; i < trashed.length; i++) trashed.push(...children(trashed[i].id));
+      const projects = named("Projects");
+
+      await edit(t, { action: "rename", id: engineering.id, name: "Platform" });
+      await edit(t, { action: "rename", id: renamedTwice.id, name: "Apollo once" });
+      await edit(t, { action: "touch", id: touched.id });
+      await edit(t, { action: "trash", id: notes.id });
+      const page = await edit(t, { action: "add", name: "A new page" });
+      const row = await edit(t, { action: "add", id: projects.id, name: "Dragonfly" });
+      assert.equal(await countedSync(t), listingCalls(t));
+      await edit(t, { action: "rename", id: renamedTwice.id, name: "Apollo twice" });
+      assert.equal(await countedSync(t), listingCalls(t));
+
+      const { changes, next } = await allChanges(t, "notion", snapshot.next);
+      const byId = new Map(changes.map((c) => [c.id, c]));
+      assert.equal(byId.size, changes.length, "each item once");
+      const upsert = (id: string) => byId.get(id)?.item;
+      assert.equal(upsert(engineering.id)?.name, "Platform");
+      for (const child of engineeringChildren) {
+        assert.equal(upsert(child.id)?.parent_path_or_name, "Platform", titleOf(child));
+      }
+      assert.equal(upsert(page!)?.name, "A new page");
+      assert.equal(upsert(row!)?.parent_path_or_name, "Projects");
+      assert.ok(upsert(touched.id), "an edit moves last_modified_time, which items carry");
+      // The trashed page's rows are the Meetings database's; the database went too.
+      assert.equal(trashed.length, 1 + 1 + 5);
+      const deletions = changes.filter((c) => c.action === "delete").map((c) => c.id).sort();
+      assert.deepEqual(deletions, trashed.map((o) => o.id).sort());
+      assert.equal(upsert(renamedTwice.id)?.name, "Apollo twice");
+      assert.equal(
+        changes.length,
+        1 + engineeringChildren.length + 2 + 1 + 1 + trashed.length,
+        JSON.stringify(changes.map((c) => [c.action, c.item?.name])),
+      );
+
+      // Nothing changed: nothing logged, still one listing's calls.
+      assert.equal(await countedSync(t), listingCalls(t));
+      assert.deepEqual((await allChanges(t, "notion", next)).changes, []);
+    } finally {
+      await t.close();
+      await upstash.close();
+    }
+  },
+});
