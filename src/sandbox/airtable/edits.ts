@@ -5,6 +5,7 @@
  * when one of its cells changes, as in Airtable: renaming its table or base leaves it.
  */
 import { z } from "zod";
+import type { EditOutcome } from "../edit_routes.ts";
 import type { AirtableBase, AirtableTable } from "./data.ts";
 import { type AirtableState, randomId } from "./state.ts";
 
@@ -30,14 +31,6 @@ export const editSchema = z.discriminatedUnion("action", [
 export type AirtableEdit = z.infer<typeof editSchema>;
 
 export const EDIT_ACTIONS = editSchema.options.map((option) => option.shape.action.value);
-
-export interface EditOutcome {
-  /** 200 done, 404 nothing with that id, 422 not possible on that table. */
-  status: 200 | 404 | 422;
-  message: string;
-  /** The id of what was added. */
-  id?: string;
-}
 
 const missing = (what: string, id: string): EditOutcome => ({
   status: 404,

@@ -4,10 +4,11 @@
  * (`POST /edit` with a form or a JSON body). Edits live in this process's memory, on top of the
  * seeded account, until the hub restarts.
  */
-import { Hono } from "hono";
+import type { Hono } from "hono";
 import { z } from "zod";
 import { SandboxEditPage } from "../../../views/sandbox/hubspot_editor.tsx";
 import { LAST_MODIFIED, type ObjectType } from "./data.ts";
+import { type EditOutcome, editRoutes } from "../edit_routes.ts";
 import type { HubspotState } from "./state.ts";
 
 const editSchema = z.discriminatedUnion("action", [
@@ -40,7 +41,7 @@ function nameProperties(type: ObjectType, name: string): Record<string, string> 
 }
 
 /** Applies an edit; answers what was done, or why it could not be. */
-export function applyEdit(state: HubspotState, edit: Edit): { ok: boolean; message: string } {
+export function applyEdit(state: HubspotState, edit: Edit): EditOutcome {
   const records = state.data[edit.type];
   const now = new Date(state.clock()).toISOString();
   if (edit.action === "add") {
@@ -57,43 +58,27 @@ export function applyEdit(state: HubspotState, edit: Edit): { ok: boolean; messa
       updatedAt: now,
       archived: false,
     });
-    return { ok: true, message: `Added ${edit.type} ${id}.` };
+    return { status: 200, message: `Added ${edit.type} ${id}.` };
   }
   const record = records.find((r) => r.id === edit.id && !r.archived);
-  if (record === undefined) return { ok: false, message: `No live ${edit.type} ${edit.id}.` };
+  if (record === undefined) return { status: 404, message: `No live ${edit.type} ${edit.id}.` };
   if (edit.action === "delete") {
     record.archived = true;
     record.archivedAt = now;
-    return { ok: true, message: `Deleted ${edit.type} ${edit.id}.` };
+    return { status: 200, message: `Deleted ${edit.type} ${edit.id}.` };
   }
   Object.assign(record.properties, nameProperties(edit.type, edit.name), {
     [LAST_MODIFIED[edit.type]]: now,
   });
   record.updatedAt = now;
-  return { ok: true, message: `Renamed ${edit.type} ${edit.id}.` };
+  return { status: 200, message: `Renamed ${edit.type} ${edit.id}.` };
 }
 
 export function hubspotEditor(state: HubspotState): Hono {
-  const app = new Hono();
-  app.get("/edit", (c) => c.html(<SandboxEditPage data={state.data} message={null} />));
-  app.post("/edit", async (c) => {
-    const json = (c.req.header("Content-Type") ?? "").startsWith("application/json");
-    const body = json
-      ? await c.req.json().catch(() => null)
-      : await c.req.parseBody().catch(() => null);
-    const edit = editSchema.safeParse(body);
-    if (!edit.success) {
-      const message = "Choose rename, add or delete, a type, and an id or a name.";
-      return json
-        ? c.json({ ok: false, message }, 400)
-        : c.html(<SandboxEditPage data={state.data} message={message} />, 400);
-    }
-    const done = applyEdit(state, edit.data);
-    if (json) return c.json(done, done.ok ? 200 : 404);
-    return c.html(
-      <SandboxEditPage data={state.data} message={done.message} />,
-      done.ok ? 200 : 404,
-    );
+  return editRoutes({
+    schema: editSchema,
+    refused: "Choose rename, add or delete, a type, and an id or a name.",
+    apply: (edit) => applyEdit(state, edit),
+    page: (message) => <SandboxEditPage data={state.data} message={message} />,
   });
-  return app;
 }

@@ -6,6 +6,7 @@
  * sandbox; renaming a page leaves its children's times alone, as in Notion.
  */
 import { z } from "zod";
+import type { EditOutcome } from "../edit_routes.ts";
 import {
   type NotionObject,
   type NotionPage,
@@ -33,14 +34,6 @@ export const editSchema = z.discriminatedUnion("action", [
 export type NotionEdit = z.infer<typeof editSchema>;
 
 export const EDIT_ACTIONS = editSchema.options.map((option) => option.shape.action.value);
-
-export interface EditOutcome {
-  /** 200 done, 404 nothing shared with that id, 422 not possible on it. */
-  status: 200 | 404 | 422;
-  message: string;
-  /** The id of the page added. */
-  id?: string;
-}
 
 /** The minute an edit happens in, as Notion records it. */
 export function editedAt(clock: () => number): string {
