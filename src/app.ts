@@ -26,7 +26,7 @@ import { apiDocs, apiDocument } from "./routes/api_docs.tsx";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { HubEnv, Services } from "./services.ts";
 import type { Store } from "./store/store.ts";
-import type { Fetch } from "./providers/spec.ts";
+import type { Fetch } from "./contract/calls.ts";
 
 export interface AppOptions {
   config: Config;

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { PROVIDER_IDS } from "./providers/ids.ts";
-import type { Fetch } from "./providers/spec.ts";
+import type { Fetch } from "./contract/calls.ts";
 import { createKvStore } from "./store/kv_store.ts";
 import { decideOnConsent, TestBrowser } from "./testing/browser.ts";
 import { startHub } from "./testing/hub.ts";

@@ -8,7 +8,7 @@ import type { Logger } from "./log.ts";
 import type { OAuthDeps } from "./oauth/flow.ts";
 import type { SessionSettings } from "./auth/session.ts";
 import type { Store } from "./store/store.ts";
-import type { Fetch } from "./providers/spec.ts";
+import type { Fetch } from "./contract/calls.ts";
 import type { ActiveProvider } from "./providers/registry.ts";
 import type { Caller } from "./auth/callers.ts";
 

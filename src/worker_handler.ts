@@ -9,7 +9,7 @@ import { schedulerFor, type SyncScheduler } from "./sync/scheduler.ts";
 import { type Config, ConfigError, type Env, loadConfig } from "./config.ts";
 import { errorBody } from "./errors.ts";
 import { STATIC_CACHE_CONTROL } from "./http/static_cache.ts";
-import type { Fetch } from "./providers/spec.ts";
+import type { Fetch } from "./contract/calls.ts";
 import type { HubEnv } from "./services.ts";
 import { createUpstashStore } from "./store/upstash_store.ts";
 

@@ -1,5 +1,5 @@
 import type { Child } from "hono/jsx";
-import type { IntegrationItem } from "../src/items/item.ts";
+import type { IntegrationItem } from "../src/contract/item.ts";
 import { ProviderMark } from "./provider_mark.tsx";
 
 /** The filters a user applied to a listing; empty strings mean "no filter". */

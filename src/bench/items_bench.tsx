@@ -7,7 +7,7 @@
  * dashboard page of 100 items.
  */
 import assert from "node:assert/strict";
-import type { IntegrationItem } from "../items/item.ts";
+import type { IntegrationItem } from "../contract/item.ts";
 import { SANDBOX_ENDPOINTS } from "../providers/ids.ts";
 import { PROVIDERS } from "../providers/registry.ts";
 import { decideOnConsent, TestBrowser } from "../testing/browser.ts";

@@ -1,4 +1,4 @@
-import type { Fetch } from "../providers/spec.ts";
+import type { Fetch } from "../contract/calls.ts";
 
 /**
  * Every request through the returned fetch is aborted after `tryTimeoutMs` (a hanging provider

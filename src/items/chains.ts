@@ -1,6 +1,6 @@
 import { ProviderError } from "../errors.ts";
-import type { ChainPage, ChainPosition } from "../providers/spec.ts";
-import type { IntegrationItem } from "./item.ts";
+import type { ChainPage, ChainPosition } from "../contract/chains.ts";
+import type { IntegrationItem } from "../contract/item.ts";
 
 export interface ChainRun {
   positions: ChainPosition[];

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { type ChainPage, type ChainPosition, lazyPage } from "../providers/spec.ts";
+import { type ChainPage, type ChainPosition, lazyPage } from "../contract/chains.ts";
 import { runChains } from "./chains.ts";
-import { makeItem } from "./item.ts";
+import { makeItem } from "../contract/item.ts";
 
 /**
  * Chains of `sizes[chain]` numbered items served in pages, recording each call; lazy pages map

@@ -3,7 +3,7 @@ import { decodeBase64Url, encodeBase64Url } from "../base64url.ts";
 import type { Owner } from "../connections/connections.ts";
 import { InvalidRequestError } from "../errors.ts";
 import { parseJson } from "../json.ts";
-import type { ChainPosition } from "../providers/spec.ts";
+import type { ChainPosition } from "../contract/chains.ts";
 import { keys } from "../store/keys.ts";
 import type { Store } from "../store/store.ts";
 

@@ -3,11 +3,12 @@ import type { TokenKeeper } from "../connections/token_keeper.ts";
 import { NotConnectedError, ReconnectRequiredError } from "../errors.ts";
 import type { ActiveProvider } from "../providers/registry.ts";
 import type { Logger } from "../log.ts";
-import type { ChainPosition, ListingContext, ProviderApi } from "../providers/spec.ts";
+import type { ChainPosition, ListingContext } from "../contract/chains.ts";
+import type { ProviderApi } from "../contract/calls.ts";
 import type { Store } from "../store/store.ts";
 import { runChains } from "./chains.ts";
 import { issueCursor, resolveCursor } from "./cursor.ts";
-import type { IntegrationItem } from "./item.ts";
+import type { IntegrationItem } from "../contract/item.ts";
 import { ProviderApiClient } from "./provider_api.ts";
 import type { Pacer } from "../pacing/pacer.ts";
 

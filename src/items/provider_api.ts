@@ -8,7 +8,7 @@ import {
   ProviderTimeoutError,
 } from "../errors.ts";
 import type { ActiveProvider } from "../providers/registry.ts";
-import type { ApiRequest, ProviderApi } from "../providers/spec.ts";
+import type { ApiRequest, ProviderApi } from "../contract/calls.ts";
 import { type Logger, silentLogger } from "../log.ts";
 import { type PaceSession, RateLimitWaitTooLong } from "../pacing/pacer.ts";
 import { type CallScopes, callScopes, PACE_MARGIN_MS } from "../pacing/scopes.ts";

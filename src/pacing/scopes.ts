@@ -5,7 +5,8 @@
  * every process and every user shares one count.
  */
 import type { Connection } from "../connections/connections.ts";
-import type { ApiRequest, ProviderSpec, RateLimitRule } from "../providers/spec.ts";
+import type { ApiRequest } from "../contract/calls.ts";
+import type { ProviderSpec, RateLimitRule } from "../providers/spec.ts";
 import { keys } from "../store/keys.ts";
 import type { PaceScope } from "../store/store.ts";
 

@@ -1,16 +1,10 @@
 import { z } from "zod";
 import { ProviderError, ProviderStatusError } from "../errors.ts";
-import { type IntegrationItem, makeItem } from "../items/item.ts";
+import { type IntegrationItem, makeItem } from "../contract/item.ts";
 import { parseJson } from "../json.ts";
-import {
-  type AccountInfo,
-  type ChainPage,
-  type ChainPosition,
-  type Fetch,
-  lazyPage,
-  type ProviderApi,
-  type ProviderSpec,
-} from "./spec.ts";
+import type { AccountInfo, ProviderSpec } from "./spec.ts";
+import { type ChainPage, type ChainPosition, lazyPage } from "../contract/chains.ts";
+import type { Fetch, ProviderApi } from "../contract/calls.ts";
 
 const tokenSchema = z.object({ access_token: z.string().min(1), scope: z.string().optional() });
 

@@ -3,9 +3,10 @@ import assert from "node:assert/strict";
 import type { z } from "zod";
 import { ProviderError, ProviderStatusError } from "../errors.ts";
 import { runChains } from "../items/chains.ts";
-import type { IntegrationItem } from "../items/item.ts";
+import type { IntegrationItem } from "../contract/item.ts";
 import { airtable, cellText, type RecordsContext } from "./airtable.ts";
-import type { ApiRequest, ChainPosition, ProviderApi } from "./spec.ts";
+import type { ApiRequest, ProviderApi } from "../contract/calls.ts";
+import type { ChainPosition } from "../contract/chains.ts";
 import { serveLocally } from "../testing/local_server.ts";
 
 const load = async (name: string) =>

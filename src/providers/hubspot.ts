@@ -1,18 +1,16 @@
 import { z } from "zod";
 import { ProviderError } from "../errors.ts";
 import { parseJson } from "../json.ts";
-import { type IntegrationItem, makeItem } from "../items/item.ts";
+import { type IntegrationItem, makeItem } from "../contract/item.ts";
+import type { AccountInfo, ProviderSpec } from "./spec.ts";
 import {
-  type AccountInfo,
   type ChainPage,
   type ChainPosition,
   type ChangePage,
-  type Fetch,
   lazyPage,
   type ListingContext,
-  type ProviderApi,
-  type ProviderSpec,
-} from "./spec.ts";
+} from "../contract/chains.ts";
+import type { Fetch, ProviderApi } from "../contract/calls.ts";
 
 /** The CRM object types the hub lists, with HubSpot's object type ids used in record URLs. */
 const OBJECT_TYPES = {

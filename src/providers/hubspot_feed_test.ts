@@ -7,7 +7,8 @@ import assert from "node:assert/strict";
 import type { z } from "zod";
 import { connect, type Served, serveSandbox } from "../sandbox/hubspot/testing.ts";
 import { hubspot } from "./hubspot.ts";
-import type { ApiRequest, ChainPosition, ProviderApi } from "./spec.ts";
+import type { ApiRequest, ProviderApi } from "../contract/calls.ts";
+import type { ChainPosition } from "../contract/chains.ts";
 
 /** A plain client: one HTTP request per call, failing on any answer but 200. */
 function plainApi(s: Served, token: string): ProviderApi & { calls: number } {

@@ -1,15 +1,9 @@
 import { z } from "zod";
 import { ProviderError } from "../errors.ts";
-import { type IntegrationItem, makeItem } from "../items/item.ts";
-import {
-  type AccountInfo,
-  type ChainPage,
-  type ChainPosition,
-  type Fetch,
-  lazyPage,
-  type ProviderApi,
-  type ProviderSpec,
-} from "./spec.ts";
+import { type IntegrationItem, makeItem } from "../contract/item.ts";
+import type { AccountInfo, ProviderSpec } from "./spec.ts";
+import { type ChainPage, type ChainPosition, lazyPage } from "../contract/chains.ts";
+import type { Fetch, ProviderApi } from "../contract/calls.ts";
 
 /**
  * The one Notion API version the hub speaks, on every API and token request.

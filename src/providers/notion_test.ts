@@ -2,9 +2,9 @@
 import assert from "node:assert/strict";
 import type { z } from "zod";
 import { ProviderError } from "../errors.ts";
-import type { IntegrationItem } from "../items/item.ts";
+import type { IntegrationItem } from "../contract/item.ts";
 import { finishItems, mapResults, notion, NOTION_VERSION } from "./notion.ts";
-import type { ApiRequest, ProviderApi } from "./spec.ts";
+import type { ApiRequest, ProviderApi } from "../contract/calls.ts";
 
 const search = JSON.parse(
   await Deno.readTextFile(new URL("./testdata/notion_search.json", import.meta.url)),

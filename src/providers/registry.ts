@@ -4,7 +4,8 @@ import { airtable } from "./airtable.ts";
 import { hubspot } from "./hubspot.ts";
 import { notion } from "./notion.ts";
 import { isProviderId, PROVIDER_IDS, type ProviderId } from "./ids.ts";
-import type { Fetch, ProviderSpec } from "./spec.ts";
+import type { Fetch } from "../contract/calls.ts";
+import type { ProviderSpec } from "./spec.ts";
 
 /** Every provider the hub can talk to: adding one means its file, its id, and this line. */
 export const PROVIDERS = { hubspot, airtable, notion } satisfies Record<ProviderId, ProviderSpec>;

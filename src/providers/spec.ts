@@ -1,9 +1,13 @@
-import type { z } from "zod";
-import type { IntegrationItem } from "../items/item.ts";
+import type { ApiRequest, Fetch, ProviderApi } from "../contract/calls.ts";
+import type {
+  ChainPage,
+  ChainPosition,
+  ChangePage,
+  ListingContext,
+  Watermark,
+} from "../contract/chains.ts";
+import type { IntegrationItem } from "../contract/item.ts";
 import type { ProviderId } from "./ids.ts";
-
-/** How the hub sends HTTP requests: the runtime's fetch, unless the entry point gives another. */
-export type Fetch = (input: Request | URL | string, init?: RequestInit) => Promise<Response>;
 
 /** How a provider runs OAuth: data, read by the one generic flow in src/oauth/. */
 export interface OAuthStyle {
@@ -69,105 +73,12 @@ export interface RateLimits {
   limitHeader?: { header: string; rule: string };
 }
 
-/** A position in one independent cursor chain of a listing (e.g. HubSpot contacts). */
-export interface ChainPosition {
-  chain: string;
-  cursor: string | null;
-  /** What the chain needs to know about its parents (ids, names); kept in the cursor. */
-  context?: Record<string, string>;
-  /**
-   * Chains of one group share a rate limit (an Airtable base): a limited answer deals its pages
-   * across groups first, so one group's pace does not hold up the whole answer.
-   */
-  group?: string;
-}
-
-/** One provider page mapped to items, with where its chain goes next. */
-export interface ChainPage {
-  readonly items: IntegrationItem[];
-  /**
-   * How many objects the provider sent (items can only be fewer). Given it, the chain sends its
-   * next request before reading `items`, so a lazily mapped page never holds that request up.
-   */
-  size?: number;
-  /** The next cursor of the same chain, or null when the chain is done. */
-  next: string | null;
-  /** New chains this page revealed (an Airtable base's tables, a table's records). */
-  spawn?: ChainPosition[];
-}
-
-/** A page whose provider objects are mapped to items only when `items` is first read. */
-export function lazyPage<T>(
-  objects: readonly T[],
-  toItems: (objects: readonly T[]) => IntegrationItem[],
-  where: { next: string | null; spawn?: ChainPosition[] },
-): ChainPage {
-  let items: IntegrationItem[] | undefined;
-  return {
-    get items() {
-      return items ??= toItems(objects);
-    },
-    size: objects.length,
-    ...where,
-  };
-}
-
-/** A provider API request, relative to the provider's API base URL. */
-export interface ApiRequest {
-  method: "GET" | "POST" | "DELETE";
-  path: string;
-  query?: Record<string, string>;
-  json?: unknown;
-  /** The scope of `per: "request_key"` rules (an Airtable base id). */
-  rateKey?: string;
-}
-
-/** Authenticated, paced, retried calls to the provider on behalf of one connection. */
-export interface ProviderApi {
-  call<T>(request: ApiRequest, schema: z.ZodType<T>): Promise<T>;
-}
-
 /** Details a provider reports about the account behind a new token. */
 export interface AccountInfo {
   account: { id: string; name: string };
   /** Provider-specific identifiers kept with the connection (HubSpot hub_id, Notion bot_id). */
   extra: Record<string, string>;
   scopes: string[];
-}
-
-/** What the hub knows about one stored connection when listing its items. */
-export interface ListingContext {
-  extra: Record<string, string>;
-}
-
-/**
- * Where a provider's change feed stands after a sync: opaque strings, one per part of the feed
- * the provider chooses (usually one per chain: "contacts", "contacts:archived"). Kept in the
- * sync status; the next incremental sync starts from it.
- */
-export type Watermark = Record<string, string>;
-
-/** One page of a change feed: what changed, with where its chain goes next. */
-export interface ChangePage {
-  /**
-   * Items as they are now that may have changed since the watermark. Sending too many is safe
-   * (an overlap, a restarted query): the engine compares each with the copy and logs only
-   * real changes, each item once; an id sent twice keeps the later page's item.
-   */
-  upserts: IntegrationItem[];
-  /** Ids of items deleted since the watermark (ids not in the copy are ignored; a deletion wins over an upsert of the same id in one sync). */
-  deletions: string[];
-  /**
-   * For a feed with `deletionCheck`: ids of items that exist, from a cheap id listing. Items in
-   * the copy that no page names (in `upserts` or `present`) by the end of the sync are deleted.
-   */
-  present?: string[];
-  /** The next cursor of the same chain, or null when the chain is done. */
-  next: string | null;
-  /** New chains this page revealed (a new Airtable base's tables). */
-  spawn?: ChainPosition[];
-  /** Watermark parts this page moves on; merged key by key into the new watermark. */
-  watermark?: Watermark;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { IntegrationItem } from "../items/item.ts";
+import type { IntegrationItem } from "../contract/item.ts";
 
 const CSV_COLUMNS = [
   "id",

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { makeItem } from "../items/item.ts";
+import { makeItem } from "../contract/item.ts";
 import { toCsv } from "./items_csv.ts";
 
 const HEADER = "id,type,name,parent_id,parent_path_or_name,creation_time,last_modified_time,url";

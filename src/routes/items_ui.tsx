@@ -13,7 +13,7 @@ import { cardsFor } from "./cards.ts";
 import { pageErrors } from "../http/errors.tsx";
 import { toCsv } from "./items_csv.ts";
 import { parseInput } from "../http/validate.ts";
-import type { IntegrationItem } from "../items/item.ts";
+import type { IntegrationItem } from "../contract/item.ts";
 import { type ActiveProvider, resolveProvider } from "../providers/registry.ts";
 import type { HubEnv } from "../services.ts";
 import type { Owner } from "../connections/connections.ts";

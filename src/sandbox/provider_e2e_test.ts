@@ -5,7 +5,7 @@
  * in its sandbox's provider_e2e_test.ts.
  */
 import assert from "node:assert/strict";
-import type { ChainPosition } from "../providers/spec.ts";
+import type { ChainPosition } from "../contract/chains.ts";
 import { type ListingCase, listingSession, providerAt } from "../testing/listing_session.ts";
 import { airtableCase } from "./airtable/listing_case.ts";
 import { notionCase } from "./notion/listing_case.ts";

@@ -5,7 +5,7 @@
  * in its latest state. Segments are kept at least HISTORY_MS.
  */
 import { z } from "zod";
-import type { IntegrationItem } from "../items/item.ts";
+import type { IntegrationItem } from "../contract/item.ts";
 import { parseJson } from "../json.ts";
 import type { Store } from "../store/store.ts";
 

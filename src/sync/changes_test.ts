@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { makeItem } from "../items/item.ts";
+import { makeItem } from "../contract/item.ts";
 import { createMemoryStore } from "../store/memory_store.ts";
 import { type ChangeEntry, ChangeLog, HISTORY_MS, SinceExpiredError } from "./changes.ts";
 

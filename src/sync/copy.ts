@@ -4,7 +4,7 @@
  * 64 KiB per value, because a string holding any character beyond Latin-1 is kept as UTF-16.
  * A page of 1,000 items is one getMany.
  */
-import type { IntegrationItem } from "../items/item.ts";
+import type { IntegrationItem } from "../contract/item.ts";
 import { parseJson } from "../json.ts";
 import type { Store } from "../store/store.ts";
 

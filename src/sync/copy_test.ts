@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { makeItem } from "../items/item.ts";
+import { makeItem } from "../contract/item.ts";
 import { createKvStore } from "../store/kv_store.ts";
 import { CHUNK_ITEMS, chunkItems, type CopyFilters, CopyStore, NO_FILTERS } from "./copy.ts";
 

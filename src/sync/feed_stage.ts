@@ -5,7 +5,7 @@
  * in memory (at most MAX_FEED_CHANGES of them, ids of `present` aside), never the whole account.
  */
 import { HubError } from "../errors.ts";
-import type { IntegrationItem } from "../items/item.ts";
+import type { IntegrationItem } from "../contract/item.ts";
 import { parseJson } from "../json.ts";
 import type { Store } from "../store/store.ts";
 import type { ChangeEntry } from "./changes.ts";

@@ -1,6 +1,6 @@
 /** Applying staged changes to a previous copy, batch by batch: the merge alone. */
 import assert from "node:assert/strict";
-import { type IntegrationItem, makeItem } from "../items/item.ts";
+import { type IntegrationItem, makeItem } from "../contract/item.ts";
 import { mergeBatch, type StagedChanges } from "./feed_stage.ts";
 
 function item(id: string, name: string): IntegrationItem {

@@ -7,7 +7,7 @@ import { z } from "zod";
 import { decodeBase64Url, encodeBase64Url } from "../base64url.ts";
 import type { Owner } from "../connections/connections.ts";
 import { HubError, InvalidRequestError } from "../errors.ts";
-import type { IntegrationItem } from "../items/item.ts";
+import type { IntegrationItem } from "../contract/item.ts";
 import type { ItemsService } from "../items/list_items.ts";
 import { parseJson } from "../json.ts";
 import { type Logger, silentLogger } from "../log.ts";

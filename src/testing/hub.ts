@@ -3,7 +3,7 @@ import { createApp } from "../app.ts";
 import { withStaticFiles } from "../deno_static.ts";
 import { type Config, type EncryptionKey, type Env, loadConfig } from "../config.ts";
 import { jsonLogger, type Logger } from "../log.ts";
-import type { Fetch } from "../providers/spec.ts";
+import type { Fetch } from "../contract/calls.ts";
 import type { HubEnv } from "../services.ts";
 import type { Store } from "../store/store.ts";
 import { mountSandboxes } from "../sandbox/mount.ts";

@@ -11,13 +11,14 @@ import { requestToken } from "../connections/token_client.ts";
 import { TokenKeeper } from "../connections/token_keeper.ts";
 import { Sealer } from "../crypto/sealer.ts";
 import { runChains } from "../items/chains.ts";
-import type { IntegrationItem } from "../items/item.ts";
+import type { IntegrationItem } from "../contract/item.ts";
 import { ProviderApiClient } from "../items/provider_api.ts";
 import { Pacer } from "../pacing/pacer.ts";
 import { buildAuthorizationUrl } from "../oauth/authorize_url.ts";
 import { connectionFrom } from "../oauth/flow.ts";
 import type { ActiveProvider, ProviderApp } from "../providers/registry.ts";
-import type { ChainPosition, ProviderSpec } from "../providers/spec.ts";
+import type { ChainPosition } from "../contract/chains.ts";
+import type { ProviderSpec } from "../providers/spec.ts";
 import { createKvStore } from "../store/kv_store.ts";
 import { decideOnConsent } from "./browser.ts";
 

@@ -1,6 +1,6 @@
 /** The Airtable sandbox as a row of the provider end-to-end table (../provider_e2e_test.ts). */
 import assert from "node:assert/strict";
-import type { IntegrationItem } from "../../items/item.ts";
+import type { IntegrationItem } from "../../contract/item.ts";
 import { airtable } from "../../providers/airtable.ts";
 import type { ListingCase, ServedSandbox } from "../../testing/listing_session.ts";
 import type { AirtableSandboxControl, AirtableSandboxOptions } from "./sandbox.ts";
