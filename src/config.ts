@@ -1,23 +1,8 @@
 import { z } from "zod";
-import {
-  DEFAULT_ENDPOINTS,
-  PROVIDER_IDS,
-  type ProviderId,
-  SANDBOX_ENDPOINTS,
-} from "./providers/ids.ts";
+import { anyProviderCredentials, httpUrl, resolveProviders } from "./provider_config.ts";
+import type { ProviderId } from "./providers/registry.ts";
+import type { ProviderConfig } from "./providers/spec.ts";
 import { DEFAULT_STORE_TIMEOUT_MS } from "./store/store.ts";
-
-/** One provider's OAuth app and endpoints, resolved from the environment. */
-export interface ProviderConfig {
-  clientId: string;
-  clientSecret: string;
-  redirectUri: string;
-  authorizeUrl: string;
-  tokenUrl: string;
-  apiUrl: string;
-  /** True when this provider is served by the hub's own sandbox. */
-  sandbox: boolean;
-}
 
 export interface EncryptionKey {
   id: string;
@@ -88,7 +73,6 @@ export class ConfigError extends Error {
 export type Env = Record<string, string | undefined>;
 
 const optionalText = z.string().trim().transform((v) => v === "" ? undefined : v).optional();
-const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
 
 const envSchema = z.object({
   APP_ENV: z.enum(["development", "production"], {
@@ -134,11 +118,6 @@ function milliseconds(min: number, max: number) {
     .optional();
 }
 
-const SANDBOX_CLIENT = (id: ProviderId) => ({
-  clientId: `sandbox-${id}-client`,
-  clientSecret: `sandbox-${id}-secret`,
-});
-
 /** Reads and validates the whole configuration once; throws ConfigError naming each bad setting. */
 export function loadConfig(env: Env): Config {
   const problems: string[] = [];
@@ -161,14 +140,10 @@ export function loadConfig(env: Env): Config {
   // and the sandboxes reachable; production has no such guess and must name its public URL.
   const appUrl = (e.APP_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, "");
 
-  const anyCredentials = PROVIDER_IDS.some((id) => cleaned[`${prefix(id)}_CLIENT_ID`]);
-  const sandbox = e.SANDBOX === undefined ? !production && !anyCredentials : e.SANDBOX === "true";
-
-  const providers: Partial<Record<ProviderId, ProviderConfig>> = {};
-  for (const id of PROVIDER_IDS) {
-    const resolved = resolveProvider(id, cleaned, appUrl, sandbox, problems);
-    if (resolved) providers[id] = resolved;
-  }
+  const sandbox = e.SANDBOX === undefined
+    ? !production && !anyProviderCredentials(cleaned)
+    : e.SANDBOX === "true";
+  const providers = resolveProviders(cleaned, appUrl, sandbox, problems);
 
   const upstashUrl = e.UPSTASH_REDIS_REST_URL;
   const upstashToken = e.UPSTASH_REDIS_REST_TOKEN;
@@ -229,54 +204,6 @@ export function loadConfig(env: Env): Config {
     limits,
     syncIntervalMs: e.SYNC_INTERVAL_MINUTES === 0 ? null : e.SYNC_INTERVAL_MINUTES * 60_000,
     syncLeaseMs: e.SYNC_LEASE_SECONDS * 1000,
-  };
-}
-
-function prefix(id: ProviderId): string {
-  return id.toUpperCase();
-}
-
-function resolveProvider(
-  id: ProviderId,
-  env: Env,
-  appUrl: string,
-  sandbox: boolean,
-  problems: string[],
-): ProviderConfig | null {
-  const p = prefix(id);
-  const clientId = env[`${p}_CLIENT_ID`];
-  const clientSecret = env[`${p}_CLIENT_SECRET`];
-  const redirectUri = env[`${p}_REDIRECT_URI`] ?? `${appUrl}/integrations/${id}/oauth2callback`;
-  for (const name of ["REDIRECT_URI", "AUTHORIZE_URL", "TOKEN_URL", "API_URL"]) {
-    const value = env[`${p}_${name}`];
-    if (value !== undefined && !httpUrl.safeParse(value).success) {
-      problems.push(`${p}_${name}: must be an http(s) URL`);
-    }
-  }
-  if (clientId !== undefined) {
-    if (clientSecret === undefined) {
-      problems.push(`${p}_CLIENT_SECRET: required when ${p}_CLIENT_ID is set`);
-    }
-    const defaults = DEFAULT_ENDPOINTS[id];
-    return {
-      clientId,
-      clientSecret: clientSecret ?? "",
-      redirectUri,
-      authorizeUrl: env[`${p}_AUTHORIZE_URL`] ?? defaults.authorizeUrl,
-      tokenUrl: env[`${p}_TOKEN_URL`] ?? defaults.tokenUrl,
-      apiUrl: (env[`${p}_API_URL`] ?? defaults.apiUrl).replace(/\/+$/, ""),
-      sandbox: false,
-    };
-  }
-  if (!sandbox) return null;
-  const local = SANDBOX_ENDPOINTS[id];
-  return {
-    ...SANDBOX_CLIENT(id),
-    redirectUri,
-    authorizeUrl: appUrl + local.authorizeUrl,
-    tokenUrl: appUrl + local.tokenUrl,
-    apiUrl: appUrl + local.apiUrl,
-    sandbox: true,
   };
 }
 

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { ConfigError, loadConfig } from "./config.ts";
+import { PROVIDER_IDS } from "./providers/registry.ts";
 
 const KEY = "k1:" + btoa(String.fromCharCode(...new Uint8Array(32).fill(7)));
 
@@ -32,7 +33,7 @@ Deno.test("an empty environment gives development defaults with every sandbox pr
   assert.equal(config.appUrl, "http://localhost:8000");
   assert.equal(config.sandbox, true);
   assert.equal(config.upstash, null);
-  assert.deepEqual(Object.keys(config.providers), ["hubspot", "airtable", "notion"]);
+  assert.deepEqual(Object.keys(config.providers), PROVIDER_IDS);
   assert.equal(
     config.providers.hubspot?.tokenUrl,
     "http://localhost:8000/sandbox/hubspot/oauth/v1/token",

@@ -14,14 +14,18 @@ import {
   until,
   withHub,
 } from "./testing/dashboard_browser.ts";
+import { PROVIDER_IDS, type ProviderId, PROVIDERS } from "./providers/registry.ts";
 
-const PROVIDERS = [
-  { id: "hubspot", name: "HubSpot", filterText: "renewal", filterType: "deal" },
-  { id: "airtable", name: "Airtable", filterText: "a", filterType: "base" },
-  { id: "notion", name: "Notion", filterText: "a", filterType: "page" },
-];
+/** What each provider's sandbox data is filtered by. */
+const FILTERS = {
+  hubspot: { filterText: "renewal", filterType: "deal" },
+  airtable: { filterText: "a", filterType: "base" },
+  notion: { filterText: "a", filterType: "page" },
+} satisfies Record<ProviderId, { filterText: string; filterType: string }>;
 
-for (const p of PROVIDERS) {
+for (
+  const p of PROVIDER_IDS.map((id) => ({ id, name: PROVIDERS[id].displayName, ...FILTERS[id] }))
+) {
   Deno.test({
     name: `${p.name} in Chromium: connect, load, filter, page, export, disconnect`,
     ignore: !available,

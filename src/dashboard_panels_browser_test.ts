@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { available, connect, signIn, withHub } from "./testing/dashboard_browser.ts";
+import { PROVIDER_IDS } from "./providers/registry.ts";
 
 const VIEWPORT = { width: 1280, height: 900 };
 
@@ -80,11 +81,11 @@ Deno.test({
       const context = await browser.newContext({ viewport: VIEWPORT });
       const page = await context.newPage();
       await signIn(page, hub);
-      for (const provider of ["hubspot", "airtable", "notion"]) {
+      for (const provider of PROVIDER_IDS) {
         await connect(page, provider, "Approve");
       }
       const allCardsInSight = async (when: string) => {
-        for (const provider of ["hubspot", "airtable", "notion"]) {
+        for (const provider of PROVIDER_IDS) {
           const box = (await page.locator(`#card-${provider}`).boundingBox())!;
           assert.ok(
             box.y >= 0 && box.y + box.height <= VIEWPORT.height,

@@ -43,11 +43,10 @@ export class NotFoundError extends HubError {
 export class UnknownProviderError extends HubError {
   readonly code = "unknown_provider";
   readonly status = 404;
-  constructor(provider: string) {
+  /** `known`: the registry's provider ids, which the message lists. */
+  constructor(provider: string, known: readonly string[]) {
     super(
-      `There is no provider named "${
-        provider.slice(0, 40)
-      }". Use one of: hubspot, airtable, notion.`,
+      `There is no provider named "${provider.slice(0, 40)}". Use one of: ${known.join(", ")}.`,
     );
   }
 }

@@ -9,10 +9,10 @@ import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { available, SCREENSHOTS, signIn, withHub } from "./testing/dashboard_browser.ts";
 import { decideAndReturn } from "./testing/chromium.ts";
+import { PROVIDER_IDS } from "./providers/registry.ts";
 
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 900 };
-const PROVIDERS = ["hubspot", "airtable", "notion"] as const;
 /** As long as the sign-in form takes: the header must still show Sign out. */
 const LONG_USER = "alexandra.konstantinopoulou-vanderberg.operations-team@" +
   "integrations-example-organisation.com";
@@ -103,7 +103,7 @@ Deno.test({
       const signOut = (await page.getByRole("button", { name: "Sign out" }).boundingBox())!;
       assert.ok(signOut.x + signOut.width <= PHONE.width, "Sign out stays on the screen");
 
-      for (const provider of PROVIDERS) {
+      for (const provider of PROVIDER_IDS) {
         const card = page.locator(`#card-${provider}`);
         await card.getByRole("button", { name: "Connect" }).click();
         await page.waitForURL(/\/sandbox\//);
@@ -112,7 +112,7 @@ Deno.test({
       }
       await check(page, "dashboard-connected");
 
-      for (const provider of PROVIDERS) {
+      for (const provider of PROVIDER_IDS) {
         await page.locator(`#card-${provider}`).getByRole("link", { name: "Load items" }).click();
         const panel = page.locator(`#items-${provider}`);
         await panel.locator("tbody tr:not(.more)").first().waitFor();
@@ -132,7 +132,7 @@ Deno.test({
         await panel.getByRole("link", { name: `Close` }).click();
       }
 
-      for (const provider of PROVIDERS) {
+      for (const provider of PROVIDER_IDS) {
         await page.goto(`${hub.url}/items/${provider}`);
         await page.locator("tbody tr").first().waitFor();
         await check(page, `items-page-${provider}`);

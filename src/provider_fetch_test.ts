@@ -4,7 +4,7 @@
  * relies on it to keep sandbox calls in process.
  */
 import assert from "node:assert/strict";
-import { PROVIDER_IDS } from "./providers/ids.ts";
+import { PROVIDER_IDS } from "./providers/registry.ts";
 import type { Fetch } from "./contract/calls.ts";
 import { createKvStore } from "./store/kv_store.ts";
 import { decideOnConsent, TestBrowser } from "./testing/browser.ts";

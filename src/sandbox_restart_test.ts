@@ -9,7 +9,7 @@
  *      accepted as it is, no refresh, and the browser session is still signed in.
  */
 import assert from "node:assert/strict";
-import { PROVIDER_IDS, type ProviderId } from "./providers/ids.ts";
+import { PROVIDER_IDS, type ProviderId } from "./providers/registry.ts";
 import { connectThroughConsent } from "./testing/browser.ts";
 import { TEST_API_KEY } from "./testing/hub.ts";
 import { type HubProcess, startHubProcess } from "./testing/hub_process.ts";

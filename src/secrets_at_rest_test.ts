@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { Connections } from "./connections/connections.ts";
 import { Sealer } from "./crypto/sealer.ts";
-import { PROVIDER_IDS, type ProviderId } from "./providers/ids.ts";
+import { PROVIDER_IDS, type ProviderId } from "./providers/registry.ts";
 import { createAirtableSandbox } from "./sandbox/airtable/sandbox.ts";
 import { createHubspotSandbox } from "./sandbox/hubspot/sandbox.ts";
 import { createNotionSandbox } from "./sandbox/notion/sandbox.ts";

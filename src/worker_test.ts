@@ -9,7 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { generateEncryptionKey } from "./crypto/sealer.ts";
-import { PROVIDER_IDS } from "./providers/ids.ts";
+import { PROVIDER_IDS } from "./providers/registry.ts";
 import { PROVIDERS } from "./providers/registry.ts";
 import { createUpstashStore } from "./store/upstash_store.ts";
 import { startHub, TEST_API_KEY } from "./testing/hub.ts";

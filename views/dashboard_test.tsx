@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { PROVIDER_IDS } from "../src/providers/ids.ts";
+import { PROVIDER_IDS } from "../src/providers/registry.ts";
 import { ProviderCard, type ProviderCardModel } from "./dashboard.tsx";
 import { markSrc } from "./provider_mark.tsx";
 

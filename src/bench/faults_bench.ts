@@ -4,7 +4,7 @@
  * per figure; the README's "Load and faults" section quotes them.
  */
 import { createHubspotSandbox } from "../sandbox/hubspot/sandbox.ts";
-import { SANDBOX_ENDPOINTS } from "../providers/ids.ts";
+import { providerEnv } from "../provider_config.ts";
 import { decideOnConsent, TestBrowser } from "../testing/browser.ts";
 import { hubEnv, pausableProxy, slowAirtable } from "../testing/faulty_servers.ts";
 import { TEST_API_KEY } from "../testing/hub.ts";
@@ -105,15 +105,13 @@ try {
       latencyMs: 50,
     });
     const provider = serveLocally(sandbox.app.fetch);
-    const paths = SANDBOX_ENDPOINTS.hubspot;
-    const local = (path: string) => provider.url + path.slice("/sandbox/hubspot".length);
     const hub = await startHubProcess(hubEnv({
       ...store,
-      HUBSPOT_CLIENT_ID: "faults-hubspot",
-      HUBSPOT_CLIENT_SECRET: "faults-hubspot-secret",
-      HUBSPOT_AUTHORIZE_URL: local(paths.authorizeUrl),
-      HUBSPOT_TOKEN_URL: local(paths.tokenUrl),
-      HUBSPOT_API_URL: local(paths.apiUrl),
+      ...providerEnv("hubspot", {
+        clientId: "faults-hubspot",
+        clientSecret: "faults-hubspot-secret",
+        base: provider.url,
+      }),
     }));
     redirectUris.push(`${hub.url}/integrations/hubspot/oauth2callback`);
     const { browser, callback } = await connect(hub, "hubspot", "ada");

@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import type { IntegrationItem } from "../contract/item.ts";
-import { SANDBOX_ENDPOINTS } from "../providers/ids.ts";
+import { providerEnv } from "../provider_config.ts";
 import { PROVIDERS } from "../providers/registry.ts";
 import { decideOnConsent, TestBrowser } from "../testing/browser.ts";
 import { spawnUntilReady } from "../testing/local_server.ts";
@@ -22,6 +22,8 @@ const LATENCY_MS = Number(Deno.env.get("BENCH_LATENCY_MS") ?? 50);
  * pile up to far more than the hub holds live.
  */
 const HUB_HEAP_MB = 64;
+/** The OAuth app the bench hub uses at each sandbox. */
+const BENCH_APP = { clientId: "bench-client", clientSecret: "bench-secret" };
 /** Runs only the accounts whose name contains this text (e.g. BENCH_ONLY=Notion). */
 const ONLY = Deno.env.get("BENCH_ONLY") ?? "";
 
@@ -194,16 +196,9 @@ async function run(c: Case) {
     JSON.stringify(c.size),
     String(LATENCY_MS),
   ]);
-  const mount = `/sandbox/${c.provider}`;
-  const paths = SANDBOX_ENDPOINTS[c.provider];
-  const p = c.provider.toUpperCase();
   const hub = await startServer("hub_server.ts", [JSON.stringify({
     SANDBOX: "false",
-    [`${p}_CLIENT_ID`]: "bench-client",
-    [`${p}_CLIENT_SECRET`]: "bench-secret",
-    [`${p}_AUTHORIZE_URL`]: sandbox.url + paths.authorizeUrl.slice(mount.length),
-    [`${p}_TOKEN_URL`]: sandbox.url + paths.tokenUrl.slice(mount.length),
-    [`${p}_API_URL`]: sandbox.url + paths.apiUrl.slice(mount.length),
+    ...providerEnv(c.provider, { ...BENCH_APP, base: sandbox.url }),
   })], [`--v8-flags=--max-old-space-size=${HUB_HEAP_MB}`]);
   try {
     await fetch(`${sandbox.url}/__bench/redirect`, {
@@ -438,14 +433,7 @@ async function runShared() {
   );
   const env: Record<string, string> = { SANDBOX: "false" };
   SHARED_CASES.forEach((c, i) => {
-    const mount = `/sandbox/${c.provider}`;
-    const paths = SANDBOX_ENDPOINTS[c.provider];
-    const p = c.provider.toUpperCase();
-    env[`${p}_CLIENT_ID`] = "bench-client";
-    env[`${p}_CLIENT_SECRET`] = "bench-secret";
-    env[`${p}_AUTHORIZE_URL`] = sandboxes[i].url + paths.authorizeUrl.slice(mount.length);
-    env[`${p}_TOKEN_URL`] = sandboxes[i].url + paths.tokenUrl.slice(mount.length);
-    env[`${p}_API_URL`] = sandboxes[i].url + paths.apiUrl.slice(mount.length);
+    Object.assign(env, providerEnv(c.provider, { ...BENCH_APP, base: sandboxes[i].url }));
   });
   const store = { url: upstash.url, token: upstash.token, namespace: upstash.namespace };
   const hubs = await Promise.all(

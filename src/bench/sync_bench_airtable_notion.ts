@@ -8,7 +8,7 @@
  * `deno run -A src/bench/sync_bench_airtable_notion.ts`.
  */
 import assert from "node:assert/strict";
-import type { ProviderId } from "../providers/ids.ts";
+import type { ProviderId } from "../providers/registry.ts";
 import { createAirtableSandbox } from "../sandbox/airtable/sandbox.ts";
 import { createNotionSandbox } from "../sandbox/notion/sandbox.ts";
 import { createUpstashStore } from "../store/upstash_store.ts";

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Sealer } from "../crypto/sealer.ts";
 import { parseJson } from "../json.ts";
-import type { ProviderId } from "../providers/ids.ts";
+import type { ProviderId } from "../providers/registry.ts";
 import { keys } from "../store/keys.ts";
 import type { Store } from "../store/store.ts";
 

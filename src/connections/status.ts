@@ -1,5 +1,5 @@
 import type { Logger } from "../log.ts";
-import type { ProviderId } from "../providers/ids.ts";
+import type { ProviderId } from "../providers/registry.ts";
 import type { ActiveProvider } from "../providers/registry.ts";
 import type { Connection, Connections, Owner } from "./connections.ts";
 import type { TokenKeeper } from "./token_keeper.ts";

@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
 import { withFields } from "../log.ts";
-import { isProviderId } from "../providers/ids.ts";
+import { isProviderId } from "../providers/registry.ts";
 import type { HubEnv } from "../services.ts";
 
 /** An id a caller or proxy sent is kept when it is plainly an id; anything else is replaced. */

@@ -1,5 +1,5 @@
 import { CodeChallengeMethod, OAuth2Client } from "arctic";
-import type { ProviderConfig } from "../config.ts";
+import type { ProviderConfig } from "../providers/spec.ts";
 import type { OAuthStyle } from "../providers/spec.ts";
 
 /** Builds the provider's authorization URL with arctic (state, scopes, PKCE, extra params). */

@@ -44,11 +44,16 @@ const FULL_PAGE = 100;
 /** Restarts of one table's listing in a row, with no record served in between. */
 const MAX_RESTARTS = 3;
 
-export const airtable: ProviderSpec = {
+export const airtable: ProviderSpec<"airtable"> = {
   id: "airtable",
   displayName: "Airtable",
   description: "Bases, tables and records.",
   itemTypes: ["base", "table", "record"],
+  endpoints: {
+    authorizeUrl: "https://airtable.com/oauth2/v1/authorize",
+    tokenUrl: "https://airtable.com/oauth2/v1/token",
+    apiUrl: "https://api.airtable.com",
+  },
   oauth: {
     // Enough to list bases, their tables and records. Not user.email:read: the account's user
     // id names it well enough, and an extra scope must also be enabled on the integration.

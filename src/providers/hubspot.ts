@@ -55,11 +55,16 @@ type CrmRecord = z.infer<typeof listSchema>["results"][number];
 
 type ObjectTypeName = keyof typeof OBJECT_TYPES;
 
-export const hubspot: ProviderSpec = {
+export const hubspot: ProviderSpec<"hubspot"> = {
   id: "hubspot",
   displayName: "HubSpot",
   description: "Contacts, companies and deals from your CRM.",
   itemTypes: ["contact", "company", "deal"],
+  endpoints: {
+    authorizeUrl: "https://app.hubspot.com/oauth/authorize",
+    tokenUrl: "https://api.hubapi.com/oauth/v1/token",
+    apiUrl: "https://api.hubapi.com",
+  },
   oauth: {
     // `oauth` must be listed or HubSpot refuses the install (scope mismatch).
     scopes: [

@@ -85,11 +85,16 @@ const resultSchema = z.discriminatedUnion("object", [pageSchema, databaseSchema]
  */
 const rawParents = new WeakMap<IntegrationItem, string>();
 
-export const notion: ProviderSpec = {
+export const notion: ProviderSpec<"notion"> = {
   id: "notion",
   displayName: "Notion",
   description: "Pages and databases shared with the hub.",
   itemTypes: ["page", "database"],
+  endpoints: {
+    authorizeUrl: "https://api.notion.com/v1/oauth/authorize",
+    tokenUrl: "https://api.notion.com/v1/oauth/token",
+    apiUrl: "https://api.notion.com",
+  },
   oauth: {
     // Notion has no OAuth scopes: the user picks pages in Notion's page picker.
     scopes: [],

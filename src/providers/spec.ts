@@ -7,7 +7,6 @@ import type {
   Watermark,
 } from "../contract/chains.ts";
 import type { IntegrationItem } from "../contract/item.ts";
-import type { ProviderId } from "./ids.ts";
 
 /** How a provider runs OAuth: data, read by the one generic flow in src/oauth/. */
 export interface OAuthStyle {
@@ -124,14 +123,42 @@ export interface ChangeFeed {
   deletionCheck?: boolean;
 }
 
+/** Where a provider serves OAuth and its API. */
+export interface Endpoints {
+  authorizeUrl: string;
+  tokenUrl: string;
+  /** The API base, without a trailing slash; request paths are relative to it. */
+  apiUrl: string;
+}
+
+/** One provider's OAuth app and endpoints in this deployment, resolved from the environment. */
+export interface ProviderConfig extends Endpoints {
+  clientId: string;
+  clientSecret: string;
+  redirectUri: string;
+  /** True when this provider is served by the hub's own sandbox. */
+  sandbox: boolean;
+}
+
 /** A provider: mostly data, plus the small pieces that cannot be data. */
-export interface ProviderSpec {
-  id: ProviderId;
+export interface ProviderSpec<Id extends string = string> {
+  /** Names the provider in URLs, store keys and its variables (<ID>_CLIENT_ID). */
+  id: Id;
   displayName: string;
   /** One line shown on the dashboard card. */
   description: string;
   /** The item types this provider lists, for the dashboard's type filter. */
   itemTypes: readonly string[];
+  /**
+   * The real endpoints. <ID>_AUTHORIZE_URL, _TOKEN_URL and _API_URL override them; a sandbox
+   * serves the same paths under /sandbox/{id}.
+   */
+  endpoints: Endpoints;
+  /**
+   * The API base of one connection, from what was stored with it (Salesforce's instance_url),
+   * when it differs per connection; the app's apiUrl when absent or undefined.
+   */
+  apiBase?(extra: Record<string, string>): string | undefined;
   oauth: OAuthStyle;
   /** Headers on every API call (Notion-Version). */
   apiHeaders: Record<string, string>;

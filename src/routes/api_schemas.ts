@@ -4,7 +4,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import { idSchema } from "../auth/identity.ts";
-import { PROVIDER_IDS } from "../providers/ids.ts";
+import { PROVIDER_IDS } from "../providers/registry.ts";
 
 /** A whole number in decimal digits only: "1e2", "0x10" and " 5" are refused. */
 export function wholeNumber(min: number, max: number) {

@@ -20,7 +20,7 @@ import {
   completeAuthorization,
   startAuthorization,
 } from "../oauth/flow.ts";
-import { PROVIDER_IDS } from "../providers/ids.ts";
+import { PROVIDER_IDS } from "../providers/registry.ts";
 import { resolveProvider } from "../providers/registry.ts";
 import type { HubEnv, Services } from "../services.ts";
 import {

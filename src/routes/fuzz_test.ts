@@ -8,6 +8,7 @@ import fc from "fast-check";
 import { mountSandboxes } from "../sandbox/mount.ts";
 import { createApp } from "../app.ts";
 import { loadConfig } from "../config.ts";
+import { PROVIDER_IDS } from "../providers/registry.ts";
 import { createKvStore } from "../store/kv_store.ts";
 import { memoryLogger, TEST_API_KEY } from "../testing/hub.ts";
 
@@ -79,7 +80,7 @@ const headerValue = fc.string({ maxLength: 60 }).map((s) => s.replace(/[^\x20-\x
 
 const requestArb = fc.record({
   route: fc.integer({ min: 0, max: ROUTES.length - 1 }),
-  provider: fc.constantFrom("hubspot", "airtable", "notion", "HubSpot", "x", "%2e%2e", ""),
+  provider: fc.constantFrom(...PROVIDER_IDS, "HubSpot", "x", "%2e%2e", ""),
   token: fc.string({ minLength: 1, maxLength: 30 }).map((s) => encodeURIComponent(s)),
   query: queryArb,
   auth: fc.oneof(

@@ -7,7 +7,7 @@ import { NotConnectedError } from "../errors.ts";
 import { rejectInvalid } from "../http/validate.ts";
 import { changesPage, itemsPage } from "../items/api_pages.ts";
 import { startAuthorization } from "../oauth/flow.ts";
-import { PROVIDER_IDS } from "../providers/ids.ts";
+import { PROVIDER_IDS } from "../providers/registry.ts";
 import type { ActiveProvider } from "../providers/registry.ts";
 import type { HubEnv, Services } from "../services.ts";
 import type { Defer } from "../sync/service.ts";

@@ -67,7 +67,10 @@ Deno.test("unknown providers and bad parameters are clear 4xx errors", async () 
   try {
     const unknown = await api("/integrations/dropbox/status?user_id=a&org_id=o");
     assert.equal(unknown.status, 404);
-    assert.equal((await errorOf(unknown)).code, "unknown_provider");
+    assert.deepEqual(await errorOf(unknown), {
+      code: "unknown_provider",
+      message: 'There is no provider named "dropbox". Use one of: hubspot, airtable, notion.',
+    });
 
     for (const query of ["limit=0", "limit=abc", "limit=5000", "cursor=%21%21"]) {
       const bad = await api(`/integrations/hubspot/items?user_id=a&org_id=o&${query}`);

@@ -1,6 +1,7 @@
 import type { Hono } from "hono";
 import type { Config } from "../config.ts";
-import { PROVIDER_IDS, type ProviderId } from "../providers/ids.ts";
+import { sandboxMount } from "../providers/derived.ts";
+import { PROVIDER_IDS, type ProviderId } from "../providers/registry.ts";
 import type { HubEnv } from "../services.ts";
 import type { Store } from "../store/store.ts";
 import { createAirtableSandbox } from "./airtable/sandbox.ts";
@@ -15,12 +16,15 @@ type SandboxFactory = (options: {
   accessTokenTtlSeconds?: number;
 }) => { app: Hono };
 
-/** Each emulated provider, built from the app settings the hub uses for it. */
-const SANDBOXES: Record<ProviderId, SandboxFactory> = {
+/**
+ * Each provider's emulator, built from the app settings the hub uses for it: keyed by the
+ * registry's ids, so a provider without one does not compile.
+ */
+const SANDBOXES = {
   hubspot: createHubspotSandbox,
   airtable: createAirtableSandbox,
   notion: createNotionSandbox,
-};
+} satisfies Record<ProviderId, SandboxFactory>;
 
 /**
  * Mounts an emulated provider under /sandbox/{provider} for each provider that uses one. They
@@ -38,6 +42,6 @@ export function mountSandboxes(app: Hono<HubEnv>, config: Config, store: Store):
       store,
       accessTokenTtlSeconds: config.sandboxTokenTtlSeconds ?? undefined,
     });
-    app.route(`/sandbox/${id}`, sandbox.app);
+    app.route(sandboxMount(id), sandbox.app);
   }
 }

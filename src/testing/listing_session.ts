@@ -16,7 +16,7 @@ import { ProviderApiClient } from "../items/provider_api.ts";
 import { Pacer } from "../pacing/pacer.ts";
 import { buildAuthorizationUrl } from "../oauth/authorize_url.ts";
 import { connectionFrom } from "../oauth/flow.ts";
-import type { ActiveProvider, ProviderApp } from "../providers/registry.ts";
+import type { ActiveProvider, ProviderApp, ProviderId } from "../providers/registry.ts";
 import type { ChainPosition } from "../contract/chains.ts";
 import type { ProviderSpec } from "../providers/spec.ts";
 import { createKvStore } from "../store/kv_store.ts";
@@ -35,7 +35,7 @@ export interface SandboxApp {
   tokenPath: string;
 }
 
-export function providerAt(spec: ProviderSpec, sandbox: SandboxApp): ActiveProvider {
+export function providerAt(spec: ProviderSpec<ProviderId>, sandbox: SandboxApp): ActiveProvider {
   const app: ProviderApp = {
     clientId: sandbox.clientId,
     clientSecret: sandbox.clientSecret,
@@ -160,7 +160,7 @@ export async function listingSession(
  */
 export interface ListingCase<Control> {
   name: string;
-  spec: ProviderSpec;
+  spec: ProviderSpec<ProviderId>;
   /** Serves the sandbox on its own port, with options for the case at hand. */
   serve(options?: Record<string, unknown>): ServedSandbox<Control>;
   /** Every id a whole listing must give, sorted. */
@@ -179,7 +179,7 @@ export interface ListingCase<Control> {
   /** Faults the hub must wait out, and at least how long that takes. */
   rateLimited: {
     options: Record<string, unknown>;
-    spec: ProviderSpec;
+    spec: ProviderSpec<ProviderId>;
     inject(control: Control): void;
     atLeastMs: number;
   };

@@ -5,8 +5,8 @@
  */
 import type { Hono } from "hono";
 import assert from "node:assert/strict";
-import type { ProviderId } from "../providers/ids.ts";
-import { SANDBOX_ENDPOINTS } from "../providers/ids.ts";
+import { providerEnv } from "../provider_config.ts";
+import type { ProviderId } from "../providers/registry.ts";
 import type { EncryptionKey } from "../config.ts";
 import type { Logger } from "../log.ts";
 import type { Store } from "../store/store.ts";
@@ -60,9 +60,6 @@ export async function startProviderHub<Control>(options: {
   });
   const server = serveLocally(sandbox.app.fetch);
   const providerUrl = server.url;
-  const mount = `/sandbox/${options.provider}`;
-  const paths = SANDBOX_ENDPOINTS[options.provider];
-  const p = options.provider.toUpperCase();
   const log = memoryLogger();
   const hub = startHub({
     store: options.store,
@@ -71,11 +68,11 @@ export async function startProviderHub<Control>(options: {
     log,
     env: {
       SANDBOX: "false",
-      [`${p}_CLIENT_ID`]: "cid",
-      [`${p}_CLIENT_SECRET`]: PROVIDER_CLIENT_SECRET,
-      [`${p}_AUTHORIZE_URL`]: providerUrl + paths.authorizeUrl.slice(mount.length),
-      [`${p}_TOKEN_URL`]: providerUrl + paths.tokenUrl.slice(mount.length),
-      [`${p}_API_URL`]: providerUrl + paths.apiUrl.slice(mount.length),
+      ...providerEnv(options.provider, {
+        clientId: "cid",
+        clientSecret: PROVIDER_CLIENT_SECRET,
+        base: providerUrl,
+      }),
       ...options.env,
     },
   });

@@ -3,7 +3,7 @@
  * changes feed from a `since`. Used by the per-provider incremental sync tests.
  */
 import assert from "node:assert/strict";
-import type { ProviderId } from "../providers/ids.ts";
+import type { ProviderId } from "../providers/registry.ts";
 import type { ProviderHub } from "./provider_hub.ts";
 
 export const OWNER = "user_id=alice&org_id=acme";

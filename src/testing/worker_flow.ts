@@ -3,7 +3,7 @@
  * everything a client observes of it, and what it must show on its own.
  */
 import assert from "node:assert/strict";
-import type { ProviderId } from "../providers/ids.ts";
+import type { ProviderId } from "../providers/registry.ts";
 import { createAirtableSandbox } from "../sandbox/airtable/sandbox.ts";
 import { createHubspotSandbox } from "../sandbox/hubspot/sandbox.ts";
 import { createNotionSandbox } from "../sandbox/notion/sandbox.ts";
