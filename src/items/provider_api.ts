@@ -239,7 +239,10 @@ export class ProviderApiClient implements ProviderApi {
     timeoutMs: number,
   ): Promise<Response | NoAnswer> {
     const { provider, onCall, log = silentLogger } = this.options;
-    const url = new URL(provider.app.apiUrl + request.path);
+    // A provider whose API lives at a per-connection address (Salesforce's instance_url) says
+    // where from what was stored with the connection.
+    const base = provider.spec.apiBase?.(this.#known.extra) ?? provider.app.apiUrl;
+    const url = new URL(base + request.path);
     for (const [name, value] of Object.entries(request.query ?? {})) {
       url.searchParams.set(name, value);
     }
