@@ -84,6 +84,8 @@ export function createHub(options: AppOptions): { app: Hono<HubEnv>; services: S
     refreshTimeoutMs: config.limits.providerCallTimeoutMs,
     log,
   });
+  // One per hub: listings, syncs and connect-time calls all take their slots from it.
+  const pacer = new Pacer({ store, clock, sleep });
   const items = new ItemsService({
     store,
     connections,
@@ -93,7 +95,7 @@ export function createHub(options: AppOptions): { app: Hono<HubEnv>; services: S
     callBudget: config.providerCallBudget,
     callTimeoutMs: config.limits.providerCallTimeoutMs,
     rateLimitWaitMs: config.limits.rateLimitWaitMs,
-    pacer: new Pacer({ store, clock, sleep }),
+    pacer,
   });
   const services: Services = {
     config,
@@ -111,7 +113,15 @@ export function createHub(options: AppOptions): { app: Hono<HubEnv>; services: S
       stepsPerRun: options.syncStepsPerRun ?? null,
     }),
     cursors: new CursorSeal(sealer),
-    oauth: { store, clock },
+    oauth: {
+      store,
+      clock,
+      pacer,
+      sleep,
+      callTimeoutMs: config.limits.providerCallTimeoutMs,
+      rateLimitWaitMs: config.limits.rateLimitWaitMs,
+      log,
+    },
     session: {
       store,
       secret: options.sessionSecret,

@@ -11,6 +11,8 @@ export interface ApiRequest {
   json?: unknown;
   /** The scope of `per: "request_key"` rules (an Airtable base id). */
   rateKey?: string;
+  /** What log lines show for a path that holds a secret (HubSpot's token metadata URL). */
+  logPath?: string;
 }
 
 /** Authenticated, paced, retried calls to the provider on behalf of one connection. */

@@ -19,10 +19,13 @@ const SERVER_ERROR_RETRIES = 2;
 /** A request whose tokens keep being rejected gives up after this many 401s. */
 const UNAUTHORIZED_RETRIES = 3;
 
+/** Where a call's token comes from: the token keeper, or a token just issued (at connect). */
+export type TokenSource = Pick<TokenKeeper, "isDue" | "isExpired" | "usable">;
+
 export interface ProviderApiOptions {
   provider: ActiveProvider;
   connection: Connection;
-  keeper: TokenKeeper;
+  keeper: TokenSource;
   /** This listing's session of the hub's shared pacer. */
   pacer: PaceSession;
   sleep: (ms: number) => Promise<void>;
@@ -255,7 +258,11 @@ export class ProviderApiClient implements ProviderApi {
     onCall?.();
     const started = Date.now();
     // The path names provider objects (base and table ids), never a token; queries are left out.
-    const call = { provider: provider.spec.id, method: request.method, path: request.path };
+    const call = {
+      provider: provider.spec.id,
+      method: request.method,
+      path: request.logPath ?? request.path,
+    };
     try {
       const response = await provider.app.fetch(url, {
         method: request.method,

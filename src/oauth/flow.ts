@@ -9,6 +9,7 @@ import type { ActiveProvider } from "../providers/registry.ts";
 import { keys } from "../store/keys.ts";
 import type { Store } from "../store/store.ts";
 import { buildAuthorizationUrl } from "./authorize_url.ts";
+import { connectApi, type ConnectCallDeps } from "./connect_api.ts";
 
 /** How long a user has to finish the provider's consent screen. */
 export const STATE_TTL_MS = 10 * 60 * 1000;
@@ -55,9 +56,8 @@ export class CodeRefusedError extends HubError {
   readonly status = 400;
 }
 
-export interface OAuthDeps {
+export interface OAuthDeps extends ConnectCallDeps {
   store: Store;
-  clock: () => number;
 }
 
 /** Creates a one-time state bound to provider, user and org, and the URL to send the user to. */
@@ -186,7 +186,7 @@ export async function completeAuthorization(
     }
     throw error;
   }
-  return await connectionFrom(provider, owner, response, now);
+  return await connectionFrom(deps, provider, owner, response, now);
 }
 
 /** An OAuth error answer about the grant itself, as opposed to an outage or a misconfigured app. */
@@ -197,22 +197,23 @@ function refusesTheCode(error: TokenRequestError): boolean {
 
 /** A fresh connection from a code exchange's answer: its tokens and the account it reaches. */
 export async function connectionFrom(
+  deps: ConnectCallDeps,
   provider: ActiveProvider,
   owner: Owner,
   response: Record<string, unknown>,
   now: number,
 ): Promise<Connection> {
-  const tokens = readTokenSet(response, null, now);
-  const info = await provider.spec.readAccount(response, provider.app);
-  return {
+  const fresh: Connection = {
     provider: provider.spec.id,
     owner,
     status: "connected",
-    account: info.account,
-    scopes: info.scopes,
+    account: null,
+    scopes: [],
     connectedAt: new Date(now).toISOString(),
-    extra: info.extra,
+    extra: {},
     lastError: null,
-    tokens,
+    tokens: readTokenSet(response, null, now),
   };
+  const info = await provider.spec.readAccount(response, connectApi(provider, fresh, deps));
+  return { ...fresh, account: info.account, scopes: info.scopes, extra: info.extra };
 }

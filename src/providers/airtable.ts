@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { ProviderError, ProviderStatusError } from "../errors.ts";
+import { ProviderError, ProviderRateLimitedError, ProviderStatusError } from "../errors.ts";
 import { type IntegrationItem, makeItem } from "../contract/item.ts";
 import { parseJson } from "../json.ts";
 import type { AccountInfo, ProviderSpec } from "./spec.ts";
 import { type ChainPage, type ChainPosition, lazyPage } from "../contract/chains.ts";
-import type { Fetch, ProviderApi } from "../contract/calls.ts";
+import type { ProviderApi } from "../contract/calls.ts";
 
 const tokenSchema = z.object({ access_token: z.string().min(1), scope: z.string().optional() });
 
@@ -93,25 +93,24 @@ export const airtable: ProviderSpec<"airtable"> = {
   // (the user can remove the grant in Airtable's integration settings).
 };
 
-async function readAccount(
-  data: Record<string, unknown>,
-  app: { apiUrl: string; fetch: Fetch },
-): Promise<AccountInfo> {
+/** whoami counts against the new token's limit like any call: the api paces it. */
+async function readAccount(data: Record<string, unknown>, api: ProviderApi): Promise<AccountInfo> {
   const token = tokenSchema.safeParse(data);
   if (!token.success) throw new ProviderError("Airtable's token answer was not understood.");
-  let response: Response;
+  let answer: unknown;
   try {
-    response = await app.fetch(`${app.apiUrl}/v0/meta/whoami`, {
-      headers: { Accept: "application/json", Authorization: `Bearer ${token.data.access_token}` },
-      signal: AbortSignal.timeout(20_000),
+    answer = await api.call({ method: "GET", path: "/v0/meta/whoami" }, z.unknown());
+  } catch (error) {
+    if (error instanceof ProviderStatusError) {
+      throw new ProviderError(`Airtable did not identify the account (HTTP ${error.httpStatus}).`);
+    }
+    if (error instanceof ProviderRateLimitedError) throw error;
+    throw new ProviderError("Airtable could not be reached to identify the account; try again.", {
+      cause: error,
     });
-  } catch {
-    throw new ProviderError("Airtable could not be reached to identify the account; try again.");
   }
-  const who = whoamiSchema.safeParse(await response.json().catch(() => null));
-  if (!response.ok || !who.success) {
-    throw new ProviderError(`Airtable did not identify the account (HTTP ${response.status}).`);
-  }
+  const who = whoamiSchema.safeParse(answer);
+  if (!who.success) throw new ProviderError("Airtable did not identify the account (HTTP 200).");
   const scopes = token.data.scope === undefined
     ? who.data.scopes ?? []
     : token.data.scope.split(" ").filter((s) => s !== "");

@@ -7,15 +7,12 @@ import type { IntegrationItem } from "../contract/item.ts";
 import { airtable, cellText, type RecordsContext } from "./airtable.ts";
 import type { ApiRequest, ProviderApi } from "../contract/calls.ts";
 import type { ChainPosition } from "../contract/chains.ts";
-import { serveLocally } from "../testing/local_server.ts";
 
 const load = async (name: string) =>
   JSON.parse(await Deno.readTextFile(new URL(`./testdata/${name}`, import.meta.url)));
 const bases = await load("airtable_bases.json");
 const tables = await load("airtable_tables.json");
 const records = await load("airtable_records.json");
-const token = await load("airtable_token.json");
-const whoami = await load("airtable_whoami.json");
 
 /** Answers each call with `reply(request)`, validated by the caller's schema, and records it. */
 function fakeApi(
@@ -277,46 +274,6 @@ Deno.test("unknown chains, foreign cursors and other refusals are errors, not gu
     airtable.fetchPage(recordsAt(null), 5, refusingOffset, none),
     (e) => e === badOffset,
   );
-});
-
-Deno.test("readAccount validates the token answer and asks whoami with a bearer header", async () => {
-  const seen: { path: string; auth: string | null }[] = [];
-  let reply: { status: number; body: unknown } = { status: 200, body: whoami };
-  const server = serveLocally((request) => {
-    const url = new URL(request.url);
-    seen.push({ path: url.pathname + url.search, auth: request.headers.get("Authorization") });
-    return Response.json(reply.body, { status: reply.status });
-  });
-  const app = { apiUrl: server.url, fetch };
-  try {
-    const info = await airtable.readAccount(token, app);
-    assert.deepEqual(info, {
-      account: { id: "usrL2PNC5o3H4lBEi", name: "usrL2PNC5o3H4lBEi" },
-      extra: {},
-      scopes: ["data.records:read", "schema.bases:read"],
-    });
-    assert.deepEqual(seen[0], { path: "/v0/meta/whoami", auth: `Bearer ${token.access_token}` });
-
-    reply = { status: 200, body: { ...whoami, email: "ada@example.com" } };
-    const { scope: _, ...noScope } = token;
-    const withEmail = await airtable.readAccount(noScope, app);
-    assert.equal(withEmail.account.name, "ada@example.com");
-    assert.deepEqual(
-      withEmail.scopes,
-      whoami.scopes,
-      "scopes from whoami when the answer has none",
-    );
-
-    reply = { status: 401, body: { error: { type: "AUTHENTICATION_REQUIRED" } } };
-    await assert.rejects(airtable.readAccount(token, app), (e: Error) => {
-      assert.ok(e instanceof ProviderError);
-      assert.doesNotMatch(e.message, new RegExp(token.access_token.slice(0, 12)));
-      return true;
-    });
-    await assert.rejects(airtable.readAccount({ token_type: "Bearer" }, app), ProviderError);
-  } finally {
-    await server.close();
-  }
 });
 
 /**

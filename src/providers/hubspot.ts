@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ProviderError } from "../errors.ts";
+import { ProviderError, ProviderRateLimitedError, ProviderStatusError } from "../errors.ts";
 import { parseJson } from "../json.ts";
 import { type IntegrationItem, makeItem } from "../contract/item.ts";
 import type { AccountInfo, ProviderSpec } from "./spec.ts";
@@ -10,7 +10,7 @@ import {
   lazyPage,
   type ListingContext,
 } from "../contract/chains.ts";
-import type { Fetch, ProviderApi } from "../contract/calls.ts";
+import type { ProviderApi } from "../contract/calls.ts";
 
 /** The CRM object types the hub lists, with HubSpot's object type ids used in record URLs. */
 const OBJECT_TYPES = {
@@ -142,16 +142,13 @@ export const hubspot: ProviderSpec<"hubspot"> = {
  * The token answer carries hub_id since 2025; older answers need the token metadata call,
  * which puts the token in a URL path, so it is made only when hub_id is missing.
  */
-async function readAccount(
-  data: Record<string, unknown>,
-  app: { apiUrl: string; fetch: Fetch },
-): Promise<AccountInfo> {
+async function readAccount(data: Record<string, unknown>, api: ProviderApi): Promise<AccountInfo> {
   const token = tokenSchema.safeParse(data);
   if (!token.success) throw new ProviderError("HubSpot's token answer was not understood.");
   let hubId = token.data.hub_id;
   let scopes = token.data.scopes;
   if (hubId === undefined) {
-    const meta = await fetchMetadata(app, token.data.access_token);
+    const meta = await fetchMetadata(api, token.data.access_token);
     hubId = meta.hub_id;
     scopes = scopes ?? meta.scopes;
   }
@@ -162,22 +159,30 @@ async function readAccount(
   };
 }
 
+/** Paced like every call; the token in its path never reaches a log line. */
 async function fetchMetadata(
-  app: { apiUrl: string; fetch: Fetch },
+  api: ProviderApi,
   accessToken: string,
 ): Promise<z.infer<typeof metadataSchema>> {
-  let response: Response;
+  let answer: unknown;
   try {
-    response = await app.fetch(
-      `${app.apiUrl}/oauth/v1/access-tokens/${encodeURIComponent(accessToken)}`,
+    answer = await api.call({
+      method: "GET",
+      path: `/oauth/v1/access-tokens/${encodeURIComponent(accessToken)}`,
+      logPath: "/oauth/v1/access-tokens/{token}",
+    }, z.unknown());
+  } catch (error) {
+    if (error instanceof ProviderStatusError) {
+      throw new ProviderError(`HubSpot's token metadata failed (HTTP ${error.httpStatus}).`);
+    }
+    if (error instanceof ProviderRateLimitedError) throw error;
+    throw new ProviderError(
+      "HubSpot's token metadata could not be reached; try connecting again.",
+      { cause: error },
     );
-  } catch {
-    throw new ProviderError("HubSpot's token metadata could not be reached; try connecting again.");
   }
-  const parsed = metadataSchema.safeParse(await response.json().catch(() => null));
-  if (!response.ok || !parsed.success) {
-    throw new ProviderError(`HubSpot's token metadata failed (HTTP ${response.status}).`);
-  }
+  const parsed = metadataSchema.safeParse(answer);
+  if (!parsed.success) throw new ProviderError("HubSpot's token metadata failed (HTTP 200).");
   return parsed.data;
 }
 

@@ -135,8 +135,13 @@ Deno.test("finishItems links children to listed parents, in any order, and folds
   assert.deepEqual(finishItems(finished), finished);
 });
 
+/** Notion's account comes from the token answer alone: readAccount makes no call. */
+const noCalls: ProviderApi = {
+  call: () => Promise.reject(new Error("readAccount called Notion")),
+};
+
 Deno.test("readAccount takes the current and the legacy token answer", async () => {
-  const current = await notion.readAccount(tokens.current, { apiUrl: "http://x", fetch });
+  const current = await notion.readAccount(tokens.current, noCalls);
   assert.deepEqual(current, {
     account: { id: "17ab3186-873d-418b-bc1c-9d5e6f0a2b71", name: "Acme" },
     extra: {
@@ -145,11 +150,11 @@ Deno.test("readAccount takes the current and the legacy token answer", async () 
     },
     scopes: [],
   });
-  const legacy = await notion.readAccount(tokens.legacy, { apiUrl: "http://x", fetch });
+  const legacy = await notion.readAccount(tokens.legacy, noCalls);
   assert.equal(legacy.account.name, "Notion workspace");
   assert.equal(legacy.extra.bot_id, "b3414d65-9c3f-4a1b-8e5d-7f2a6c0b9d42");
   await assert.rejects(
-    notion.readAccount({ access_token: "x" }, { apiUrl: "http://x", fetch }),
+    notion.readAccount({ access_token: "x" }, noCalls),
     ProviderError,
   );
 });

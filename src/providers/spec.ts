@@ -165,11 +165,11 @@ export interface ProviderSpec<Id extends string = string> {
   rateLimits: RateLimits;
   /** Largest page the provider serves. */
   maxPageSize: number;
-  /** Validates the token endpoint's answer and reads the account it belongs to. */
-  readAccount(
-    tokenResponse: Record<string, unknown>,
-    app: { apiUrl: string; fetch: Fetch },
-  ): Promise<AccountInfo>;
+  /**
+   * Validates the token endpoint's answer and reads the account it belongs to; `api` calls
+   * with the new token, paced like every call (Airtable's whoami).
+   */
+  readAccount(tokenResponse: Record<string, unknown>, api: ProviderApi): Promise<AccountInfo>;
   /** The chains a fresh listing starts with. */
   startChains(): ChainPosition[];
   /** Fetches one page of one chain. */

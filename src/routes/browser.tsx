@@ -139,7 +139,8 @@ export function browserRoutes(): Hono<HubEnv> {
     const caller = c.get("caller");
     const session = caller?.kind === "session" ? caller.owner : null;
     try {
-      const connection = await completeAuthorization(services.oauth, provider, query, session);
+      const oauth = { ...services.oauth, log: c.get("log") };
+      const connection = await completeAuthorization(oauth, provider, query, session);
       await services.connections.save(connection);
       await services.sync.connected(provider, connection.owner, deferTo(c));
     } catch (error) {

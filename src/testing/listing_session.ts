@@ -52,6 +52,7 @@ export function providerAt(spec: ProviderSpec<ProviderId>, sandbox: SandboxApp):
 /** The hub's half of the flow: its authorization URL (checked by `checkUrl`), consent, exchange. */
 export async function hubConnect(
   provider: ActiveProvider,
+  pacer: Pacer,
   checkUrl: (url: URL) => void = () => {},
 ): Promise<Connection> {
   const { oauth } = provider.spec;
@@ -64,7 +65,8 @@ export async function hubConnect(
     code: back.searchParams.get("code")!,
     codeVerifier: verifier,
   });
-  return await connectionFrom(provider, SESSION_OWNER, response, Date.now());
+  const deps = { pacer, sleep, clock: Date.now };
+  return await connectionFrom(deps, provider, SESSION_OWNER, response, Date.now());
 }
 
 export interface ListingSession {
@@ -104,8 +106,8 @@ export async function listingSession(
     sleep,
     refreshMarginMs: 0,
   });
-  await connections.save(await hubConnect(provider, checkUrl));
   const pacer = new Pacer({ store, clock: Date.now, sleep });
+  await connections.save(await hubConnect(provider, pacer, checkUrl));
   let calls = 0;
   let onCall = () => {};
   const connection = async () => (await connections.get(spec.id, SESSION_OWNER))!;
