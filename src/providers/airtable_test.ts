@@ -4,7 +4,9 @@ import type { z } from "zod";
 import { ProviderError, ProviderStatusError } from "../errors.ts";
 import { runChains } from "../items/chains.ts";
 import type { IntegrationItem } from "../contract/item.ts";
-import { airtable, cellText, type RecordsContext } from "./airtable.ts";
+import { airtable } from "./airtable.ts";
+import { cellText } from "./airtable_cells.ts";
+import type { RecordsContext } from "./airtable_cursors.ts";
 import type { ApiRequest, ProviderApi } from "../contract/calls.ts";
 import type { ChainPosition } from "../contract/chains.ts";
 
