@@ -13,7 +13,7 @@ import { allowedMethods } from "./http/allowed_methods.ts";
 import { noStore } from "./http/cache.ts";
 import { limitRequestHead } from "./http/head_limit.ts";
 import { ItemsService } from "./items/list_items.ts";
-import { CursorSeal } from "./items/sealed_cursor.ts";
+import { CursorSeal } from "./sync/sealed_cursor.ts";
 import { Pacer } from "./pacing/pacer.ts";
 import { SyncService } from "./sync/service.ts";
 import { jsonLogger, type Logger } from "./log.ts";

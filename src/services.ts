@@ -2,7 +2,7 @@ import type { Config } from "./config.ts";
 import type { Connections } from "./connections/connections.ts";
 import type { TokenKeeper } from "./connections/token_keeper.ts";
 import type { ItemsService } from "./items/list_items.ts";
-import type { CursorSeal } from "./items/sealed_cursor.ts";
+import type { CursorSeal } from "./sync/sealed_cursor.ts";
 import type { SyncService } from "./sync/service.ts";
 import type { Logger } from "./log.ts";
 import type { OAuthDeps } from "./oauth/flow.ts";

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import type { z } from "zod";
-import { connect, type Served, serveSandbox } from "../sandbox/hubspot/testing.ts";
+import { connect, type Served, serveSandbox } from "../testing/sandboxes/hubspot.ts";
 import { hubspot } from "./hubspot.ts";
 import type { ApiRequest, ProviderApi } from "../contract/calls.ts";
 import type { ChainPosition } from "../contract/chains.ts";

@@ -5,7 +5,7 @@ import type { Owner } from "../connections/connections.ts";
 import { disconnect, statusView } from "../connections/status.ts";
 import { NotConnectedError } from "../errors.ts";
 import { rejectInvalid } from "../http/validate.ts";
-import { changesPage, itemsPage } from "../items/api_pages.ts";
+import { changesPage, itemsPage } from "./api_pages.ts";
 import { startAuthorization } from "../oauth/flow.ts";
 import { PROVIDER_IDS } from "../providers/registry.ts";
 import type { ActiveProvider } from "../providers/registry.ts";

@@ -8,9 +8,9 @@ import { createMemoryStore } from "../store/memory_store.ts";
 import type { Store } from "../store/store.ts";
 import type { InjectedFault } from "./emulator.ts";
 import type { OAuthCounters } from "./oauth_server.ts";
-import * as airtable from "./airtable/testing.ts";
-import * as hubspot from "./hubspot/testing.ts";
-import * as notion from "./notion/testing.ts";
+import * as airtable from "../testing/sandboxes/airtable.ts";
+import * as hubspot from "../testing/sandboxes/hubspot.ts";
+import * as notion from "../testing/sandboxes/notion.ts";
 
 /** What the suite needs of a sandbox's control. */
 interface Control {

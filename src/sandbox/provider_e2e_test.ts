@@ -7,8 +7,8 @@
 import assert from "node:assert/strict";
 import type { ChainPosition } from "../contract/chains.ts";
 import { type ListingCase, listingSession, providerAt } from "../testing/listing_session.ts";
-import { airtableCase } from "./airtable/listing_case.ts";
-import { notionCase } from "./notion/listing_case.ts";
+import { airtableCase } from "../testing/sandboxes/airtable_listing_case.ts";
+import { notionCase } from "../testing/sandboxes/notion_listing_case.ts";
 import type { OAuthCounters } from "./oauth_server.ts";
 
 /** What every sandbox's control offers the table. */

@@ -5,8 +5,7 @@
  * Trigger. Several processes may tick at once: the lease lets one sync each connection.
  */
 import type { Logger } from "../log.ts";
-import { type ActiveProvider, activeProviders } from "../providers/registry.ts";
-import type { Services } from "../services.ts";
+import { type ActiveProvider, activeProviders, type ProviderDeps } from "../providers/registry.ts";
 import type { Store } from "../store/store.ts";
 import { syncKey } from "./engine.ts";
 import type { SyncService } from "./service.ts";
@@ -77,12 +76,21 @@ export class SyncScheduler {
   }
 }
 
+/** What the scheduler takes from the hub's services (src/services.ts builds them). */
+export interface SchedulerServices extends ProviderDeps {
+  config: ProviderDeps["config"] & { syncIntervalMs: number | null };
+  store: Store;
+  sync: SyncService;
+  clock: () => number;
+  log: Logger;
+}
+
 /**
  * The scheduler both entries run, from the hub's services; null when background syncs are off
  * (SYNC_INTERVAL_MINUTES=0).
  */
 export function schedulerFor(
-  services: Services,
+  services: SchedulerServices,
   stepsPerRun: number | null,
 ): SyncScheduler | null {
   const interval = services.config.syncIntervalMs;

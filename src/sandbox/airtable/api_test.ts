@@ -1,7 +1,7 @@
 /** The sandbox's Web API over real HTTP: paging, bounds, iterator expiry, the per-base limit, errors. */
 import assert from "node:assert/strict";
 import type { AirtableTable } from "./data.ts";
-import { answer, apiGet, connect, serve, type Served } from "./testing.ts";
+import { answer, apiGet, connect, serve, type Served } from "../../testing/sandboxes/airtable.ts";
 
 interface RecordsPage {
   records: { id: string; createdTime: string; fields: Record<string, unknown> }[];

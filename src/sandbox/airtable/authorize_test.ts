@@ -1,7 +1,14 @@
 /** The sandbox's authorize endpoint over real HTTP: Airtable's parameter rules and the deny path. */
 import assert from "node:assert/strict";
 import { formFields } from "../../testing/browser.ts";
-import { authorize, authorizeQuery, REDIRECT, serve, type Served, STATE } from "./testing.ts";
+import {
+  authorize,
+  authorizeQuery,
+  REDIRECT,
+  serve,
+  type Served,
+  STATE,
+} from "../../testing/sandboxes/airtable.ts";
 
 async function consent(s: Served, overrides: Record<string, string> = {}) {
   const response = await fetch(`${s.url}/oauth2/v1/authorize?${await authorizeQuery(overrides)}`, {

@@ -5,7 +5,7 @@
  * added, renamed and deleted bases and tables.
  */
 import assert from "node:assert/strict";
-import { answer, apiGet, connect, serve, type Served } from "./testing.ts";
+import { answer, apiGet, connect, serve, type Served } from "../../testing/sandboxes/airtable.ts";
 
 interface RecordsPage {
   records: { id: string; fields: Record<string, unknown> }[];

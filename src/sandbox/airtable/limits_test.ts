@@ -9,7 +9,7 @@ import {
   serve,
   tokenRequest,
   VERIFIER,
-} from "./testing.ts";
+} from "../../testing/sandboxes/airtable.ts";
 
 const RATE_LIMITED = {
   errors: [{ error: "RATE_LIMIT_REACHED", message: "Rate limit exceeded. Please try again later" }],

@@ -5,8 +5,8 @@
 import assert from "node:assert/strict";
 import { airtable } from "../../providers/airtable.ts";
 import { listingSession, providerAt } from "../../testing/listing_session.ts";
-import { assertPaced, serveAirtable } from "./listing_case.ts";
-import { seededIds } from "./testing.ts";
+import { assertPaced, serveAirtable } from "../../testing/sandboxes/airtable_listing_case.ts";
+import { seededIds } from "../../testing/sandboxes/airtable.ts";
 
 Deno.test("iterators expiring mid-table, between pages or within one run, lose and repeat nothing", async () => {
   const s = serveAirtable();

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import Airtable from "airtable";
 import type { AirtableTable } from "./data.ts";
-import { connect, serve, type Served } from "./testing.ts";
+import { connect, serve, type Served } from "../../testing/sandboxes/airtable.ts";
 
 /** The seeded record as the client should see it: fields by name, empty ones absent. */
 function expectedFields(table: AirtableTable, fields: Record<string, unknown>) {

@@ -12,7 +12,7 @@ import {
   serve,
   tokenRequest,
   VERIFIER,
-} from "./testing.ts";
+} from "../../testing/sandboxes/airtable.ts";
 
 const exchange = (c: string, extra: Record<string, string> = {}) => ({
   grant_type: "authorization_code",

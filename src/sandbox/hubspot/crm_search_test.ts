@@ -1,6 +1,13 @@
 /** CRM search over real HTTP: filters, sorts, paging, the 10,000 cap, its own limit, archived. */
 import assert from "node:assert/strict";
-import { call, connect, crm, fakeClock, type Served, serveSandbox } from "./testing.ts";
+import {
+  call,
+  connect,
+  crm,
+  fakeClock,
+  type Served,
+  serveSandbox,
+} from "../../testing/sandboxes/hubspot.ts";
 
 interface SearchAnswer {
   total: number;

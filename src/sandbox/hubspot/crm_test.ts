@@ -1,7 +1,14 @@
 /** The CRM list API over real HTTP: paging, limits, properties, archived, errors, the rolling limit. */
 import assert from "node:assert/strict";
 import type { HubspotSandboxOptions } from "./sandbox.ts";
-import { type Answer, connect, crm, fakeClock, type Served, serveSandbox } from "./testing.ts";
+import {
+  type Answer,
+  connect,
+  crm,
+  fakeClock,
+  type Served,
+  serveSandbox,
+} from "../../testing/sandboxes/hubspot.ts";
 
 type Clock = ReturnType<typeof fakeClock>;
 

@@ -15,7 +15,7 @@ import {
   SCOPES,
   type Served,
   serveSandbox,
-} from "./testing.ts";
+} from "../../testing/sandboxes/hubspot.ts";
 
 async function withSandbox(
   test: (s: Served, clock: ReturnType<typeof fakeClock>) => Promise<void>,

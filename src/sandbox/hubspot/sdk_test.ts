@@ -15,7 +15,7 @@ import {
   REDIRECT,
   SCOPES,
   serveSandbox,
-} from "./testing.ts";
+} from "../../testing/sandboxes/hubspot.ts";
 
 const MOUNT = "/sandbox/hubspot";
 

@@ -1,7 +1,7 @@
 /** The Notion sandbox's search API, checked against the documented behaviour over real HTTP. */
 import assert from "node:assert/strict";
 import { titleOf } from "./data.ts";
-import { connect, searchRequest, serve, type Served } from "./testing.ts";
+import { connect, searchRequest, serve, type Served } from "../../testing/sandboxes/notion.ts";
 
 async function tokenFor(s: Served): Promise<string> {
   return String((await connect(s)).access_token);

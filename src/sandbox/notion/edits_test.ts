@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { titleOf } from "./data.ts";
-import { connect, searchRequest, serve, type Served } from "./testing.ts";
+import { connect, searchRequest, serve, type Served } from "../../testing/sandboxes/notion.ts";
 
 interface Result {
   id: string;

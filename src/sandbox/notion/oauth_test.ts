@@ -13,7 +13,7 @@ import {
   searchRequest,
   serve,
   tokenRequest,
-} from "./testing.ts";
+} from "../../testing/sandboxes/notion.ts";
 
 const codeExchange = (code: string, extra: Record<string, string> = {}) => ({
   grant_type: "authorization_code",

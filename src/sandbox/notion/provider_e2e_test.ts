@@ -12,7 +12,7 @@ import {
   providerAt,
   SESSION_OWNER,
 } from "../../testing/listing_session.ts";
-import { serveNotion } from "./listing_case.ts";
+import { serveNotion } from "../../testing/sandboxes/notion_listing_case.ts";
 import type { NotionSandboxControl, NotionSandboxOptions } from "./sandbox.ts";
 
 async function withSession(

@@ -1,6 +1,12 @@
 /** Notion's revoke and introspect endpoints over real HTTP. */
 import assert from "node:assert/strict";
-import { BASIC, connect, searchRequest, serve, tokenRequest } from "./testing.ts";
+import {
+  BASIC,
+  connect,
+  searchRequest,
+  serve,
+  tokenRequest,
+} from "../../testing/sandboxes/notion.ts";
 
 Deno.test("revoke and introspect need Basic and end the connection", async () => {
   const s = serve();

@@ -15,7 +15,14 @@ import {
 } from "@notionhq/client";
 import { NOTION_VERSION } from "../../providers/notion.ts";
 import { titleOf } from "./data.ts";
-import { authorize, CLIENT_ID, CLIENT_SECRET, REDIRECT, serve, type Served } from "./testing.ts";
+import {
+  authorize,
+  CLIENT_ID,
+  CLIENT_SECRET,
+  REDIRECT,
+  serve,
+  type Served,
+} from "../../testing/sandboxes/notion.ts";
 
 /** The SDK warns on every failed request; the failures here are on purpose. */
 const quiet = () => {};

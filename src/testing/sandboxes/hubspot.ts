@@ -4,8 +4,8 @@ import {
   createHubspotSandbox,
   type HubspotSandboxControl,
   type HubspotSandboxOptions,
-} from "./sandbox.ts";
-import { serveLocally } from "../../testing/local_server.ts";
+} from "../../sandbox/hubspot/sandbox.ts";
+import { serveLocally } from "../local_server.ts";
 
 export const CLIENT_ID = "sandbox-client-id";
 export const CLIENT_SECRET = "sandbox-client-secret";

@@ -1,10 +1,13 @@
 /** Serves the Airtable sandbox over real HTTP for tests, and walks its OAuth flow like a browser. */
 import assert from "node:assert/strict";
-import { formFields } from "../../testing/browser.ts";
-import type { AirtableBase } from "./data.ts";
-import { type AirtableSandboxOptions, createAirtableSandbox } from "./sandbox.ts";
-import { s256 } from "../emulator.ts";
-import { serveLocally } from "../../testing/local_server.ts";
+import { formFields } from "../browser.ts";
+import type { AirtableBase } from "../../sandbox/airtable/data.ts";
+import {
+  type AirtableSandboxOptions,
+  createAirtableSandbox,
+} from "../../sandbox/airtable/sandbox.ts";
+import { s256 } from "../../sandbox/emulator.ts";
+import { serveLocally } from "../local_server.ts";
 
 export const CLIENT_ID = "airtable-client";
 export const CLIENT_SECRET = "airtable-secret";

@@ -1,9 +1,9 @@
 /** Serves the Notion sandbox over real HTTP for tests, and walks its OAuth flow like a browser. */
 import assert from "node:assert/strict";
-import { formFields } from "../../testing/browser.ts";
+import { formFields } from "../browser.ts";
 import { NOTION_VERSION } from "../../providers/notion.ts";
-import { createNotionSandbox, type NotionSandboxOptions } from "./sandbox.ts";
-import { serveLocally } from "../../testing/local_server.ts";
+import { createNotionSandbox, type NotionSandboxOptions } from "../../sandbox/notion/sandbox.ts";
+import { serveLocally } from "../local_server.ts";
 
 export const CLIENT_ID = "notion-client";
 export const CLIENT_SECRET = "notion-secret";

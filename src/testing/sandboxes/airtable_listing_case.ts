@@ -2,9 +2,12 @@
 import assert from "node:assert/strict";
 import type { IntegrationItem } from "../../contract/item.ts";
 import { airtable } from "../../providers/airtable.ts";
-import type { ListingCase, ServedSandbox } from "../../testing/listing_session.ts";
-import type { AirtableSandboxControl, AirtableSandboxOptions } from "./sandbox.ts";
-import { CLIENT_ID, CLIENT_SECRET, REDIRECT, seededIds, serve } from "./testing.ts";
+import type { ListingCase, ServedSandbox } from "../listing_session.ts";
+import type {
+  AirtableSandboxControl,
+  AirtableSandboxOptions,
+} from "../../sandbox/airtable/sandbox.ts";
+import { CLIENT_ID, CLIENT_SECRET, REDIRECT, seededIds, serve } from "./airtable.ts";
 
 export function serveAirtable(
   options: Partial<AirtableSandboxOptions> = {},

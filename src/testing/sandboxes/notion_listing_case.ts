@@ -2,10 +2,10 @@
 import assert from "node:assert/strict";
 import type { IntegrationItem } from "../../contract/item.ts";
 import { notion } from "../../providers/notion.ts";
-import type { ListingCase, ServedSandbox } from "../../testing/listing_session.ts";
-import { type NotionObject, titleOf } from "./data.ts";
-import type { NotionSandboxControl, NotionSandboxOptions } from "./sandbox.ts";
-import { CLIENT_ID, CLIENT_SECRET, REDIRECT, serve } from "./testing.ts";
+import type { ListingCase, ServedSandbox } from "../listing_session.ts";
+import { type NotionObject, titleOf } from "../../sandbox/notion/data.ts";
+import type { NotionSandboxControl, NotionSandboxOptions } from "../../sandbox/notion/sandbox.ts";
+import { CLIENT_ID, CLIENT_SECRET, REDIRECT, serve } from "./notion.ts";
 
 export function serveNotion(
   options: Partial<NotionSandboxOptions> = {},
