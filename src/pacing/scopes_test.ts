@@ -16,9 +16,11 @@ Deno.test("HubSpot calls count per portal, whoever connected it; search counts t
   assert.deepEqual(ada.rules.map((r) => r.name), ["portal"]);
   assert.deepEqual(ada.scopes[0], {
     key: "hub:v1:pace:hubspot:portal:account%3A62515",
-    requests: 95,
+    requests: 100,
     windowMs: 10_000 + PACE_MARGIN_MS,
   });
+  assert.deepEqual(ada.sends[0], { ...ada.scopes[0], windowMs: 10_000 + PACE_MARGIN_MS / 2 });
+  assert.equal(ada.staleMs, PACE_MARGIN_MS);
   const search = callScopes(hubspot, connection("ada", { hub_id: "62515" }), {
     method: "POST",
     path: "/crm/v3/objects/deals/search",
@@ -26,6 +28,8 @@ Deno.test("HubSpot calls count per portal, whoever connected it; search counts t
   });
   assert.deepEqual(search.rules.map((r) => r.name), ["search", "portal"]);
   assert.equal(search.scopes[0].requests, 5);
+  assert.equal(search.scopes[0].windowMs, 1_050, "search's own margin");
+  assert.equal(search.staleMs, 50, "the narrowest margin");
   assert.equal(search.scopes[1].key, ada.scopes[0].key);
   const other = callScopes(hubspot, connection("ada", { hub_id: "1" }), list);
   assert.notEqual(other.scopes[0].key, ada.scopes[0].key, "another portal, another count");

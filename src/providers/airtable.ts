@@ -73,8 +73,23 @@ export const airtable: ProviderSpec = {
   // list) count against the token only.
   rateLimits: {
     rules: [
-      { name: "base", requests: 5, windowMs: 1000, per: "request_key", penaltyMs: 30_000 },
-      { name: "token", requests: 50, windowMs: 1000, per: "connection", penaltyMs: 30_000 },
+      // 50 ms margins: 5% of a one-second window (see marginMs).
+      {
+        name: "base",
+        requests: 5,
+        windowMs: 1000,
+        marginMs: 50,
+        per: "request_key",
+        penaltyMs: 30_000,
+      },
+      {
+        name: "token",
+        requests: 50,
+        windowMs: 1000,
+        marginMs: 50,
+        per: "connection",
+        penaltyMs: 30_000,
+      },
     ],
     honoursRetryAfter: false,
     statuses: [429],

@@ -35,9 +35,10 @@ export interface PaceScope {
 }
 
 /**
- * Asks for `count` start times that keep every scope under its limit, after any block. Starts
- * are handed out in order (first come, first served) and never earlier than the last one given
- * under the same scope. A slot further away than `maxWaitMs` is not taken.
+ * Asks for `count` start times that keep every scope under its limit, after any block. Under
+ * one scope starts are handed out in order (first come, first served); a call that waits for a
+ * busy scope holds no one back in the other scopes it counts against (another Airtable base's
+ * calls under the same token). A slot further away than `maxWaitMs` is not taken.
  */
 export interface PaceRequest {
   scopes: readonly PaceScope[];

@@ -216,6 +216,23 @@ export async function runStoreContract(
       assert.deepEqual(wideOnly.used, [3]);
     });
 
+    await t.step(
+      "a call waiting for a busy scope holds back no one in its other scopes",
+      async () => {
+        // Two Airtable bases under one token: base A's second call waits for A's window, and
+        // base B's call goes now, still counted against the token.
+        const [a, b] = ["a", "b"].map((n) => ({ key: `contract:pace:base-${n}`, requests: 1 }));
+        const token = { key: "contract:pace:token", requests: 4, windowMs: 5_000 };
+        const call = (base: { key: string; requests: number }) =>
+          store.pace({ scopes: [{ ...base, windowMs: 5_000 }, token], count: 1, maxWaitMs: null });
+        assert.deepEqual((await call(a)).waitsMs, [0]);
+        assert.ok((await call(a)).waitsMs[0] > 4_000, "base A is full");
+        assert.deepEqual((await call(b)).waitsMs, [0], "base B does not wait behind A");
+        const rest = await store.pace({ scopes: [token], count: 3, maxWaitMs: 0 });
+        assert.deepEqual(rest.waitsMs, [0], "the token counted all three");
+      },
+    );
+
     await t.step("a block holds every caller of the scope until it ends", async () => {
       const scope = { key: "contract:pace:blocked", requests: 100, windowMs: 1_000 };
       const blocked = await store.pace({
