@@ -127,15 +127,15 @@ export class ProviderApiClient implements ProviderApi {
       const asked = clock();
       let slot = await this.#slot(paced, name);
       let token = await this.#token(rejected);
-      // A slot that went stale while a token was fetched or refreshed is not used: the call
-      // would reach the provider beside later slots' calls.
+      await this.#hold(paced);
+      // A slot that went stale while a token was fetched or refreshed (or a late call held
+      // this one back) is not used: the call would reach the provider beside later slots'
+      // calls, another process's among them.
       if (clock() - slot > paced.staleMs) {
         slot = await this.#slot(paced, name);
         token = await this.#token(rejected);
+        await this.#hold(paced);
       }
-      // A call of this process that left late holds this one back by as much.
-      const hold = pacer.pacer.holdMs(paced.sends);
-      if (hold > 0) await sleep(hold);
       pacer.pacer.noteDelay(clock() - slot);
       pacer.pacer.noteSent(paced.sends);
       // In the background (a sync) the bound is on the provider's answers, not on waiting out
@@ -217,6 +217,12 @@ export class ProviderApiClient implements ProviderApi {
         error.waitMs / 1000,
       );
     }
+  }
+
+  /** Waits while a call of this process that left late holds this one back. */
+  async #hold(paced: CallScopes): Promise<void> {
+    const ms = this.options.pacer.pacer.holdMs(paced.sends);
+    if (ms > 0) await this.options.sleep(ms);
   }
 
   /** The longest wait for a slot on this path; null: as long as the limit needs. */

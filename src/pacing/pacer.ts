@@ -83,8 +83,8 @@ export class Pacer {
 
   /**
    * One Store.pace round trip, counted. A slot's wait is counted from when the store ran the
-   * script (taken as halfway through the round trip), and the caller wakes when its event loop
-   * lets it: a call can start up to half a round trip plus a wake-up delay late, so its slots
+   * script, and the caller only learns it when the answer arrives (and wakes when its event
+   * loop lets it): a call can start up to a round trip plus a wake-up delay late, so its slots
    * count as late as the slowest recent delay against the slots reserved after them, by any
    * process (a few ms when quiet; on a loaded machine it keeps late calls from bunching up).
    * This process's own later calls also keep clear of when its calls really left (holdMs).
@@ -97,18 +97,17 @@ export class Pacer {
   ) {
     const lateMs = Math.ceil(Math.min(MAX_LATENESS_MS, Math.max(0, ...this.#recentDelays)));
     const started = performance.now();
-    const sentAt = this.deps.clock();
     try {
       const answer = await this.deps.store.pace({ scopes, count, maxWaitMs, block, lateMs });
-      // The store counted the waits from when it ran the script: about halfway through the
-      // round trip, so a caller wakes at its slot's time, not half a round trip after it.
-      return { ...answer, from: (sentAt + this.deps.clock()) / 2 };
+      // Counted from the answer's arrival, never from before it: a caller that woke before the
+      // store's time would start before its slot.
+      return { ...answer, from: this.deps.clock() };
     } finally {
       const ms = performance.now() - started;
       this.stats.roundTrips++;
       this.stats.slots += count;
       this.stats.totalMs += ms;
-      this.noteDelay(ms / 2);
+      this.noteDelay(ms);
     }
   }
 

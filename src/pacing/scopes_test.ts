@@ -17,10 +17,10 @@ Deno.test("HubSpot calls count per portal, whoever connected it; search counts t
   assert.deepEqual(ada.scopes[0], {
     key: "hub:v1:pace:hubspot:portal:account%3A62515",
     requests: 100,
-    windowMs: 10_000 + PACE_MARGIN_MS,
+    windowMs: 10_250,
   });
-  assert.deepEqual(ada.sends[0], { ...ada.scopes[0], windowMs: 10_000 + PACE_MARGIN_MS / 2 });
-  assert.equal(ada.staleMs, PACE_MARGIN_MS);
+  assert.deepEqual(ada.sends[0], { ...ada.scopes[0], windowMs: 10_125 });
+  assert.equal(ada.staleMs, 250);
   const search = callScopes(hubspot, connection("ada", { hub_id: "62515" }), {
     method: "POST",
     path: "/crm/v3/objects/deals/search",
