@@ -52,7 +52,8 @@ const MIN_SHARE = 25;
  * than a page per group still mixes the groups (HubSpot's contacts, companies and deals on one
  * page). Shares are dealt one at a time, round robin across groups (chains sharing a rate limit)
  * and then across each group's chains; the last share dealt is trimmed to the limit, chains
- * dealt none wait for a later answer.
+ * dealt none wait for a later answer. Rate-limit groups take turns to be dealt first (see
+ * `rotated`).
  */
 function itemShares(
   limit: number | null,
@@ -66,7 +67,7 @@ function itemShares(
     groups.set(key, [...(groups.get(key) ?? []), i]);
   });
   const order: number[] = [];
-  const lists = [...groups.values()];
+  const lists = rotated([...groups.values()], positions);
   for (let round = 0; order.length < positions.length; round++) {
     for (const list of lists) if (round < list.length) order.push(list[round]);
   }
@@ -81,6 +82,26 @@ function itemShares(
     left -= quotas[i];
   }
   return quotas;
+}
+
+/**
+ * The groups in turn order. When the shares do not split evenly, the groups dealt first get one
+ * more; always the same groups, step after step of a long listing (a sync's steps of 1,000
+ * items over 4 Airtable bases: 3, 3, 2, 2 pages), would make those bases fill their rate
+ * windows first and hold up every step while the others idle. So rate-limit groups start at
+ * a group picked by the chains' cursors: the same cursor deals the same way, and successive
+ * pages spread the extra shares over all groups. Chains without a group keep their order.
+ */
+function rotated(lists: number[][], positions: readonly ChainPosition[]): number[][] {
+  if (lists.length < 2 || positions.every((p) => p.group === undefined)) return lists;
+  let hash = 2166136261;
+  for (const p of positions) {
+    for (const char of `${p.chain}\u0000${p.cursor ?? ""}\u0000`) {
+      hash = Math.imul(hash ^ char.charCodeAt(0), 16777619) >>> 0;
+    }
+  }
+  const start = hash % lists.length;
+  return [...lists.slice(start), ...lists.slice(0, start)];
 }
 
 /** Splits a total into `count` fixed shares, the first ones one larger; null is unbounded. */

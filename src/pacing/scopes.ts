@@ -19,7 +19,7 @@ export interface CallScopes {
   rules: RateLimitRule[];
   /**
    * The spacing the calls must really keep when they leave (the same keys, each window
-   * widened by half its margin; the other half is for the way to the provider).
+   * widened by a third of its margin; the rest is for the way to the provider).
    */
   sends: PaceScope[];
   /** A slot this much in the past is stale: the call takes another (the narrowest margin). */
@@ -51,7 +51,7 @@ export function callScopes(
     const key = keys.paceScope(spec.id, rule.name, id);
     const requests = stated(key) ?? rule.requests;
     const scope: PaceScope = { key, requests, windowMs: rule.windowMs + marginOf(rule) };
-    const send: PaceScope = { key, requests, windowMs: rule.windowMs + marginOf(rule) / 2 };
+    const send: PaceScope = { key, requests, windowMs: rule.windowMs + marginOf(rule) / 3 };
     return [{ rule, scope, send }];
   });
   if (matched.length === 0) {

@@ -19,7 +19,7 @@ Deno.test("HubSpot calls count per portal, whoever connected it; search counts t
     requests: 100,
     windowMs: 10_250,
   });
-  assert.deepEqual(ada.sends[0], { ...ada.scopes[0], windowMs: 10_125 });
+  assert.deepEqual(ada.sends[0], { ...ada.scopes[0], windowMs: 10_000 + 250 / 3 });
   assert.equal(ada.staleMs, 250);
   const search = callScopes(hubspot, connection("ada", { hub_id: "62515" }), {
     method: "POST",

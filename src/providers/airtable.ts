@@ -73,12 +73,13 @@ export const airtable: ProviderSpec = {
   // list) count against the token only.
   rateLimits: {
     rules: [
-      // 50 ms margins: 5% of a one-second window (see marginMs).
+      // 75 ms margins (see marginMs): a sync step's or a listing's calls to many bases leave
+      // at once, and reach Airtable up to a few tens of ms apart.
       {
         name: "base",
         requests: 5,
         windowMs: 1000,
-        marginMs: 50,
+        marginMs: 75,
         per: "request_key",
         penaltyMs: 30_000,
       },
@@ -86,7 +87,7 @@ export const airtable: ProviderSpec = {
         name: "token",
         requests: 50,
         windowMs: 1000,
-        marginMs: 50,
+        marginMs: 75,
         per: "connection",
         penaltyMs: 30_000,
       },

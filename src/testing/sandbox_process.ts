@@ -17,9 +17,11 @@ export interface SandboxProcess {
   close(): Promise<void>;
 }
 
+/** `size` is the sandbox's account (src/bench/sandbox_server.ts); null: its seed data. */
 export async function startSandboxProcess(
   provider: ProviderId,
   latencyMs = 20,
+  size: Record<string, number> | null = null,
 ): Promise<SandboxProcess> {
   const { process, printed } = await spawnUntilReady(
     new Deno.Command(Deno.execPath(), {
@@ -28,7 +30,7 @@ export async function startSandboxProcess(
         "-A",
         new URL("../bench/sandbox_server.ts", import.meta.url).pathname,
         provider,
-        "null",
+        JSON.stringify(size),
         String(latencyMs),
       ],
       stdout: "piped",
