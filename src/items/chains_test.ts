@@ -292,7 +292,7 @@ Deno.test("a limit under a page per chain mixes the chains instead of filling on
   assert.deepEqual(fake.calls, ["contact@0/34", "company@0/34", "deal@0/32"]);
 });
 
-Deno.test("rate-limit groups take turns to get the extra share, page after page", async () => {
+Deno.test("in a sync's steps, rate-limit groups take turns to get the extra share", async () => {
   const fake = fakeChains({ a: 1_000, b: 1_000, c: 1_000, d: 1_000 });
   let positions: ChainPosition[] = ["a", "b", "c", "d"].map((chain) => ({
     chain,
@@ -308,6 +308,7 @@ Deno.test("rate-limit groups take turns to get the extra share, page after page"
       callBudget: null,
       maxPageSize: 10,
       fetchPage: fake.fetchPage,
+      takeTurns: true,
     });
     for (const call of fake.calls.slice(before)) {
       const chain = call.split("@")[0];

@@ -85,6 +85,7 @@ export class ItemsService {
       callBudget: options.background ? null : this.deps.callBudget,
       maxPageSize: spec.maxPageSize,
       fetchPage: (position, pageSize) => spec.fetchPage(position, pageSize, api, context),
+      takeTurns: options.background,
     });
     return {
       items: spec.finishItems ? spec.finishItems(result.items) : result.items,
