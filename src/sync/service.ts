@@ -15,7 +15,8 @@ import type { ActiveProvider } from "../providers/registry.ts";
 import type { Store } from "../store/store.ts";
 import { type ChangeEntry, ChangeLog, SinceExpiredError } from "./changes.ts";
 import { type CopyFilters, CopyStore, isFiltered, matches } from "./copy.ts";
-import { SyncEngine, syncKey } from "./engine.ts";
+import { type RunLimits, SyncEngine, syncKey } from "./engine.ts";
+import { SubrequestBudget, type SubrequestCounter } from "./subrequests.ts";
 import { SyncRegistry } from "./registry.ts";
 import { parseStatus, readStatus, type SyncView, syncView } from "./status.ts";
 
@@ -78,8 +79,15 @@ export interface SyncServiceDeps {
   /** Background syncs on: a new connection's first sync starts at once. */
   background: boolean;
   leaseMs: number;
-  /** Most listing steps one run takes (a Worker invocation's budget); null: to the end. */
+  /** Most steps one run takes (tests of resuming); null: to the end. */
   stepsPerRun: number | null;
+  /**
+   * Subrequests a run started by a request may spend (on Workers, what the request leaves of
+   * its invocation's); null: no bound.
+   */
+  runSubrequests: number | null;
+  /** What the hub has sent to the store and the providers, counted. */
+  subrequests: SubrequestCounter;
 }
 
 export class SyncService {
@@ -91,6 +99,16 @@ export class SyncService {
   constructor(private readonly deps: SyncServiceDeps) {
     this.engine = new SyncEngine(deps);
     this.registry = new SyncRegistry(deps.store);
+  }
+
+  /** A run's limits: the steps set for this hub, and `subrequests` counted from now. */
+  limits(subrequests: number | null): RunLimits {
+    return {
+      steps: this.deps.stepsPerRun,
+      budget: subrequests === null
+        ? null
+        : new SubrequestBudget(this.deps.subrequests, subrequests),
+    };
   }
 
   async status(provider: string, owner: Owner): Promise<SyncView> {
@@ -107,13 +125,15 @@ export class SyncService {
 
   /** Starts a sync in the background (or has the running one go again) and answers at once. */
   async request(provider: ActiveProvider, owner: Owner, defer: Defer): Promise<SyncView> {
-    const work = this.engine.run(provider, owner, this.deps.stepsPerRun).catch((error) => {
-      (this.deps.log ?? silentLogger).error("sync", {
-        provider: provider.spec.id,
-        outcome: "crashed",
-        reason: error instanceof Error ? error.name : "unknown",
-      });
-    });
+    const work = this.engine.run(provider, owner, this.limits(this.deps.runSubrequests)).catch(
+      (error) => {
+        (this.deps.log ?? silentLogger).error("sync", {
+          provider: provider.spec.id,
+          outcome: "crashed",
+          reason: error instanceof Error ? error.name : "unknown",
+        });
+      },
+    );
     this.running.add(work);
     work.finally(() => this.running.delete(work));
     defer(work);

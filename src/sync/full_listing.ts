@@ -1,0 +1,127 @@
+/**
+ * A full listing's steps: the account listed in steps (the same chains as a live listing),
+ * each step's items written as chunks of the new generation, what differs from the previous
+ * generation written to the change log; at the end, what the listing did not see is deleted.
+ */
+import type { IntegrationItem } from "../items/item.ts";
+import type { ChangeEntry } from "./changes.ts";
+import { type Checkpoint, countTypes } from "./checkpoint.ts";
+import { chunkItems } from "./copy.ts";
+import { fingerprint, type FullCompare, type Run, type StepResult } from "./run.ts";
+import { WriteBatch } from "./writes.ts";
+
+/** Items listed per step: one checkpoint, and at most this many items in memory at a time. */
+export const STEP_ITEMS = 1000;
+
+/**
+ * One step of a full listing, with at most `callBudget` provider calls (null: as many as the
+ * step needs): its items are the new generation's, compared with the old.
+ */
+export async function listStep(
+  run: Run,
+  checkpoint: Checkpoint,
+  callBudget: number | null,
+): Promise<StepResult> {
+  const { previous, copied } = await compareWith(run, checkpoint);
+  const step = await run.deps.items.fetch(
+    run.provider,
+    run.owner,
+    checkpoint.positions,
+    STEP_ITEMS,
+    { log: run.log, background: true, callBudget },
+  );
+  const now = new Date(run.deps.clock()).toISOString();
+  const fresh = interleaveByType(step.items.filter((item) => !copied.has(item.id)));
+  const changes: ChangeEntry[] = [];
+  for (const item of fresh) {
+    copied.add(item.id);
+    if (previous.get(item.id) !== fingerprint(item)) {
+      changes.push({ action: "upsert", id: item.id, item, changed_at: now });
+    }
+    previous.delete(item.id);
+  }
+  const writes = new WriteBatch();
+  const chunks = chunkItems(fresh);
+  chunks.forEach((items, i) => {
+    writes.setAll(run.copy.chunkWrites(run.generation, checkpoint.chunks + i, items));
+  });
+  const changeChunks = changeWrites(run, checkpoint, changes, writes);
+  return {
+    checkpoint: {
+      ...checkpoint,
+      positions: step.remaining,
+      chunks: checkpoint.chunks + chunks.length,
+      changeChunks: checkpoint.changeChunks + changeChunks,
+      changes: checkpoint.changes + changes.length,
+      done: checkpoint.done + fresh.length,
+      types: countTypes(checkpoint.types, fresh),
+    },
+    writes,
+  };
+}
+
+/** What the previous copy held and the listing did not: deleted. */
+export async function deletions(run: Run, checkpoint: Checkpoint): Promise<ChangeEntry[]> {
+  const { previous } = await compareWith(run, checkpoint);
+  const at = new Date(run.deps.clock()).toISOString();
+  return [...previous.keys()].map((id) => ({ action: "delete", id, item: null, changed_at: at }));
+}
+
+/**
+ * What the previous copy holds, by id, so each listing step can tell what changed; on a
+ * resume the items already copied (the checkpoint's chunks) are taken out, their changes being
+ * logged already.
+ */
+async function compareWith(run: Run, checkpoint: Checkpoint): Promise<FullCompare> {
+  if (run.compare !== null) return run.compare;
+  const previous = new Map<string, string>();
+  if (checkpoint.base !== null) {
+    for await (const items of run.copy.scan(checkpoint.base, checkpoint.baseChunks)) {
+      for (const item of items) previous.set(item.id, fingerprint(item));
+    }
+  }
+  const copied = new Set<string>();
+  // Only the chunks the checkpoint counts: a step cut short may have left more behind it.
+  for await (const items of run.copy.scan(run.generation, checkpoint.chunks)) {
+    for (const item of items) {
+      previous.delete(item.id);
+      copied.add(item.id);
+    }
+  }
+  return run.compare = { previous, copied };
+}
+
+/** Adds changes after the checkpoint's to `writes`, in log chunks; answers how many chunks. */
+export function changeWrites(
+  run: Run,
+  checkpoint: Checkpoint,
+  changes: ChangeEntry[],
+  writes: WriteBatch,
+): number {
+  const chunks = chunkItems(changes);
+  chunks.forEach((entries, i) => {
+    writes.setAll([
+      run.changeLog.chunkWrite(run.generation, checkpoint.changeChunks + i, entries),
+    ]);
+  });
+  return chunks.length;
+}
+
+/**
+ * One step's items with their types taken in turn (a contact, a company, a deal, ...), so any
+ * page of the copy mixes them as a limited live page does.
+ */
+export function interleaveByType(items: IntegrationItem[]): IntegrationItem[] {
+  const byType = new Map<string, IntegrationItem[]>();
+  for (const item of items) {
+    const list = byType.get(item.type);
+    if (list === undefined) byType.set(item.type, [item]);
+    else list.push(item);
+  }
+  const lists = [...byType.values()];
+  const out: IntegrationItem[] = [];
+  for (let i = 0; out.length < items.length; i++) {
+    for (const list of lists) if (i < list.length) out.push(list[i]);
+  }
+  return out;
+}
