@@ -18,17 +18,10 @@ import { FeedStage } from "./feed_stage.ts";
 import { checkStep, feedStep, mergeStep } from "./feed_steps.ts";
 import { finish, generationChunks } from "./finish.ts";
 import { listStep } from "./full_listing.ts";
-import {
-  checkpointKey,
-  metaKey,
-  type Run,
-  type StepResult,
-  type SyncDeps,
-  syncKey,
-} from "./run.ts";
+import { discardKeys, forgetSync } from "./forget.ts";
+import { checkpointKey, type Run, type StepResult, type SyncDeps, syncKey } from "./run.ts";
 import { parseStatus, type SyncStatus } from "./status.ts";
 import type { SubrequestBudget } from "./subrequests.ts";
-import { WriteBatch } from "./writes.ts";
 
 export { type SyncDeps, syncKey } from "./run.ts";
 
@@ -272,45 +265,11 @@ export class SyncEngine {
 
   /** Deletes what an unfinished sync wrote (its copy chunks, staged changes, checkpoint). */
   async #discard(key: string, checkpoint: Checkpoint): Promise<void> {
-    await this.deps.store.deleteMany(this.#discardKeys(key, checkpoint));
+    await this.deps.store.deleteMany(discardKeys(this.deps.store, key, checkpoint));
   }
 
   /** Deletes a connection's copy, change log and sync records (a disconnect). */
-  async forget(provider: string, owner: Owner): Promise<void> {
-    const { store, clock } = this.deps;
-    const key = syncKey(provider, owner);
-    const records = await store.getMany([
-      `${key}:status`,
-      checkpointKey(key),
-      `${key}:requested`,
-    ]);
-    if (records.every((record) => record === null)) return;
-    const status = parseStatus(records[0]);
-    const checkpoint = parseCheckpoint(records[1]);
-    const copy = new CopyStore(store, key);
-    const gone = new WriteBatch();
-    if (status.generation !== null) {
-      for (const generation of [status.generation, status.generation - 1]) {
-        const chunks = generation < 1 ? null : await generationChunks(store, key, generation);
-        if (chunks !== null) {
-          gone.delete([...copy.generationKeys(generation, chunks), metaKey(key, generation)]);
-        }
-      }
-    }
-    if (checkpoint !== null) gone.delete(this.#discardKeys(key, checkpoint));
-    await gone.delete(["status", "checkpoint", "lease", "requested"].map((p) => `${key}:${p}`))
-      .flush(store);
-    await new ChangeLog(store, key, clock).clear();
-  }
-
-  /** What an unfinished sync wrote: its copy chunks, its staged changes, its checkpoint. */
-  #discardKeys(key: string, checkpoint: Checkpoint): string[] {
-    const { store } = this.deps;
-    const { generation } = checkpoint;
-    return [
-      ...new CopyStore(store, key).generationKeys(generation, checkpoint.chunks),
-      ...new FeedStage(store, key, generation).keys(checkpoint.staged, checkpoint.matched),
-      checkpointKey(key),
-    ];
+  forget(provider: string, owner: Owner): Promise<void> {
+    return forgetSync(this.deps, syncKey(provider, owner));
   }
 }
