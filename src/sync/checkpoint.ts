@@ -42,6 +42,11 @@ const checkpointSchema = z.object({
   base: z.number().nullable().default(null),
   baseChunks: z.number().default(0),
   read: z.number().default(0),
+  /**
+   * Items a full listing found renamed since the previous copy: children listed before them
+   * carry the old name as their parent's, and are linked again at the end.
+   */
+  renamed: z.array(z.string()).default([]),
 });
 export type Checkpoint = z.infer<typeof checkpointSchema>;
 
@@ -62,6 +67,7 @@ export const EMPTY_CHECKPOINT: Checkpoint = {
   base: null,
   baseChunks: 0,
   read: 0,
+  renamed: [],
 };
 
 export function parseCheckpoint(raw: string | null): Checkpoint | null {

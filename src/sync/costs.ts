@@ -53,7 +53,10 @@ export function stepCost(run: Run, checkpoint: Checkpoint): StepCost {
 /** Completing a listed sync: reads (the change log's index, a stale generation's record) and writes. */
 export function finishCost(run: Run, checkpoint: Checkpoint): number {
   if (checkpoint.mode === "unchanged") return 2;
-  return (checkpoint.mode === "full" ? compareReads(run, checkpoint) : 0) + 2 + 3;
+  if (checkpoint.mode !== "full") return 2 + 3;
+  // Children of renamed items linked again: the generation read once more.
+  const relink = checkpoint.renamed.length === 0 ? 0 : Math.ceil(checkpoint.chunks / SCAN_BATCH);
+  return compareReads(run, checkpoint) + relink + 2 + 3;
 }
 
 /** Loading what a full listing compares with: the previous copy, and what this one copied. */

@@ -8,7 +8,7 @@ import { parseJson } from "../json.ts";
 import { z } from "zod";
 import type { Store } from "../store/store.ts";
 import type { Checkpoint } from "./checkpoint.ts";
-import { changeWrites, deletions } from "./full_listing.ts";
+import { changeWrites, deletions, relinkRenamed } from "./full_listing.ts";
 import { checkpointKey, metaKey, type Run } from "./run.ts";
 import type { SyncStatus } from "./status.ts";
 import { WriteBatch } from "./writes.ts";
@@ -53,9 +53,12 @@ export async function finish(
   let { changes, changeChunks } = checkpoint;
   const full = checkpoint.mode === "full";
   if (full) {
-    const deleted = await deletions(run, checkpoint);
-    changeChunks += changeWrites(run, checkpoint, deleted, writes);
-    changes += deleted.length;
+    const logged = [
+      ...await relinkRenamed(run, checkpoint, writes),
+      ...await deletions(run, checkpoint),
+    ];
+    changeChunks += changeWrites(run, checkpoint, logged, writes);
+    changes += logged.length;
   }
   const commit = await run.changeLog.commit(run.generation, changeChunks, changes);
   const stale = run.generation - 2;

@@ -3,7 +3,7 @@
  * each step's items written as chunks of the new generation, what differs from the previous
  * generation written to the change log; at the end, what the listing did not see is deleted.
  */
-import type { IntegrationItem } from "../items/item.ts";
+import { type IntegrationItem, makeItem } from "../items/item.ts";
 import type { ChangeEntry } from "./changes.ts";
 import { type Checkpoint, countTypes } from "./checkpoint.ts";
 import { chunkItems } from "./copy.ts";
@@ -22,7 +22,7 @@ export async function listStep(
   checkpoint: Checkpoint,
   callBudget: number | null,
 ): Promise<StepResult> {
-  const { previous, copied } = await compareWith(run, checkpoint);
+  const { previous, copied, known } = await compareWith(run, checkpoint);
   const step = await run.deps.items.fetch(
     run.provider,
     run.owner,
@@ -31,10 +31,15 @@ export async function listStep(
     { log: run.log, background: true, callBudget },
   );
   const now = new Date(run.deps.clock()).toISOString();
-  const fresh = interleaveByType(step.items.filter((item) => !copied.has(item.id)));
+  const listed = known === null ? step.items : linkAcrossSteps(run, step.items, known);
+  const fresh = interleaveByType(listed.filter((item) => !copied.has(item.id)));
   const changes: ChangeEntry[] = [];
+  const renamed: string[] = [];
   for (const item of fresh) {
     copied.add(item.id);
+    const was = known?.get(item.id);
+    if (was !== undefined && was.name !== item.name) renamed.push(item.id);
+    known?.set(item.id, asParent(item));
     if (previous.get(item.id) !== fingerprint(item)) {
       changes.push({ action: "upsert", id: item.id, item, changed_at: now });
     }
@@ -55,9 +60,41 @@ export async function listStep(
       changes: checkpoint.changes + changes.length,
       done: checkpoint.done + fresh.length,
       types: countTypes(checkpoint.types, fresh),
+      renamed: [...checkpoint.renamed, ...renamed],
     },
     writes,
   };
+}
+
+/**
+ * Children listed before their parent was found renamed carry its old name: linked again to
+ * its new one (their chunks rewritten, before the generation is served), and logged.
+ */
+export async function relinkRenamed(
+  run: Run,
+  checkpoint: Checkpoint,
+  writes: WriteBatch,
+): Promise<ChangeEntry[]> {
+  if (checkpoint.renamed.length === 0) return [];
+  const { known } = await compareWith(run, checkpoint);
+  const names = new Map(checkpoint.renamed.map((id) => [id, known?.get(id)?.name ?? null]));
+  const at = new Date(run.deps.clock()).toISOString();
+  const changes: ChangeEntry[] = [];
+  let chunk = 0;
+  for await (const items of run.copy.scan(run.generation, checkpoint.chunks)) {
+    let stale = false;
+    const linked = items.map((item) => {
+      const name = item.parent_id === null ? undefined : names.get(item.parent_id);
+      if (name === undefined || name === null || item.parent_path_or_name === name) return item;
+      stale = true;
+      const fixed = { ...item, parent_path_or_name: name };
+      changes.push({ action: "upsert", id: item.id, item: fixed, changed_at: at });
+      return fixed;
+    });
+    if (stale) writes.setAll(run.copy.chunkWrites(run.generation, chunk, linked));
+    chunk++;
+  }
+  return changes;
 }
 
 /** What the previous copy held and the listing did not: deleted. */
@@ -75,9 +112,15 @@ export async function deletions(run: Run, checkpoint: Checkpoint): Promise<Chang
 async function compareWith(run: Run, checkpoint: Checkpoint): Promise<FullCompare> {
   if (run.compare !== null) return run.compare;
   const previous = new Map<string, string>();
+  const known = run.provider.spec.finishItems === undefined
+    ? null
+    : new Map<string, IntegrationItem>();
   if (checkpoint.base !== null) {
     for await (const items of run.copy.scan(checkpoint.base, checkpoint.baseChunks)) {
-      for (const item of items) previous.set(item.id, fingerprint(item));
+      for (const item of items) {
+        previous.set(item.id, fingerprint(item));
+        known?.set(item.id, asParent(item));
+      }
     }
   }
   const copied = new Set<string>();
@@ -86,9 +129,33 @@ async function compareWith(run: Run, checkpoint: Checkpoint): Promise<FullCompar
     for (const item of items) {
       previous.delete(item.id);
       copied.add(item.id);
+      known?.set(item.id, asParent(item));
     }
   }
-  return run.compare = { previous, copied };
+  return run.compare = { previous, copied, known };
+}
+
+/**
+ * A step's items linked to their parents wherever in the account those are: the provider's
+ * finishItems links children to parents listed beside them, so the step is finished again
+ * beside every other item known (this listing's, else the previous copy's). A child listed
+ * before a parent renamed in this sync is linked again at the end (relinkRenamed); in a first
+ * sync a child listed before its parent stays unlinked until the next sync finds the parent in
+ * the copy.
+ */
+function linkAcrossSteps(
+  run: Run,
+  items: IntegrationItem[],
+  known: Map<string, IntegrationItem>,
+): IntegrationItem[] {
+  const ids = new Set(items.map((item) => item.id));
+  const others = [...known.values()].filter((item) => !ids.has(item.id));
+  return run.provider.spec.finishItems!([...items, ...others]).filter((item) => ids.has(item.id));
+}
+
+/** What a parent needs to be linked to: its id and name. */
+function asParent(item: IntegrationItem): IntegrationItem {
+  return makeItem({ id: item.id, type: item.type, name: item.name });
 }
 
 /** Adds changes after the checkpoint's to `writes`, in log chunks; answers how many chunks. */

@@ -45,6 +45,11 @@ export interface Run {
 export interface FullCompare {
   previous: Map<string, string>;
   copied: Set<string>;
+  /**
+   * Every item known by id (the previous copy's, overwritten by this listing's), as a parent
+   * for items listed in another step; null for a provider that links no parents.
+   */
+  known: Map<string, IntegrationItem> | null;
 }
 
 /** A step's outcome: where the sync stands after it, and what it has to write for that. */
