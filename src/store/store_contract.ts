@@ -181,6 +181,41 @@ export async function runStoreContract(
       assert.equal(await store.get("contract:gone"), null);
     });
 
+    await t.step("setMany writes every value exactly, each with its own TTL", async () => {
+      await store.setMany([]);
+      await store.setMany([
+        ...TRICKY_VALUES.map((value, i) => ({ key: `contract:many:${i}`, value })),
+        { key: "contract:many:short", value: "brief", ttlMs: TTL_MS },
+        // The same key twice: the later write stands.
+        { key: "contract:many:0", value: "second" },
+      ]);
+      const keys = TRICKY_VALUES.map((_, i) => `contract:many:${i}`);
+      assert.deepEqual(await store.getMany(keys), ["second", ...TRICKY_VALUES.slice(1)]);
+      assert.equal(await store.get("contract:many:short"), "brief");
+      await wait(PAST_TTL_MS);
+      assert.equal(await store.get("contract:many:short"), null);
+      assert.equal(await store.get("contract:many:1"), TRICKY_VALUES[1]);
+    });
+
+    await t.step("setMany takes a batch of WRITE_BATCH_BYTES in one call", async () => {
+      const values = Array.from({ length: 20 }, (_, i) => `${i}:${"v".repeat(29_000)}`);
+      await store.setMany(values.map((value, i) => ({ key: `contract:big:${i}`, value })));
+      assert.deepEqual(await store.getMany(values.map((_, i) => `contract:big:${i}`)), values);
+    });
+
+    await t.step("deleteMany removes every key named and ignores absent ones", async () => {
+      await store.deleteMany([]);
+      await store.setMany([{ key: "contract:del:a", value: "a" }, {
+        key: "contract:del:b",
+        value: "b",
+      }, { key: "contract:del:c", value: "c" }]);
+      await store.deleteMany(["contract:del:a", "contract:del:absent", "contract:del:c"]);
+      assert.deepEqual(
+        await store.getMany(["contract:del:a", "contract:del:b", "contract:del:c"]),
+        [null, "b", null],
+      );
+    });
+
     await t.step("pace hands out starts in order, at most `requests` per window", async () => {
       const scope = { key: "contract:pace:order", requests: 2, windowMs: 300 };
       const first = await store.pace({ scopes: [scope], count: 5, maxWaitMs: null });
