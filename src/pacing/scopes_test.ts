@@ -3,7 +3,7 @@ import type { Connection } from "../connections/connections.ts";
 import { airtable } from "../providers/airtable.ts";
 import { hubspot } from "../providers/hubspot.ts";
 import { notion } from "../providers/notion.ts";
-import { callScopes, PACE_MARGIN_MS } from "./scopes.ts";
+import { callScopes } from "./scopes.ts";
 
 const connection = (userId: string, extra: Record<string, string> = {}) =>
   ({ owner: { userId, orgId: "acme" }, extra }) as unknown as Connection;
