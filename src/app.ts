@@ -26,6 +26,7 @@ import { apiDocs, apiDocument } from "./routes/api_docs.tsx";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { HubEnv, Services } from "./services.ts";
 import type { Store } from "./store/store.ts";
+import { countedFetch, countedStore, SubrequestCounter } from "./sync/subrequests.ts";
 import type { Fetch } from "./contract/calls.ts";
 
 export interface AppOptions {
@@ -42,8 +43,13 @@ export interface AppOptions {
   refreshMarginMs?: number;
   /** Sends the hub's requests to providers; the runtime's fetch unless given. */
   fetch?: Fetch;
-  /** Most listing steps one sync run takes (the Worker's invocation budget); default no bound. */
+  /** Most steps one sync run takes (tests of resuming); default no bound. */
   syncStepsPerRun?: number | null;
+  /**
+   * Subrequests a sync run started by a request may spend (the Worker's share of the request's
+   * invocation); default no bound.
+   */
+  syncRunSubrequests?: number | null;
   /**
    * Mounts the emulated providers when SANDBOX is on: src/sandbox/mount.ts's, given by the
    * entries that serve them, so a build without them ships no emulator code.
@@ -64,7 +70,10 @@ export function createApp(options: AppOptions): Hono<HubEnv> {
 
 /** The hub and the services behind it (the Deno entry releases the keeper's locks on exit). */
 export function createHub(options: AppOptions): { app: Hono<HubEnv>; services: Services } {
-  const { config, store } = options;
+  const { config } = options;
+  // Every store command and provider call counted: a Worker's sync runs within its subrequests.
+  const subrequests = new SubrequestCounter();
+  const store = countedStore(options.store, subrequests);
   if (config.sandbox && options.mountSandboxes === undefined) {
     throw new ConfigError([
       "SANDBOX: this build has no sandbox providers; give the providers client ids and secrets, or run the build with them (src/worker_sandbox.ts on Workers)",
@@ -111,6 +120,8 @@ export function createHub(options: AppOptions): { app: Hono<HubEnv>; services: S
       background: config.syncIntervalMs !== null,
       leaseMs: config.syncLeaseMs,
       stepsPerRun: options.syncStepsPerRun ?? null,
+      runSubrequests: options.syncRunSubrequests ?? null,
+      subrequests,
     }),
     cursors: new CursorSeal(sealer),
     oauth: {
@@ -131,9 +142,12 @@ export function createHub(options: AppOptions): { app: Hono<HubEnv>; services: S
     log,
     clock,
     // Looked up on each call, so the runtime's fetch is used as it is at that moment.
-    fetch: boundedFetch(
-      options.fetch ?? ((input, init) => fetch(input, init)),
-      config.limits.providerTryTimeoutMs,
+    fetch: countedFetch(
+      boundedFetch(
+        options.fetch ?? ((input, init) => fetch(input, init)),
+        config.limits.providerTryTimeoutMs,
+      ),
+      subrequests,
     ),
   };
 
@@ -163,7 +177,8 @@ export function createHub(options: AppOptions): { app: Hono<HubEnv>; services: S
   app.notFound(notFoundHandler((path) => allowedMethods(app.routes, path)));
   // The sandboxes stand in for other sites: they see provider-style callers (bearer tokens,
   // server-to-server form posts), so they sit before the hub's own caller and CSRF checks.
-  if (config.sandbox) options.mountSandboxes?.(app, config, store);
+  // (Their own store commands are not the hub's: they get the store uncounted.)
+  if (config.sandbox) options.mountSandboxes?.(app, config, options.store);
   app.use(limitRequestHead());
   // CSRF rides on ambient cookies: requests with their own Authorization header or without
   // cookies are not checked, except the sign-in form (login CSRF).

@@ -117,3 +117,78 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "Notion, 2,500 pages (several steps): an unrelated edit logs 1 change, a parent rename it and its children",
+  ignore: redis === null,
+  fn: async () => {
+    const upstash = await startUpstashForTests();
+    const t = await startProviderHub({
+      provider: "notion",
+      store: createUpstashStore(upstash),
+      makeSandbox: (app) =>
+        createNotionSandbox({
+          ...app,
+          pages: 2500,
+          rateLimit: { requestsPerSecond: 50, retryAfterSeconds: 1 },
+        }),
+      env: { SYNC_INTERVAL_MINUTES: "15" },
+    });
+    try {
+      assert.equal((await t.connect()).status, 303);
+      assert.equal((await settled(t, "notion", null, 60_000)).state, "ok");
+      const objects = t.control.searchable();
+      assert.ok(objects.length > 2000, "more than two steps of 1,000");
+      const parentOf = (o: (typeof objects)[number]) =>
+        o.parent.type === "page_id"
+          ? o.parent.page_id
+          : o.parent.type === "database_id"
+          ? o.parent.database_id
+          : null;
+      const children = (id: string) => objects.filter((o) => parentOf(o) === id);
+      // Every item in the copy is linked to its parent, wherever in the listing either came.
+      const first = await allChanges(t, "notion", null);
+      const names = new Map(first.changes.map((c) => [c.id, c.item!.name]));
+      const unlinked = first.changes.filter((c) => {
+        const parent = parentOf(objects.find((o) => o.id === c.id)!);
+        return c.item!.parent_path_or_name !== (parent === null ? null : names.get(parent) ?? null);
+      });
+      // A first sync has no copy to look parents up in: a child listed before its parent's
+      // step is linked from the next sync on (once).
+      await syncNow(t, "notion", 60_000);
+      const corrected = await allChanges(t, "notion", first.next);
+      assert.deepEqual(
+        corrected.changes.map((c) => c.id).sort(),
+        unlinked.map((c) => c.id).sort(),
+        "the second sync links exactly the children the first could not",
+      );
+
+      const leaf = objects.find((o) => o.object === "page" && children(o.id).length === 0)!;
+      await edit(t, { action: "touch", id: leaf.id });
+      await syncNow(t, "notion", 60_000);
+      const touched = await allChanges(t, "notion", corrected.next);
+      assert.deepEqual(touched.changes.map((c) => c.id), [leaf.id], "one edit, one change");
+
+      const parent = objects.filter((o) => children(o.id).length >= 2)
+        .sort((a, b) => children(b.id).length - children(a.id).length)[0];
+      await edit(t, { action: "rename", id: parent.id, name: "Renamed parent" });
+      await syncNow(t, "notion", 60_000);
+      const renamed = await allChanges(t, "notion", touched.next);
+      assert.deepEqual(
+        renamed.changes.map((c) => c.id).sort(),
+        [parent.id, ...children(parent.id).map((o) => o.id)].sort(),
+      );
+      for (const change of renamed.changes) {
+        if (change.id !== parent.id) {
+          assert.equal(change.item!.parent_path_or_name, "Renamed parent");
+        }
+      }
+      await syncNow(t, "notion", 60_000);
+      assert.deepEqual((await allChanges(t, "notion", renamed.next)).changes, []);
+    } finally {
+      await t.close();
+      await upstash.close();
+    }
+  },
+});

@@ -12,7 +12,8 @@ import { connectThroughConsent } from "./testing/browser.ts";
 import { hubEnv } from "./testing/faulty_servers.ts";
 import { type HubProcess, startHubProcess } from "./testing/hub_process.ts";
 import { TEST_API_KEY } from "./testing/hub.ts";
-import { serveLocally, spawnUntilReady } from "./testing/local_server.ts";
+import { serveLocally } from "./testing/local_server.ts";
+import { startSandboxProcess } from "./testing/sandbox_process.ts";
 import { startTestRedis, startUpstashForTests } from "./testing/redis_harness.ts";
 import { tapUpstash } from "./testing/worker_harness.ts";
 
@@ -21,40 +22,6 @@ await redis?.close();
 
 const USERS = ["ada", "grace"];
 const HUBS = 3;
-
-/**
- * A sandbox in a process of its own (src/bench/sandbox_server.ts), so that it counts calls as
- * they arrive, not when this test's busy event loop gets to them.
- */
-async function sandboxProcess(provider: string) {
-  const { process, printed } = await spawnUntilReady(
-    new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        new URL("bench/sandbox_server.ts", import.meta.url).pathname,
-        provider,
-        "null",
-        "20",
-      ],
-      stdout: "piped",
-      stderr: "inherit",
-    }),
-    "\n",
-  );
-  const url = printed.split("\n")[0].trim();
-  return {
-    url,
-    counters: async () => await (await fetch(`${url}/__bench/counters`)).json(),
-    register: async (uri: string) => {
-      await (await fetch(`${url}/__bench/redirect`, { method: "POST", body: uri })).body?.cancel();
-    },
-    close: async () => {
-      process.kill();
-      await process.status;
-    },
-  };
-}
 
 /** The sandboxes and the hub settings that point at them (Notion in this process: faults). */
 async function sandboxes() {
@@ -66,21 +33,13 @@ async function sandboxes() {
   });
   const notionServer = serveLocally((r) => notion.app.fetch(r));
   const [hubspot, airtable] = await Promise.all([
-    sandboxProcess("hubspot"),
-    sandboxProcess("airtable"),
+    startSandboxProcess("hubspot"),
+    startSandboxProcess("airtable"),
   ]);
-  const [h, a, n] = [hubspot.url, airtable.url, notionServer.url];
+  const n = notionServer.url;
   const env = {
-    HUBSPOT_CLIENT_ID: "bench-client",
-    HUBSPOT_CLIENT_SECRET: "bench-secret",
-    HUBSPOT_AUTHORIZE_URL: `${h}/oauth/authorize`,
-    HUBSPOT_TOKEN_URL: `${h}/oauth/v1/token`,
-    HUBSPOT_API_URL: h,
-    AIRTABLE_CLIENT_ID: "bench-client",
-    AIRTABLE_CLIENT_SECRET: "bench-secret",
-    AIRTABLE_AUTHORIZE_URL: `${a}/oauth2/v1/authorize`,
-    AIRTABLE_TOKEN_URL: `${a}/oauth2/v1/token`,
-    AIRTABLE_API_URL: a,
+    ...hubspot.env,
+    ...airtable.env,
     NOTION_CLIENT_ID: "notion-app",
     NOTION_CLIENT_SECRET: "notion-secret",
     NOTION_AUTHORIZE_URL: `${n}/v1/oauth/authorize`,

@@ -28,12 +28,17 @@ type WorkerBindings = { ASSETS?: AssetsBinding } & Record<string, unknown>;
  */
 const WORKER_CALL_BUDGET = 20;
 /**
- * Listing steps per sync run in one invocation: a step of 1,000 items is at most ten provider
- * calls, ten pacer round trips and about ten store commands, so one step stays inside the free
- * plan's 50 subrequests with room for the rest of the request. A larger sync goes on at the
- * next Cron Trigger.
+ * Subrequests one invocation may send on the free plan (Upstash commands and provider calls
+ * alike). A Cron Trigger's syncs spend them all; a sync a request starts (connecting, Sync now)
+ * spends what the request leaves, WORKER_SYNC_IN_REQUEST. A sync that does not finish within
+ * them goes on at the next Cron Trigger from its checkpoint.
  */
-const WORKER_SYNC_STEPS = 1;
+export const WORKER_SUBREQUESTS = 50;
+/**
+ * A request's own share: an OAuth callback (state, token exchange, account, connection,
+ * registry) or a Sync now (status, connection) stays well under 20.
+ */
+const WORKER_SYNC_IN_REQUEST = WORKER_SUBREQUESTS - 20;
 
 type Built =
   | { app: Hono<HubEnv>; config: Config; scheduler: SyncScheduler | null }
@@ -86,9 +91,10 @@ export function workerHandler(options: WorkerOptions): {
     },
 
     /**
-     * The Cron Trigger (wrangler.toml [triggers]): runs what is due, a step of each sync at most,
-     * so an invocation stays in its subrequest budget; a large first sync completes across
-     * invocations from its checkpoint.
+     * The Cron Trigger (wrangler.toml [triggers]): runs what is due within the invocation's
+     * subrequests (WORKER_SUBREQUESTS), store commands, provider calls and the pacer's round
+     * trips counted together; a large first sync completes across invocations from its
+     * checkpoint.
      */
     scheduled(_controller, bindings, ctx) {
       const current = buildFromBindings(bindings);
@@ -133,10 +139,10 @@ function createWorkerApp(env: Env, bindings: WorkerBindings, options: WorkerOpti
     encryptionKeys: config.encryptionKeys!,
     sessionSecret: config.sessionSecret!,
     fetch: config.sandbox ? sandboxLoopback(new URL(config.appUrl).origin, () => app) : undefined,
-    syncStepsPerRun: WORKER_SYNC_STEPS,
+    syncRunSubrequests: WORKER_SYNC_IN_REQUEST,
     mountSandboxes: options.mountSandboxes,
   });
-  return { app, config, scheduler: schedulerFor(services, WORKER_SYNC_STEPS) };
+  return { app, config, scheduler: schedulerFor(services, WORKER_SUBREQUESTS) };
 }
 
 /**

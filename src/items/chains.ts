@@ -10,6 +10,11 @@ export interface ChainRun {
   callBudget: number | null;
   maxPageSize: number;
   fetchPage: (position: ChainPosition, pageSize: number) => Promise<ChainPage>;
+  /**
+   * Rate-limit groups take turns to be dealt first (see `rotated`): for a run of many limited
+   * steps (a sync). A live answer keeps one order, so the same account pages the same way.
+   */
+  takeTurns?: boolean;
 }
 
 export interface ChainResult {
@@ -26,7 +31,7 @@ export interface ChainResult {
  * whatever the timing. Items come out in chain order, a chain's revealed chains after its own.
  */
 export async function runChains(run: ChainRun): Promise<ChainResult> {
-  const quotas = itemShares(run.limit, run.positions, run.maxPageSize);
+  const quotas = itemShares(run.limit, run.positions, run.maxPageSize, run.takeTurns ?? false);
   const budgets = shares(run.callBudget, run.positions.length);
   const bounded = run.limit !== null || run.callBudget !== null;
   const results = await Promise.all(
@@ -52,12 +57,14 @@ const MIN_SHARE = 25;
  * than a page per group still mixes the groups (HubSpot's contacts, companies and deals on one
  * page). Shares are dealt one at a time, round robin across groups (chains sharing a rate limit)
  * and then across each group's chains; the last share dealt is trimmed to the limit, chains
- * dealt none wait for a later answer.
+ * dealt none wait for a later answer. With `takeTurns`, rate-limit groups take turns to be
+ * dealt first (see `rotated`).
  */
 function itemShares(
   limit: number | null,
   positions: readonly ChainPosition[],
   pageSize: number,
+  takeTurns = false,
 ): number[] {
   if (limit === null || limit === Infinity) return shares(null, positions.length);
   const groups = new Map<string, number[]>();
@@ -66,7 +73,7 @@ function itemShares(
     groups.set(key, [...(groups.get(key) ?? []), i]);
   });
   const order: number[] = [];
-  const lists = [...groups.values()];
+  const lists = takeTurns ? rotated([...groups.values()], positions) : [...groups.values()];
   for (let round = 0; order.length < positions.length; round++) {
     for (const list of lists) if (round < list.length) order.push(list[round]);
   }
@@ -81,6 +88,26 @@ function itemShares(
     left -= quotas[i];
   }
   return quotas;
+}
+
+/**
+ * The groups in turn order. When the shares do not split evenly, the groups dealt first get one
+ * more; always the same groups, step after step of a long listing (a sync's steps of 1,000
+ * items over 4 Airtable bases: 3, 3, 2, 2 pages), would make those bases fill their rate
+ * windows first and hold up every step while the others idle. So rate-limit groups start at
+ * a group picked by the chains' cursors, which change step after step: the extra shares
+ * spread over all groups. Chains without a group keep their order.
+ */
+function rotated(lists: number[][], positions: readonly ChainPosition[]): number[][] {
+  if (lists.length < 2 || positions.every((p) => p.group === undefined)) return lists;
+  let hash = 2166136261;
+  for (const p of positions) {
+    for (const char of `${p.chain}\u0000${p.cursor ?? ""}\u0000`) {
+      hash = Math.imul(hash ^ char.charCodeAt(0), 16777619) >>> 0;
+    }
+  }
+  const start = hash % lists.length;
+  return [...lists.slice(start), ...lists.slice(0, start)];
 }
 
 /** Splits a total into `count` fixed shares, the first ones one larger; null is unbounded. */

@@ -291,3 +291,35 @@ Deno.test("a limit under a page per chain mixes the chains instead of filling on
   assert.deepEqual([count("contact"), count("company"), count("deal")], [34, 34, 32]);
   assert.deepEqual(fake.calls, ["contact@0/34", "company@0/34", "deal@0/32"]);
 });
+
+Deno.test("in a sync's steps, rate-limit groups take turns to get the extra share", async () => {
+  const fake = fakeChains({ a: 1_000, b: 1_000, c: 1_000, d: 1_000 });
+  let positions: ChainPosition[] = ["a", "b", "c", "d"].map((chain) => ({
+    chain,
+    cursor: null,
+    group: chain,
+  }));
+  const pagesOf = new Map<string, number>();
+  for (let step = 0; step < 16; step++) {
+    const before = fake.calls.length;
+    const page = await runChains({
+      positions,
+      limit: 30,
+      callBudget: null,
+      maxPageSize: 10,
+      fetchPage: fake.fetchPage,
+      takeTurns: true,
+    });
+    for (const call of fake.calls.slice(before)) {
+      const chain = call.split("@")[0];
+      pagesOf.set(chain, (pagesOf.get(chain) ?? 0) + 1);
+    }
+    positions = page.remaining;
+  }
+  // 3 pages a step over 4 groups: 12 each over 16 steps if the turns were even; never the
+  // same three groups every step (16, 16, 16, 0).
+  const counts = [...pagesOf.values()];
+  assert.equal(counts.reduce((a, b) => a + b, 0), 48);
+  assert.equal(pagesOf.size, 4, JSON.stringify([...pagesOf]));
+  assert.ok(Math.max(...counts) <= 15, JSON.stringify([...pagesOf]));
+});

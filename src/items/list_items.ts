@@ -69,23 +69,25 @@ export class ItemsService {
   /**
    * Up to `limit` items of a listing from `positions`, and the chains that remain: one step of
    * a listing, for an items request or a sync. A background caller waits out the rate limit
-   * however long it takes and has no call budget; a request path is bounded.
+   * however long it takes and has no call budget unless it gives one (a sync step within its
+   * invocation's subrequests); a request path is bounded.
    */
   async fetch(
     provider: ActiveProvider,
     owner: Owner,
     positions: ChainPosition[],
     limit: number,
-    options: { log?: Logger; background: boolean },
+    options: { log?: Logger; background: boolean; callBudget?: number | null },
   ): Promise<{ items: IntegrationItem[]; remaining: ChainPosition[] }> {
     const { spec } = provider;
     const { api, context } = await this.connect(provider, owner, options);
     const result = await runChains({
       positions,
       limit,
-      callBudget: options.background ? null : this.deps.callBudget,
+      callBudget: options.background ? options.callBudget ?? null : this.deps.callBudget,
       maxPageSize: spec.maxPageSize,
       fetchPage: (position, pageSize) => spec.fetchPage(position, pageSize, api, context),
+      takeTurns: options.background,
     });
     return {
       items: spec.finishItems ? spec.finishItems(result.items) : result.items,

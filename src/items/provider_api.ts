@@ -11,7 +11,7 @@ import type { ActiveProvider } from "../providers/registry.ts";
 import type { ApiRequest, ProviderApi } from "../contract/calls.ts";
 import { type Logger, silentLogger } from "../log.ts";
 import { type PaceSession, RateLimitWaitTooLong } from "../pacing/pacer.ts";
-import { type CallScopes, callScopes, PACE_MARGIN_MS } from "../pacing/scopes.ts";
+import { type CallScopes, callScopes } from "../pacing/scopes.ts";
 import { DEFAULT_LIMITS } from "../config.ts";
 
 const RATE_LIMIT_RETRIES = 2;
@@ -36,7 +36,8 @@ export interface ProviderApiOptions {
   clock?: () => number;
   /**
    * One call with its retries answers within this (PROVIDER_CALL_TIMEOUT_MS); each try is
-   * bounded by the app's fetch (PROVIDER_TRY_TIMEOUT_MS).
+   * bounded by the app's fetch (PROVIDER_TRY_TIMEOUT_MS). Without `rateLimitWaitMs` (in the
+   * background) the waits for rate-limit slots between tries are not counted.
    */
   callTimeoutMs?: number;
   /**
@@ -126,16 +127,23 @@ export class ProviderApiClient implements ProviderApi {
       return true;
     };
     while (true) {
-      const slot = await this.#slot(paced, name);
+      const asked = clock();
+      let slot = await this.#slot(paced, name);
       let token = await this.#token(rejected);
-      // A slot that went stale while a token was fetched or refreshed is not used: the call
-      // would reach the provider beside later slots' calls.
-      if (clock() - slot > PACE_MARGIN_MS) {
-        await this.#slot(paced, name);
+      await this.#hold(paced);
+      // A slot that went stale while a token was fetched or refreshed (or a late call held
+      // this one back) is not used: the call would reach the provider beside later slots'
+      // calls, another process's among them.
+      if (clock() - slot > paced.staleMs) {
+        slot = await this.#slot(paced, name);
         token = await this.#token(rejected);
-      } else {
-        pacer.pacer.noteDelay(clock() - slot);
+        await this.#hold(paced);
       }
+      pacer.pacer.noteDelay(clock() - slot);
+      pacer.pacer.noteSent(paced.sends);
+      // In the background (a sync) the bound is on the provider's answers, not on waiting out
+      // its limit: a 429's penalty (Airtable's 30 s) is waited out, however long, not failed.
+      if (deadline !== null && maxWaitMs === null) deadline += clock() - asked;
       deadline ??= clock() + callTimeoutMs;
       const response = await this.#send(request, token, deadline - clock());
       if (typeof response === "string") {
@@ -214,6 +222,12 @@ export class ProviderApiClient implements ProviderApi {
     }
   }
 
+  /** Waits while a call of this process that left late holds this one back. */
+  async #hold(paced: CallScopes): Promise<void> {
+    const ms = this.options.pacer.pacer.holdMs(paced.sends);
+    if (ms > 0) await this.options.sleep(ms);
+  }
+
   /** The longest wait for a slot on this path; null: as long as the limit needs. */
   #maxWaitMs(): number | null {
     const ms = this.options.rateLimitWaitMs;
@@ -228,11 +242,7 @@ export class ProviderApiClient implements ProviderApi {
     // Only an answer counted first under that rule states its limit (a search answer states
     // the search limit in the same header).
     if (paced.rules[0].name !== stated.rule || !Number.isInteger(value) || value < 1) return;
-    // The same slack below the stated limit as the rule keeps below the documented one.
-    const slack = paced.rules[0].documentedRequests === undefined
-      ? 1
-      : paced.rules[0].requests / paced.rules[0].documentedRequests;
-    this.options.pacer.pacer.noteStatedLimit(paced.scopes[0].key, Math.floor(value * slack));
+    this.options.pacer.pacer.noteStatedLimit(paced.scopes[0].key, value);
   }
 
   /** One HTTP request, or why none came back within `timeoutMs` (or the app's per-try bound). */

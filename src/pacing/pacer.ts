@@ -12,6 +12,9 @@ const MAX_BATCH = 10;
 const RECENT_DELAYS = 20;
 /** The most the allowance widens a window by, whatever one stall measured. */
 const MAX_LATENESS_MS = 500;
+/** Send times are kept for this many scopes at most, and this long after the last call. */
+const MAX_SENT_SCOPES = 1000;
+const FORGET_SENT_MS = 60_000;
 
 /** The next free slot is further away than the caller may wait. */
 export class RateLimitWaitTooLong extends Error {
@@ -42,6 +45,8 @@ export class Pacer {
   readonly stats: PacerStats = { roundTrips: 0, slots: 0, totalMs: 0 };
   /** The last round trips' durations and wake-up delays, ms. */
   readonly #recentDelays: number[] = [];
+  /** When this process's recent calls really left, ascending, per scope key. */
+  readonly #sent = new Map<string, number[]>();
 
   constructor(readonly deps: PacerDeps) {}
 
@@ -82,6 +87,7 @@ export class Pacer {
    * loop lets it): a call can start up to a round trip plus a wake-up delay late, so its slots
    * count as late as the slowest recent delay against the slots reserved after them, by any
    * process (a few ms when quiet; on a loaded machine it keeps late calls from bunching up).
+   * This process's own later calls also keep clear of when its calls really left (holdMs).
    */
   async reserve(
     scopes: readonly PaceScope[],
@@ -92,7 +98,10 @@ export class Pacer {
     const lateMs = Math.ceil(Math.min(MAX_LATENESS_MS, Math.max(0, ...this.#recentDelays)));
     const started = performance.now();
     try {
-      return await this.deps.store.pace({ scopes, count, maxWaitMs, block, lateMs });
+      const answer = await this.deps.store.pace({ scopes, count, maxWaitMs, block, lateMs });
+      // Counted from the answer's arrival, never from before it: a caller that woke before the
+      // store's time would start before its slot.
+      return { ...answer, from: this.deps.clock() };
     } finally {
       const ms = performance.now() - started;
       this.stats.roundTrips++;
@@ -107,10 +116,46 @@ export class Pacer {
     this.#recentDelays.push(ms);
     if (this.#recentDelays.length > RECENT_DELAYS) this.#recentDelays.shift();
   }
+
+  /**
+   * How long a call must still wait to keep `sends`' spacing from the calls this process
+   * really sent: one that left late holds back the call a window after it, so the two do not
+   * reach the provider too close together (the store only knows when slots were to start).
+   */
+  holdMs(sends: readonly PaceScope[]): number {
+    const now = this.deps.clock();
+    let hold = 0;
+    for (const scope of sends) {
+      const sent = this.#sent.get(scope.key) ?? [];
+      if (sent.length < scope.requests) continue;
+      hold = Math.max(hold, sent[sent.length - scope.requests] + scope.windowMs - now);
+    }
+    return hold;
+  }
+
+  /** Notes a call leaving now under `sends`; keeps a window of them per scope. */
+  noteSent(sends: readonly PaceScope[]): void {
+    const now = this.deps.clock();
+    for (const scope of sends) {
+      const sent = (this.#sent.get(scope.key) ?? []).filter((t) => t > now - scope.windowMs);
+      let at = sent.length;
+      while (at > 0 && sent[at - 1] > now) at--;
+      sent.splice(at, 0, now);
+      // Delete then set: the map stays in the order of last use, oldest first.
+      this.#sent.delete(scope.key);
+      this.#sent.set(scope.key, sent);
+    }
+    // Scopes not called for a while (other connections, other bases) are forgotten.
+    for (const [key, sent] of this.#sent) {
+      if (this.#sent.size <= MAX_SENT_SCOPES && sent.at(-1)! > now - FORGET_SENT_MS) break;
+      this.#sent.delete(key);
+    }
+  }
 }
 
 interface Waiter {
-  settle(waitMs: number | RateLimitWaitTooLong | Error): void;
+  /** The slot's start (this pacer's clock), or why there is none. */
+  settle(startAt: number | RateLimitWaitTooLong | Error): void;
 }
 
 /** Callers waiting under the same scopes and bound, and the block they will carry. */
@@ -143,9 +188,9 @@ export class PaceSession {
         this.#schedule(group);
       });
       if (answer instanceof Error) throw answer;
-      const startAt = clock() + answer;
-      if (answer > 0) {
-        await sleep(answer);
+      const startAt = answer;
+      if (startAt > clock()) {
+        await sleep(startAt - clock());
         this.pacer.noteDelay(clock() - startAt);
       }
       // A 429 this process saw while the caller slept blocks its reserved start too.
@@ -219,7 +264,7 @@ export class PaceSession {
         batch.forEach((waiter, i) =>
           waiter.settle(
             i < answer.waitsMs.length
-              ? answer.waitsMs[i]
+              ? answer.from + answer.waitsMs[i]
               : new RateLimitWaitTooLong(answer.refusedWaitMs ?? 0),
           )
         );

@@ -69,3 +69,21 @@ Deno.test("a block rides on the retry's reservation, and holds other sessions to
   const refused = await other.session().acquire([scope], 100).catch((e: unknown) => e);
   assert.ok(refused instanceof RateLimitWaitTooLong, "another process's pacer sees the block");
 });
+
+Deno.test("a call that left late holds back the call a window after it", () => {
+  let now = 1_000;
+  const pacer = new Pacer({ store: createMemoryStore(), clock: () => now, sleep });
+  const sends = [{ key: "s", requests: 2, windowMs: 1_000 }];
+  pacer.noteSent(sends);
+  assert.equal(pacer.holdMs(sends), 0, "one call sent, two allowed");
+  now += 80; // the second call's slot was at 1_000 too, but it left 80 ms late
+  pacer.noteSent(sends);
+  now = 2_000; // the third call's slot: a window after the first two slots
+  assert.equal(pacer.holdMs(sends), 0, "a window after the first call, which left on time");
+  pacer.noteSent(sends);
+  now = 2_010;
+  assert.equal(pacer.holdMs(sends), 70, "a window after the late one, not after its slot");
+  now = 2_080;
+  assert.equal(pacer.holdMs(sends), 0);
+  assert.equal(pacer.holdMs([{ key: "other", requests: 2, windowMs: 1_000 }]), 0);
+});

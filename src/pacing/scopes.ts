@@ -15,15 +15,25 @@ import type { PaceScope } from "../store/store.ts";
  * rules[0]'s penalty (or Retry-After).
  */
 export interface CallScopes {
+  /** What the store reserves slots under: each window widened by its rule's margin. */
   scopes: PaceScope[];
   rules: RateLimitRule[];
+  /**
+   * The spacing the calls must really keep when they leave (the same keys, each window
+   * widened by a third of its margin; the rest is for the way to the provider).
+   */
+  sends: PaceScope[];
+  /** A slot this much in the past is stale: the call takes another (the narrowest margin). */
+  staleMs: number;
 }
 
 /**
  * Requests reach the provider a little after their slot starts, unevenly; a window this much
- * wider than the provider's keeps its own count under the limit.
+ * wider than the provider's keeps its own count under the limit (a rule may say otherwise).
  */
 export const PACE_MARGIN_MS = 100;
+
+const marginOf = (rule: RateLimitRule): number => rule.marginMs ?? PACE_MARGIN_MS;
 
 export function callScopes(
   spec: ProviderSpec,
@@ -40,17 +50,20 @@ export function callScopes(
     const id = scopeId(rule, connection, request);
     if (id === null) return [];
     const key = keys.paceScope(spec.id, rule.name, id);
-    const scope: PaceScope = {
-      key,
-      requests: stated(key) ?? rule.requests,
-      windowMs: rule.windowMs + PACE_MARGIN_MS,
-    };
-    return [{ rule, scope }];
+    const requests = stated(key) ?? rule.requests;
+    const scope: PaceScope = { key, requests, windowMs: rule.windowMs + marginOf(rule) };
+    const send: PaceScope = { key, requests, windowMs: rule.windowMs + marginOf(rule) / 3 };
+    return [{ rule, scope, send }];
   });
   if (matched.length === 0) {
     throw new Error(`${spec.id}: no rate-limit rule covers ${request.method} ${request.path}`);
   }
-  return { scopes: matched.map((m) => m.scope), rules: matched.map((m) => m.rule) };
+  return {
+    scopes: matched.map((m) => m.scope),
+    rules: matched.map((m) => m.rule),
+    sends: matched.map((m) => m.send),
+    staleMs: Math.min(...matched.map((m) => marginOf(m.rule))),
+  };
 }
 
 /** What the rule's count is kept under for this call, or null when the rule does not apply. */

@@ -3,7 +3,7 @@ import type { Connection } from "../connections/connections.ts";
 import { airtable } from "../providers/airtable.ts";
 import { hubspot } from "../providers/hubspot.ts";
 import { notion } from "../providers/notion.ts";
-import { callScopes, PACE_MARGIN_MS } from "./scopes.ts";
+import { callScopes } from "./scopes.ts";
 
 const connection = (userId: string, extra: Record<string, string> = {}) =>
   ({ owner: { userId, orgId: "acme" }, extra }) as unknown as Connection;
@@ -16,9 +16,11 @@ Deno.test("HubSpot calls count per portal, whoever connected it; search counts t
   assert.deepEqual(ada.rules.map((r) => r.name), ["portal"]);
   assert.deepEqual(ada.scopes[0], {
     key: "hub:v1:pace:hubspot:portal:account%3A62515",
-    requests: 95,
-    windowMs: 10_000 + PACE_MARGIN_MS,
+    requests: 100,
+    windowMs: 10_250,
   });
+  assert.deepEqual(ada.sends[0], { ...ada.scopes[0], windowMs: 10_000 + 250 / 3 });
+  assert.equal(ada.staleMs, 250);
   const search = callScopes(hubspot, connection("ada", { hub_id: "62515" }), {
     method: "POST",
     path: "/crm/v3/objects/deals/search",
@@ -26,6 +28,8 @@ Deno.test("HubSpot calls count per portal, whoever connected it; search counts t
   });
   assert.deepEqual(search.rules.map((r) => r.name), ["search", "portal"]);
   assert.equal(search.scopes[0].requests, 5);
+  assert.equal(search.scopes[0].windowMs, 1_050, "search's own margin");
+  assert.equal(search.staleMs, 50, "the narrowest margin");
   assert.equal(search.scopes[1].key, ada.scopes[0].key);
   const other = callScopes(hubspot, connection("ada", { hub_id: "1" }), list);
   assert.notEqual(other.scopes[0].key, ada.scopes[0].key, "another portal, another count");

@@ -48,8 +48,24 @@ export const airtable: ProviderSpec<"airtable"> = {
   // list) count against the token only.
   rateLimits: {
     rules: [
-      { name: "base", requests: 5, windowMs: 1000, per: "request_key", penaltyMs: 30_000 },
-      { name: "token", requests: 50, windowMs: 1000, per: "connection", penaltyMs: 30_000 },
+      // 75 ms margins (see marginMs): a sync step's or a listing's calls to many bases leave
+      // at once, and reach Airtable up to a few tens of ms apart.
+      {
+        name: "base",
+        requests: 5,
+        windowMs: 1000,
+        marginMs: 75,
+        per: "request_key",
+        penaltyMs: 30_000,
+      },
+      {
+        name: "token",
+        requests: 50,
+        windowMs: 1000,
+        marginMs: 75,
+        per: "connection",
+        penaltyMs: 30_000,
+      },
     ],
     honoursRetryAfter: false,
     statuses: [429],

@@ -73,8 +73,22 @@ Deno.test("the spec: PKCE, Basic, form body, rotation, 5 per second per base, no
   });
   assert.deepEqual(airtable.rateLimits, {
     rules: [
-      { name: "base", requests: 5, windowMs: 1000, per: "request_key", penaltyMs: 30_000 },
-      { name: "token", requests: 50, windowMs: 1000, per: "connection", penaltyMs: 30_000 },
+      {
+        name: "base",
+        requests: 5,
+        windowMs: 1000,
+        marginMs: 75,
+        per: "request_key",
+        penaltyMs: 30_000,
+      },
+      {
+        name: "token",
+        requests: 50,
+        windowMs: 1000,
+        marginMs: 75,
+        per: "connection",
+        penaltyMs: 30_000,
+      },
     ],
     honoursRetryAfter: false,
     statuses: [429],

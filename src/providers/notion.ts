@@ -113,6 +113,8 @@ export const notion: ProviderSpec<"notion"> = {
       name: "connection",
       requests: 3,
       windowMs: 1000,
+      // 5% of the one-second window (see marginMs).
+      marginMs: 50,
       per: "connection",
       penaltyMs: 2000,
     }],

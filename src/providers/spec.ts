@@ -33,9 +33,13 @@ export interface RateLimitRule {
   name: string;
   /** Calls paced for per window, per scope. */
   requests: number;
-  /** The provider's documented limit when `requests` keeps below it (slack for late calls). */
-  documentedRequests?: number;
   windowMs: number;
+  /**
+   * How much wider than `windowMs` the pacer keeps each window, for calls that reach the
+   * provider unevenly late. The hub makes up for its own late calls (it knows when each left),
+   * so this only covers the way there; every window pays it. 100 ms when unset.
+   */
+  marginMs?: number;
   /**
    * What the provider counts over: `account`: the provider account the connection reached
    * (`extra[accountField]`, e.g. HubSpot's hub_id), whoever connected it; `request_key`: the

@@ -18,6 +18,9 @@ interface Entry {
 const MAX_ATTEMPTS = 50;
 /** Deno KV reads at most 10 keys per getMany. */
 const GET_MANY_LIMIT = 10;
+/** Mutations per atomic commit, and their bytes, well inside Deno KV's limits. */
+const ATOMIC_MUTATIONS = 10;
+const ATOMIC_BYTES = 400_000;
 const CONFLICT: unique symbol = Symbol("conflict");
 
 export interface KvStoreOptions {
@@ -100,6 +103,36 @@ export function createKvStore(kv: Deno.Kv, options: KvStoreOptions = {}): Store 
           return result.ok ? live(current) : CONFLICT;
         })),
     delete: (key) => run("delete", () => kv.delete(kvKey(key))),
+    setMany: async (writes) => {
+      const prepared = writes.map((w) => ({
+        key: kvKey(w.key),
+        ...write(w.value, w.ttlMs === undefined ? undefined : ttl(w.ttlMs)),
+        bytes: w.value.length * 2,
+      }));
+      await run("setMany", async () => {
+        // In order, in commits KV accepts: the last write lands after every earlier one.
+        for (let i = 0; i < prepared.length;) {
+          const op = kv.atomic();
+          let bytes = 0;
+          let count = 0;
+          for (; i < prepared.length && count < ATOMIC_MUTATIONS; i++, count++) {
+            if (count > 0 && bytes + prepared[i].bytes > ATOMIC_BYTES) break;
+            op.set(prepared[i].key, prepared[i].entry, prepared[i].options);
+            bytes += prepared[i].bytes;
+          }
+          const result = await op.commit();
+          if (!result.ok) throw new Error("setMany was refused");
+        }
+      });
+    },
+    deleteMany: (keys) =>
+      run("deleteMany", async () => {
+        for (let i = 0; i < keys.length; i += ATOMIC_MUTATIONS) {
+          const op = kv.atomic();
+          for (const key of keys.slice(i, i + ATOMIC_MUTATIONS)) op.delete(kvKey(key));
+          await op.commit();
+        }
+      }),
     deleteIfEquals: (key, value) =>
       run("deleteIfEquals", () =>
         atomically(async () => {

@@ -48,6 +48,14 @@ export function createMemoryStore(clock: () => number = Date.now): Store {
         return value;
       }),
     delete: (key) => settled(() => void entries.delete(key)),
+    setMany: (writes) =>
+      settled(() => {
+        for (const w of writes) write(w.key, w.value, w.ttlMs);
+      }),
+    deleteMany: (keys) =>
+      settled(() => {
+        for (const key of keys) entries.delete(key);
+      }),
     deleteIfEquals: (key, value) => settled(() => read(key) === value && entries.delete(key)),
     replaceIfEquals: (key, expected, value, ttlMs) =>
       settled(() => {

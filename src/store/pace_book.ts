@@ -8,8 +8,6 @@ import type { PaceAnswer, PaceRequest } from "./store.ts";
 export class PaceBook {
   /** Per scope key, each reserved start plus its caller's lateness, ascending. */
   readonly #starts = new Map<string, number[]>();
-  /** Per scope key, the last start reserved: the next is never earlier (first come, first served). */
-  readonly #last = new Map<string, number>();
   readonly #blockedUntil = new Map<string, number>();
 
   constructor(private readonly clock: () => number) {}
@@ -35,12 +33,11 @@ export class PaceBook {
       let start = now;
       request.scopes.forEach((scope, i) => {
         const list = lists[i];
-        start = Math.max(
-          start,
-          this.#blockedUntil.get(scope.key) ?? 0,
-          this.#last.get(scope.key) ?? now,
-        );
-        // The window may hold another start once the `requests`-th latest has left it.
+        start = Math.max(start, this.#blockedUntil.get(scope.key) ?? 0);
+        // The window may hold another start once the `requests`-th latest has left it. Every
+        // later start counts too, so a start may fall before one reserved under another
+        // scope's wait (no call waits behind another base's turn) and still no window holds
+        // more than `requests`; under one scope starts still come in order.
         if (list.length >= scope.requests) {
           start = Math.max(start, list[list.length - scope.requests] + scope.windowMs);
         }
@@ -50,13 +47,11 @@ export class PaceBook {
         break;
       }
       const late = start + Math.max(0, request.lateMs ?? 0);
-      request.scopes.forEach((scope, i) => {
-        const list = lists[i];
+      for (const list of lists) {
         let at = list.length;
         while (at > 0 && list[at - 1] > late) at--;
         list.splice(at, 0, late);
-        this.#last.set(scope.key, start);
-      });
+      }
       waitsMs.push(start - now);
     }
     const end = now + (waitsMs.at(-1) ?? 0);
@@ -67,10 +62,7 @@ export class PaceBook {
       if (until <= now) this.#blockedUntil.delete(key);
     }
     for (const [key, list] of this.#starts) {
-      if (list.length === 0) {
-        this.#starts.delete(key);
-        this.#last.delete(key);
-      }
+      if (list.length === 0) this.#starts.delete(key);
     }
     return { waitsMs, refusedWaitMs, used };
   }

@@ -4,7 +4,7 @@
  * start in ms of Redis's own clock, so processes and isolates never disagree about time) and a
  * string holding the end of a block. The rules are PaceBook's (src/store/pace_book.ts).
  *
- * KEYS: per scope, its starts key then its block key; then per scope its last-start key.
+ * KEYS: per scope, its starts key then its block key.
  * ARGV: count, maxWaitMs (-1: any), blockMs (0: none), a member nonce, lateMs, then per scope
  * its requests, windowMs and 1 when `block` names it (else 0). A slot is scored at its start
  * plus lateMs (the latest its call may leave), so later slots keep clear of a late caller.
@@ -19,7 +19,7 @@ local maxWait = tonumber(ARGV[2])
 local blockMs = tonumber(ARGV[3])
 local nonce = ARGV[4]
 local late = tonumber(ARGV[5])
-local n = #KEYS / 3
+local n = #KEYS / 2
 local requests, window, blocked = {}, {}, {}
 for i = 1, n do
   local zkey, bkey = KEYS[2 * i - 1], KEYS[2 * i]
@@ -43,8 +43,6 @@ for slot = 1, count do
   for i = 1, n do
     local zkey = KEYS[2 * i - 1]
     if blocked[i] > start then start = blocked[i] end
-    local lastStart = tonumber(redis.call("GET", KEYS[2 * n + i]) or "0")
-    if lastStart > start then start = lastStart end
     local size = redis.call("ZCARD", zkey)
     if size >= requests[i] then
       local kth = redis.call("ZRANGE", zkey, size - requests[i], size - requests[i], "WITHSCORES")
@@ -58,10 +56,10 @@ for slot = 1, count do
   end
   for i = 1, n do
     local zkey = KEYS[2 * i - 1]
-    local ttl = start - now + 2 * window[i] + 1000 + late
     redis.call("ZADD", zkey, start + late, nonce .. ":" .. slot)
-    redis.call("PEXPIRE", zkey, ttl)
-    redis.call("SET", KEYS[2 * n + i], tostring(start), "PX", ttl)
+    -- Kept until its latest start has left every window (a start may come before others).
+    local newest = redis.call("ZRANGE", zkey, -1, -1, "WITHSCORES")
+    redis.call("PEXPIRE", zkey, tonumber(newest[2]) - now + 2 * window[i] + 1000)
   end
   answer[#answer + 1] = start - now
   last = start
@@ -78,10 +76,7 @@ export function paceScriptArgs(
   nonce: string,
 ): { keys: string[]; args: string[] } {
   const blocked = new Set(request.block?.keys ?? []);
-  const keys = [
-    ...request.scopes.flatMap((scope) => [`${scope.key}:starts`, `${scope.key}:block`]),
-    ...request.scopes.map((scope) => `${scope.key}:last`),
-  ];
+  const keys = request.scopes.flatMap((scope) => [`${scope.key}:starts`, `${scope.key}:block`]);
   const args = [
     String(request.count),
     String(request.maxWaitMs === null ? -1 : Math.max(0, Math.floor(request.maxWaitMs))),

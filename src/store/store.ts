@@ -11,6 +11,13 @@ export interface Store {
   /** Reads and deletes in one atomic operation: a value can be taken once. */
   take(key: string): Promise<string | null>;
   delete(key: string): Promise<void>;
+  /**
+   * Writes several keys in one round trip (one transaction on Upstash: all or none). Callers
+   * keep a batch under WRITE_BATCH_BYTES of values (Upstash's request size limit).
+   */
+  setMany(entries: readonly StoreWrite[]): Promise<void>;
+  /** Deletes several keys in one round trip; absent keys are ignored. */
+  deleteMany(keys: readonly string[]): Promise<void>;
   /** Deletes only while the key still holds `value` (a lock released by its holder). */
   deleteIfEquals(key: string, value: string): Promise<boolean>;
   /**
@@ -27,6 +34,19 @@ export interface Store {
   ping(): Promise<void>;
 }
 
+/** One value of a `setMany`. */
+export interface StoreWrite {
+  key: string;
+  value: string;
+  ttlMs?: number;
+}
+
+/**
+ * Most bytes of values one `setMany` should carry: under Upstash's 1 MB request limit (free
+ * plan) with room for keys and JSON escaping.
+ */
+export const WRITE_BATCH_BYTES = 600_000;
+
 /** One limit a call counts against: at most `requests` starts in any `windowMs` under `key`. */
 export interface PaceScope {
   key: string;
@@ -35,9 +55,10 @@ export interface PaceScope {
 }
 
 /**
- * Asks for `count` start times that keep every scope under its limit, after any block. Starts
- * are handed out in order (first come, first served) and never earlier than the last one given
- * under the same scope. A slot further away than `maxWaitMs` is not taken.
+ * Asks for `count` start times that keep every scope under its limit, after any block. Under
+ * one scope starts are handed out in order (first come, first served); a call that waits for a
+ * busy scope holds no one back in the other scopes it counts against (another Airtable base's
+ * calls under the same token). A slot further away than `maxWaitMs` is not taken.
  */
 export interface PaceRequest {
   scopes: readonly PaceScope[];

@@ -181,6 +181,41 @@ export async function runStoreContract(
       assert.equal(await store.get("contract:gone"), null);
     });
 
+    await t.step("setMany writes every value exactly, each with its own TTL", async () => {
+      await store.setMany([]);
+      await store.setMany([
+        ...TRICKY_VALUES.map((value, i) => ({ key: `contract:many:${i}`, value })),
+        { key: "contract:many:short", value: "brief", ttlMs: TTL_MS },
+        // The same key twice: the later write stands.
+        { key: "contract:many:0", value: "second" },
+      ]);
+      const keys = TRICKY_VALUES.map((_, i) => `contract:many:${i}`);
+      assert.deepEqual(await store.getMany(keys), ["second", ...TRICKY_VALUES.slice(1)]);
+      assert.equal(await store.get("contract:many:short"), "brief");
+      await wait(PAST_TTL_MS);
+      assert.equal(await store.get("contract:many:short"), null);
+      assert.equal(await store.get("contract:many:1"), TRICKY_VALUES[1]);
+    });
+
+    await t.step("setMany takes a batch of WRITE_BATCH_BYTES in one call", async () => {
+      const values = Array.from({ length: 20 }, (_, i) => `${i}:${"v".repeat(29_000)}`);
+      await store.setMany(values.map((value, i) => ({ key: `contract:big:${i}`, value })));
+      assert.deepEqual(await store.getMany(values.map((_, i) => `contract:big:${i}`)), values);
+    });
+
+    await t.step("deleteMany removes every key named and ignores absent ones", async () => {
+      await store.deleteMany([]);
+      await store.setMany([{ key: "contract:del:a", value: "a" }, {
+        key: "contract:del:b",
+        value: "b",
+      }, { key: "contract:del:c", value: "c" }]);
+      await store.deleteMany(["contract:del:a", "contract:del:absent", "contract:del:c"]);
+      assert.deepEqual(
+        await store.getMany(["contract:del:a", "contract:del:b", "contract:del:c"]),
+        [null, "b", null],
+      );
+    });
+
     await t.step("pace hands out starts in order, at most `requests` per window", async () => {
       const scope = { key: "contract:pace:order", requests: 2, windowMs: 300 };
       const first = await store.pace({ scopes: [scope], count: 5, maxWaitMs: null });
@@ -215,6 +250,23 @@ export async function runStoreContract(
       assert.deepEqual(wideOnly.waitsMs, [0, 0], "the wide scope had two left");
       assert.deepEqual(wideOnly.used, [3]);
     });
+
+    await t.step(
+      "a call waiting for a busy scope holds back no one in its other scopes",
+      async () => {
+        // Two Airtable bases under one token: base A's second call waits for A's window, and
+        // base B's call goes now, still counted against the token.
+        const [a, b] = ["a", "b"].map((n) => ({ key: `contract:pace:base-${n}`, requests: 1 }));
+        const token = { key: "contract:pace:token", requests: 4, windowMs: 5_000 };
+        const call = (base: { key: string; requests: number }) =>
+          store.pace({ scopes: [{ ...base, windowMs: 5_000 }, token], count: 1, maxWaitMs: null });
+        assert.deepEqual((await call(a)).waitsMs, [0]);
+        assert.ok((await call(a)).waitsMs[0] > 4_000, "base A is full");
+        assert.deepEqual((await call(b)).waitsMs, [0], "base B does not wait behind A");
+        const rest = await store.pace({ scopes: [token], count: 3, maxWaitMs: 0 });
+        assert.deepEqual(rest.waitsMs, [0], "the token counted all three");
+      },
+    );
 
     await t.step("a block holds every caller of the scope until it ends", async () => {
       const scope = { key: "contract:pace:blocked", requests: 100, windowMs: 1_000 };

@@ -90,6 +90,24 @@ export function createUpstashStore(options: UpstashStoreOptions): Store {
       run("delete", async () => {
         await redis.del(k(key));
       }),
+    setMany: async (writes) => {
+      if (writes.length === 0) return;
+      const pxs = writes.map((w) => w.ttlMs === undefined ? undefined : ttl(w.ttlMs));
+      await run("setMany", async () => {
+        // One MULTI/EXEC request: all of the writes or none of them.
+        const tx = redis.multi();
+        writes.forEach((w, i) => {
+          const px = pxs[i];
+          if (px === undefined) tx.set(k(w.key), w.value);
+          else tx.set(k(w.key), w.value, { px });
+        });
+        await tx.exec();
+      });
+    },
+    deleteMany: (keys) =>
+      run("deleteMany", async () => {
+        if (keys.length > 0) await redis.del(...keys.map(k));
+      }),
     deleteIfEquals: (key, value) =>
       run("deleteIfEquals", async () => {
         return (await redis.eval(DELETE_IF_EQUALS, [k(key)], [value])) === 1;

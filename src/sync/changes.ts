@@ -7,7 +7,7 @@
 import { z } from "zod";
 import type { IntegrationItem } from "../contract/item.ts";
 import { parseJson } from "../json.ts";
-import type { Store } from "../store/store.ts";
+import type { Store, StoreWrite } from "../store/store.ts";
 
 /** Seven days, as the contract promises, and an hour more. */
 export const HISTORY_MS = 7 * 24 * 60 * 60 * 1000 + 60 * 60 * 1000;
@@ -61,15 +61,24 @@ export class ChangeLog {
     return parsed.success ? parsed.data : { prunedThrough: 0, segments: [] };
   }
 
-  /** Writes one chunk of a generation's changes; it counts only once `commit` lists it. */
-  async writeChunk(generation: number, chunk: number, entries: ChangeEntry[]): Promise<void> {
-    await this.store.set(this.#segmentKey(generation, chunk), JSON.stringify(entries), {
+  /** One chunk of a generation's changes; it counts only once a commit lists it. */
+  chunkWrite(generation: number, chunk: number, entries: ChangeEntry[]): StoreWrite {
+    return {
+      key: this.#segmentKey(generation, chunk),
+      value: JSON.stringify(entries),
       ttlMs: HISTORY_MS * 2,
-    });
+    };
   }
 
-  /** Lists a completed generation's chunks and prunes what is older than the history kept. */
-  async commit(generation: number, chunks: number, entries: number): Promise<void> {
+  /**
+   * What lists a completed generation's chunks (the index's new value) and prunes what is older
+   * than the history kept (keys to delete): one read of the index now, the writes for later.
+   */
+  async commit(
+    generation: number,
+    chunks: number,
+    entries: number,
+  ): Promise<{ write: StoreWrite; deletes: string[] }> {
     const index = await this.#index();
     const now = this.clock();
     const kept = index.segments.filter((s) => s.generation !== generation);
@@ -79,12 +88,19 @@ export class ChangeLog {
       { generation, chunks, entries, at: now },
     ];
     const prunedThrough = Math.max(index.prunedThrough, ...expired.map((s) => s.generation));
-    await this.store.set(this.#indexKey, JSON.stringify({ prunedThrough, segments }));
-    for (const segment of expired) {
-      for (let chunk = 0; chunk < segment.chunks; chunk++) {
-        await this.store.delete(this.#segmentKey(segment.generation, chunk));
-      }
-    }
+    return {
+      write: { key: this.#indexKey, value: JSON.stringify({ prunedThrough, segments }) },
+      deletes: this.#segmentKeys(expired),
+    };
+  }
+
+  #segmentKeys(segments: LogIndex["segments"]): string[] {
+    return segments.flatMap((segment) =>
+      Array.from(
+        { length: segment.chunks },
+        (_, chunk) => this.#segmentKey(segment.generation, chunk),
+      )
+    );
   }
 
   /**
@@ -135,11 +151,6 @@ export class ChangeLog {
   /** Forgets the whole log (a disconnect). */
   async clear(): Promise<void> {
     const index = await this.#index();
-    for (const segment of index.segments) {
-      for (let chunk = 0; chunk < segment.chunks; chunk++) {
-        await this.store.delete(this.#segmentKey(segment.generation, chunk));
-      }
-    }
-    await this.store.delete(this.#indexKey);
+    await this.store.deleteMany([...this.#segmentKeys(index.segments), this.#indexKey]);
   }
 }

@@ -6,12 +6,12 @@
  */
 import type { IntegrationItem } from "../contract/item.ts";
 import { parseJson } from "../json.ts";
-import type { Store } from "../store/store.ts";
+import type { Store, StoreWrite } from "../store/store.ts";
 
 export const CHUNK_ITEMS = 200;
 export const CHUNK_BYTES = 30_000;
 /** Chunks read per round trip while a filtered read scans the copy (about 1 MB at most). */
-const SCAN_BATCH = 32;
+export const SCAN_BATCH = 32;
 /**
  * Chunks hold fewer than CHUNK_ITEMS when items are large; an unfiltered page reads as many
  * chunks as items of this size would need, so a page of typical items is one round trip.
@@ -107,9 +107,11 @@ export class CopyStore {
    * modified, name), a tenth of the chunk's size, so a filtered read scans digests and opens
    * only the chunks that hold a match.
    */
-  async writeChunk(generation: number, chunk: number, items: IntegrationItem[]): Promise<void> {
-    await this.store.set(this.#chunkKey(generation, chunk), JSON.stringify(items));
-    await this.store.set(this.#digestKey(generation, chunk), items.map(digestLine).join("\n"));
+  chunkWrites(generation: number, chunk: number, items: IntegrationItem[]): StoreWrite[] {
+    return [
+      { key: this.#chunkKey(generation, chunk), value: JSON.stringify(items) },
+      { key: this.#digestKey(generation, chunk), value: items.map(digestLine).join("\n") },
+    ];
   }
 
   #digestKey(generation: number, chunk: number): string {
@@ -129,11 +131,15 @@ export class CopyStore {
     });
   }
 
-  /** Every item of a generation, a batch of chunks at a time (bounded memory). */
-  async *scan(generation: number, from = 0): AsyncGenerator<IntegrationItem[]> {
-    for (let chunk = from;; chunk += SCAN_BATCH) {
-      const chunks = await this.readChunks(generation, chunk, SCAN_BATCH);
-      for (const items of chunks) {
+  /**
+   * The items of a generation's first `chunks` chunks (all of them when null), a batch of
+   * chunks at a time (bounded memory).
+   */
+  async *scan(generation: number, chunks: number | null = null): AsyncGenerator<IntegrationItem[]> {
+    const end = chunks ?? Infinity;
+    for (let chunk = 0; chunk < end; chunk += SCAN_BATCH) {
+      const found = await this.readChunks(generation, chunk, Math.min(SCAN_BATCH, end - chunk));
+      for (const items of found) {
         if (items === null) return;
         yield items;
       }
@@ -222,10 +228,11 @@ export class CopyStore {
     }
   }
 
-  async deleteGeneration(generation: number, chunks: number): Promise<void> {
-    for (let chunk = 0; chunk < chunks; chunk++) {
-      await this.store.delete(this.#chunkKey(generation, chunk));
-      await this.store.delete(this.#digestKey(generation, chunk));
-    }
+  /** The keys of a generation's first `chunks` chunks and their digests (to delete them). */
+  generationKeys(generation: number, chunks: number): string[] {
+    return Array.from({ length: chunks }, (_, chunk) => [
+      this.#chunkKey(generation, chunk),
+      this.#digestKey(generation, chunk),
+    ]).flat();
   }
 }

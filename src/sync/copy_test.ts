@@ -12,11 +12,12 @@ const items = (n: number, name: (i: number) => string = (i) => `item ${i}`) =>
 Deno.test("chunks stay within Deno KV's value limit, names beyond Latin-1 included", async () => {
   const kv = await Deno.openKv(":memory:");
   try {
-    const copy = new CopyStore(createKvStore(kv), "t");
+    const store = createKvStore(kv);
+    const copy = new CopyStore(store, "t");
     const wide = items(600, (i) => `名前 😀 ${"ü".repeat(200)} ${i}`);
     const chunks = chunkItems(wide);
     assert.ok(chunks.length > 600 / CHUNK_ITEMS, "the byte bound split them further");
-    for (const [n, chunk] of chunks.entries()) await copy.writeChunk(1, n, chunk);
+    await store.setMany(chunks.flatMap((chunk, n) => copy.chunkWrites(1, n, chunk)));
     const read = await copy.page(1, { chunk: 0, offset: 0 }, 1000, NO_FILTERS);
     assert.deepEqual(read.items.map((i) => i.id), wide.map((i) => i.id));
     assert.equal(read.next, null);
@@ -28,9 +29,10 @@ Deno.test("chunks stay within Deno KV's value limit, names beyond Latin-1 includ
 Deno.test("pages continue exactly where the last one stopped, filtered or not", async () => {
   const kv = await Deno.openKv(":memory:");
   try {
-    const copy = new CopyStore(createKvStore(kv), "t");
+    const store = createKvStore(kv);
+    const copy = new CopyStore(store, "t");
     const all = items(1234);
-    for (const [n, chunk] of chunkItems(all).entries()) await copy.writeChunk(1, n, chunk);
+    await store.setMany(chunkItems(all).flatMap((chunk, n) => copy.chunkWrites(1, n, chunk)));
     const cases: [number, CopyFilters][] = [
       [7, NO_FILTERS],
       [250, NO_FILTERS],

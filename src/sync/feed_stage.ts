@@ -7,7 +7,7 @@
 import { HubError } from "../errors.ts";
 import type { IntegrationItem } from "../contract/item.ts";
 import { parseJson } from "../json.ts";
-import type { Store } from "../store/store.ts";
+import type { Store, StoreWrite } from "../store/store.ts";
 import type { ChangeEntry } from "./changes.ts";
 import { chunkItems } from "./copy.ts";
 
@@ -47,15 +47,13 @@ export class FeedStage {
     return `${this.key}:feed:${this.generation}:${part}:${chunk}`;
   }
 
-  /** Writes entries after the `from` chunks already staged; answers how many chunks it wrote. */
-  async write(part: "changes" | "matched", from: number, entries: StageEntry[]): Promise<number> {
-    const chunks = chunkItems(entries);
-    for (const [i, chunk] of chunks.entries()) {
-      await this.store.set(this.#chunkKey(part, from + i), JSON.stringify(chunk), {
-        ttlMs: STAGE_TTL_MS,
-      });
-    }
-    return chunks.length;
+  /** The writes that stage entries after the `from` chunks already staged. */
+  writes(part: "changes" | "matched", from: number, entries: StageEntry[]): StoreWrite[] {
+    return chunkItems(entries).map((chunk, i) => ({
+      key: this.#chunkKey(part, from + i),
+      value: JSON.stringify(chunk),
+      ttlMs: STAGE_TTL_MS,
+    }));
   }
 
   /** Everything staged, `changes` chunks and `matched` chunks as counted by the checkpoint. */
@@ -85,13 +83,17 @@ export class FeedStage {
     return staged;
   }
 
-  async delete(changes: number, matched: number): Promise<void> {
-    for (let chunk = 0; chunk < changes; chunk++) {
-      await this.store.delete(this.#chunkKey("changes", chunk));
-    }
-    for (let chunk = 0; chunk < matched; chunk++) {
-      await this.store.delete(this.#chunkKey("matched", chunk));
-    }
+  /** Round trips `read` takes for these counts. */
+  static readCost(changes: number, matched: number): number {
+    return Math.ceil(changes / READ_BATCH) + Math.ceil(matched / READ_BATCH);
+  }
+
+  /** The keys of what is staged (to delete them). */
+  keys(changes: number, matched: number): string[] {
+    return [
+      ...Array.from({ length: changes }, (_, chunk) => this.#chunkKey("changes", chunk)),
+      ...Array.from({ length: matched }, (_, chunk) => this.#chunkKey("matched", chunk)),
+    ];
   }
 }
 

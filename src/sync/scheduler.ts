@@ -9,7 +9,8 @@ import { type ActiveProvider, activeProviders, type ProviderDeps } from "../prov
 import type { Store } from "../store/store.ts";
 import { syncKey } from "./engine.ts";
 import type { SyncService } from "./service.ts";
-import { readStatus, type SyncStatus } from "./status.ts";
+import { MARGIN, RUN_END, RUN_START } from "./costs.ts";
+import { parseStatus, type SyncStatus } from "./status.ts";
 
 export interface SchedulerDeps {
   store: Store;
@@ -19,26 +20,38 @@ export interface SchedulerDeps {
   intervalMs: number;
   clock: () => number;
   log: Logger;
-  /** Most listing steps per sync per tick (a Worker invocation's budget); null: to the end. */
-  stepsPerRun: number | null;
+  /**
+   * Subrequests one tick may spend, the syncs it runs and its own reads together (a Worker
+   * invocation's); null: no bound.
+   */
+  tickSubrequests: number | null;
 }
+
+/** A run that cannot take even a small step is not started. */
+const SMALLEST_RUN = RUN_START + RUN_END + MARGIN + 10;
 
 export class SyncScheduler {
   constructor(private readonly deps: SchedulerDeps) {}
 
-  /** Runs every due sync, one after another; answers how many ran. */
+  /**
+   * Runs every due sync, one after another, within the tick's subrequests (a sync that does not
+   * finish goes on at the next tick from its checkpoint); answers how many ran.
+   */
   async tick(): Promise<number> {
     const { sync, store } = this.deps;
+    const limits = sync.limits(this.deps.tickSubrequests);
     let ran = 0;
     for (const entry of await sync.registry.list()) {
       const provider = this.deps.provider(entry.provider);
       if (provider === null) continue;
+      if (limits.budget !== null && !limits.budget.fits(SMALLEST_RUN + 1)) break;
       const owner = { userId: entry.userId, orgId: entry.orgId };
       const key = syncKey(entry.provider, owner);
-      const status = await readStatus(store, key);
-      const [lease, requested] = await store.getMany([`${key}:lease`, `${key}:requested`]);
-      if (!this.#due(status, lease !== null, requested !== null)) continue;
-      await sync.engine.run(provider, owner, this.deps.stepsPerRun);
+      const [status, lease, requested] = await store.getMany(
+        ["status", "lease", "requested"].map((part) => `${key}:${part}`),
+      );
+      if (!this.#due(parseStatus(status), lease !== null, requested !== null)) continue;
+      await sync.engine.run(provider, owner, limits);
       ran++;
     }
     return ran;
@@ -91,7 +104,7 @@ export interface SchedulerServices extends ProviderDeps {
  */
 export function schedulerFor(
   services: SchedulerServices,
-  stepsPerRun: number | null,
+  tickSubrequests: number | null,
 ): SyncScheduler | null {
   const interval = services.config.syncIntervalMs;
   if (interval === null) return null;
@@ -102,6 +115,6 @@ export function schedulerFor(
     intervalMs: interval,
     clock: services.clock,
     log: services.log,
-    stepsPerRun,
+    tickSubrequests,
   });
 }

@@ -3,21 +3,22 @@
  * requested (run in the background, coalesced), items read from the copy (or live before the
  * first sync completes), the changes feed, and forgetting it all on disconnect.
  */
-import { z } from "zod";
-import { decodeBase64Url, encodeBase64Url } from "../base64url.ts";
 import type { Owner } from "../connections/connections.ts";
-import { HubError, InvalidRequestError } from "../errors.ts";
+import { InvalidRequestError } from "../errors.ts";
 import type { IntegrationItem } from "../contract/item.ts";
 import type { ItemsService } from "../items/list_items.ts";
-import { parseJson } from "../json.ts";
 import { type Logger, silentLogger } from "../log.ts";
 import type { ActiveProvider } from "../providers/registry.ts";
 import type { Store } from "../store/store.ts";
-import { type ChangeEntry, ChangeLog, SinceExpiredError } from "./changes.ts";
-import { type CopyFilters, CopyStore, isFiltered, matches } from "./copy.ts";
-import { SyncEngine, syncKey } from "./engine.ts";
+import { type ChangesPage, readChanges } from "./changes_feed.ts";
+import { type CopyFilters, CopyStore, matches } from "./copy.ts";
+import { type RunLimits, SyncEngine, syncKey } from "./engine.ts";
+import { SubrequestBudget, type SubrequestCounter } from "./subrequests.ts";
 import { SyncRegistry } from "./registry.ts";
 import { parseStatus, readStatus, type SyncView, syncView } from "./status.ts";
+import { COPY_CURSOR_PREFIX, copyCursor, filterSignature, readCopyCursor } from "./tokens.ts";
+
+export type { ChangesPage } from "./changes_feed.ts";
 
 export interface SyncedPage {
   items: IntegrationItem[];
@@ -31,44 +32,8 @@ export interface SyncedListing {
   totals: Record<string, number> | null;
 }
 
-export interface ChangesPage {
-  changes: ChangeEntry[];
-  next_since: string;
-  has_more: boolean;
-}
-
-export class NotSyncedError extends HubError {
-  readonly code = "not_synced";
-  readonly status = 409;
-}
-
-export class SinceTooOldError extends HubError {
-  readonly code = "since_expired";
-  readonly status = 410;
-}
-
 /** Hands background work to the runtime (Workers' waitUntil); on Deno it simply runs. */
 export type Defer = (work: Promise<unknown>) => void;
-
-const COPY_CURSOR_PREFIX = "c.";
-const copyCursorSchema = z.object({
-  v: z.literal(1),
-  p: z.string(),
-  g: z.number().int().min(1),
-  c: z.number().int().min(0),
-  o: z.number().int().min(0),
-  f: z.string(),
-});
-/** Where a changes reader stands: in the log ("l"), or still paging a copy ("s"). */
-const sinceSchema = z.object({
-  v: z.literal(1),
-  p: z.string(),
-  k: z.enum(["l", "s"]),
-  g: z.number().int().min(0),
-  c: z.number().int().min(0),
-  o: z.number().int().min(0),
-});
-type Since = z.infer<typeof sinceSchema>;
 
 export interface SyncServiceDeps {
   store: Store;
@@ -78,8 +43,15 @@ export interface SyncServiceDeps {
   /** Background syncs on: a new connection's first sync starts at once. */
   background: boolean;
   leaseMs: number;
-  /** Most listing steps one run takes (a Worker invocation's budget); null: to the end. */
+  /** Most steps one run takes (tests of resuming); null: to the end. */
   stepsPerRun: number | null;
+  /**
+   * Subrequests a run started by a request may spend (on Workers, what the request leaves of
+   * its invocation's); null: no bound.
+   */
+  runSubrequests: number | null;
+  /** What the hub has sent to the store and the providers, counted. */
+  subrequests: SubrequestCounter;
 }
 
 export class SyncService {
@@ -91,6 +63,16 @@ export class SyncService {
   constructor(private readonly deps: SyncServiceDeps) {
     this.engine = new SyncEngine(deps);
     this.registry = new SyncRegistry(deps.store);
+  }
+
+  /** A run's limits: the steps set for this hub, and `subrequests` counted from now. */
+  limits(subrequests: number | null): RunLimits {
+    return {
+      steps: this.deps.stepsPerRun,
+      budget: subrequests === null
+        ? null
+        : new SubrequestBudget(this.deps.subrequests, subrequests),
+    };
   }
 
   async status(provider: string, owner: Owner): Promise<SyncView> {
@@ -107,13 +89,15 @@ export class SyncService {
 
   /** Starts a sync in the background (or has the running one go again) and answers at once. */
   async request(provider: ActiveProvider, owner: Owner, defer: Defer): Promise<SyncView> {
-    const work = this.engine.run(provider, owner, this.deps.stepsPerRun).catch((error) => {
-      (this.deps.log ?? silentLogger).error("sync", {
-        provider: provider.spec.id,
-        outcome: "crashed",
-        reason: error instanceof Error ? error.name : "unknown",
-      });
-    });
+    const work = this.engine.run(provider, owner, this.limits(this.deps.runSubrequests)).catch(
+      (error) => {
+        (this.deps.log ?? silentLogger).error("sync", {
+          provider: provider.spec.id,
+          outcome: "crashed",
+          reason: error instanceof Error ? error.name : "unknown",
+        });
+      },
+    );
     this.running.add(work);
     work.finally(() => this.running.delete(work));
     defer(work);
@@ -190,124 +174,12 @@ export class SyncService {
     };
   }
 
-  /**
-   * The changes feed: without `since`, the whole copy as upserts, page by page, then the log;
-   * with it, what changed since, each item once in its latest state.
-   */
-  async changes(
+  /** The changes feed (src/sync/changes_feed.ts). */
+  changes(
     provider: ActiveProvider,
     owner: Owner,
     request: { since: string | null; limit: number },
   ): Promise<ChangesPage> {
-    const { spec } = provider;
-    const key = syncKey(spec.id, owner);
-    const status = await readStatus(this.deps.store, key);
-    if (status.generation === null) {
-      throw new NotSyncedError(
-        `${spec.displayName} has not finished its first sync yet; ask again once sync.state is ok.`,
-      );
-    }
-    const since: Since = request.since === null
-      ? { v: 1, p: spec.id, k: "s", g: status.generation, c: 0, o: 0 }
-      : readSince(spec.id, request.since);
-    if (since.k === "s") {
-      if (since.g < status.generation - 1) {
-        throw new SinceTooOldError(
-          "since: the copy it pages was replaced by two newer syncs since; start again without since.",
-        );
-      }
-      const copy = new CopyStore(this.deps.store, key);
-      const read = await copy.page(since.g, { chunk: since.c, offset: since.o }, request.limit, {
-        types: [],
-        q: "",
-        modifiedAfter: null,
-      });
-      const at = new Date(this.deps.clock()).toISOString();
-      return {
-        changes: read.items.map((item) => ({
-          action: "upsert",
-          id: item.id,
-          item,
-          changed_at: at,
-        })),
-        next_since: read.next === null
-          ? sinceToken({ ...since, k: "l", g: since.g + 1, c: 0, o: 0 })
-          : sinceToken({ ...since, c: read.next.chunk, o: read.next.offset }),
-        has_more: read.next !== null,
-      };
-    }
-    try {
-      const log = new ChangeLog(this.deps.store, key, this.deps.clock);
-      const read = await log.read({ generation: since.g, offset: since.o }, request.limit);
-      return {
-        changes: read.changes,
-        next_since: sinceToken({ ...since, g: read.next.generation, o: read.next.offset }),
-        has_more: read.hasMore,
-      };
-    } catch (error) {
-      if (!(error instanceof SinceExpiredError)) throw error;
-      throw new SinceTooOldError(
-        "since: older than the history kept (7 days); start again without since.",
-      );
-    }
-  }
-}
-
-function filterSignature(filters: CopyFilters): string {
-  if (!isFiltered(filters)) return "";
-  return JSON.stringify([[...filters.types].sort(), filters.q, filters.modifiedAfter]);
-}
-
-function copyCursor(
-  provider: string,
-  generation: number,
-  at: { chunk: number; offset: number },
-  signature: string,
-): string {
-  const json = JSON.stringify({
-    v: 1,
-    p: provider,
-    g: generation,
-    c: at.chunk,
-    o: at.offset,
-    f: signature,
-  });
-  return COPY_CURSOR_PREFIX + encodeBase64Url(new TextEncoder().encode(json));
-}
-
-function readCopyCursor(provider: string, cursor: string, signature: string) {
-  const parsed = copyCursorSchema.safeParse(decodeJson(cursor.slice(COPY_CURSOR_PREFIX.length)));
-  if (!parsed.success || parsed.data.p !== provider) {
-    throw new InvalidRequestError(
-      "cursor: not a cursor this hub gave for this provider; use next_cursor from the previous page as it is.",
-    );
-  }
-  if (parsed.data.f !== signature) {
-    throw new InvalidRequestError(
-      "cursor: it was given for other filters; repeat the same type, q and modified_after.",
-    );
-  }
-  return parsed.data;
-}
-
-function sinceToken(since: Since): string {
-  return encodeBase64Url(new TextEncoder().encode(JSON.stringify(since)));
-}
-
-function readSince(provider: string, since: string): Since {
-  const parsed = sinceSchema.safeParse(decodeJson(since));
-  if (!parsed.success || parsed.data.p !== provider) {
-    throw new InvalidRequestError(
-      "since: not a next_since this hub gave for this provider; use it as it was given.",
-    );
-  }
-  return parsed.data;
-}
-
-function decodeJson(text: string): unknown {
-  try {
-    return parseJson(new TextDecoder().decode(decodeBase64Url(text)));
-  } catch {
-    return undefined;
+    return readChanges(this.deps, provider, owner, request);
   }
 }

@@ -14,7 +14,14 @@ export const ROOT = decodeURIComponent(new URL("../../", import.meta.url).pathna
 interface Miniflare {
   ready: Promise<URL>;
   dispatchFetch(url: string): Promise<Response>;
+  getWorker(): Promise<{ scheduled(options: { cron: string }): Promise<ScheduledResult> }>;
   dispose(): Promise<void>;
+}
+
+/** How a scheduled() invocation ended (Miniflare's answer, once its waitUntil work is done). */
+export interface ScheduledResult {
+  outcome: string;
+  noRetry: boolean;
 }
 interface MiniflareModule {
   Miniflare: new (options: Record<string, unknown>) => Miniflare;
@@ -95,6 +102,8 @@ export interface RunningWorker {
   logs: string[];
   /** Every URL the Worker fetched over the network. */
   outbound: string[];
+  /** Fires the Worker's Cron Trigger (its scheduled() handler) once, as Cloudflare would. */
+  scheduled(cron: string): Promise<ScheduledResult>;
   close(): Promise<void>;
 }
 
@@ -139,7 +148,13 @@ export async function startWorker(
     },
   });
   await mf.ready;
-  return { url, logs, outbound, close: () => mf.dispose() };
+  return {
+    url,
+    logs,
+    outbound,
+    scheduled: async (cron) => await (await mf.getWorker()).scheduled({ cron }),
+    close: () => mf.dispose(),
+  };
 }
 
 export interface UpstashTap {

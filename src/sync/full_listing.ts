@@ -1,0 +1,194 @@
+/**
+ * A full listing's steps: the account listed in steps (the same chains as a live listing),
+ * each step's items written as chunks of the new generation, what differs from the previous
+ * generation written to the change log; at the end, what the listing did not see is deleted.
+ */
+import { type IntegrationItem, makeItem } from "../contract/item.ts";
+import type { ChangeEntry } from "./changes.ts";
+import { type Checkpoint, countTypes } from "./checkpoint.ts";
+import { chunkItems } from "./copy.ts";
+import { fingerprint, type FullCompare, type Run, type StepResult } from "./run.ts";
+import { WriteBatch } from "./writes.ts";
+
+/** Items listed per step: one checkpoint, and at most this many items in memory at a time. */
+export const STEP_ITEMS = 1000;
+
+/**
+ * One step of a full listing, with at most `callBudget` provider calls (null: as many as the
+ * step needs): its items are the new generation's, compared with the old.
+ */
+export async function listStep(
+  run: Run,
+  checkpoint: Checkpoint,
+  callBudget: number | null,
+): Promise<StepResult> {
+  const { previous, copied, known } = await compareWith(run, checkpoint);
+  const step = await run.deps.items.fetch(
+    run.provider,
+    run.owner,
+    checkpoint.positions,
+    STEP_ITEMS,
+    { log: run.log, background: true, callBudget },
+  );
+  const now = new Date(run.deps.clock()).toISOString();
+  const listed = known === null ? step.items : linkAcrossSteps(run, step.items, known);
+  const fresh = interleaveByType(listed.filter((item) => !copied.has(item.id)));
+  const changes: ChangeEntry[] = [];
+  const renamed: string[] = [];
+  for (const item of fresh) {
+    copied.add(item.id);
+    const was = known?.get(item.id);
+    if (was !== undefined && was.name !== item.name) renamed.push(item.id);
+    known?.set(item.id, asParent(item));
+    if (previous.get(item.id) !== fingerprint(item)) {
+      changes.push({ action: "upsert", id: item.id, item, changed_at: now });
+    }
+    previous.delete(item.id);
+  }
+  const writes = new WriteBatch();
+  const chunks = chunkItems(fresh);
+  chunks.forEach((items, i) => {
+    writes.setAll(run.copy.chunkWrites(run.generation, checkpoint.chunks + i, items));
+  });
+  const changeChunks = changeWrites(run, checkpoint, changes, writes);
+  return {
+    checkpoint: {
+      ...checkpoint,
+      positions: step.remaining,
+      chunks: checkpoint.chunks + chunks.length,
+      changeChunks: checkpoint.changeChunks + changeChunks,
+      changes: checkpoint.changes + changes.length,
+      done: checkpoint.done + fresh.length,
+      types: countTypes(checkpoint.types, fresh),
+      renamed: [...checkpoint.renamed, ...renamed],
+    },
+    writes,
+  };
+}
+
+/**
+ * Children listed before their parent was found renamed carry its old name: linked again to
+ * its new one (their chunks rewritten, before the generation is served), and logged.
+ */
+export async function relinkRenamed(
+  run: Run,
+  checkpoint: Checkpoint,
+  writes: WriteBatch,
+): Promise<ChangeEntry[]> {
+  if (checkpoint.renamed.length === 0) return [];
+  const { known } = await compareWith(run, checkpoint);
+  const names = new Map(checkpoint.renamed.map((id) => [id, known?.get(id)?.name ?? null]));
+  const at = new Date(run.deps.clock()).toISOString();
+  const changes: ChangeEntry[] = [];
+  let chunk = 0;
+  for await (const items of run.copy.scan(run.generation, checkpoint.chunks)) {
+    let stale = false;
+    const linked = items.map((item) => {
+      const name = item.parent_id === null ? undefined : names.get(item.parent_id);
+      if (name === undefined || name === null || item.parent_path_or_name === name) return item;
+      stale = true;
+      const fixed = { ...item, parent_path_or_name: name };
+      changes.push({ action: "upsert", id: item.id, item: fixed, changed_at: at });
+      return fixed;
+    });
+    if (stale) writes.setAll(run.copy.chunkWrites(run.generation, chunk, linked));
+    chunk++;
+  }
+  return changes;
+}
+
+/** What the previous copy held and the listing did not: deleted. */
+export async function deletions(run: Run, checkpoint: Checkpoint): Promise<ChangeEntry[]> {
+  const { previous } = await compareWith(run, checkpoint);
+  const at = new Date(run.deps.clock()).toISOString();
+  return [...previous.keys()].map((id) => ({ action: "delete", id, item: null, changed_at: at }));
+}
+
+/**
+ * What the previous copy holds, by id, so each listing step can tell what changed; on a
+ * resume the items already copied (the checkpoint's chunks) are taken out, their changes being
+ * logged already.
+ */
+async function compareWith(run: Run, checkpoint: Checkpoint): Promise<FullCompare> {
+  if (run.compare !== null) return run.compare;
+  const previous = new Map<string, string>();
+  const known = run.provider.spec.finishItems === undefined
+    ? null
+    : new Map<string, IntegrationItem>();
+  if (checkpoint.base !== null) {
+    for await (const items of run.copy.scan(checkpoint.base, checkpoint.baseChunks)) {
+      for (const item of items) {
+        previous.set(item.id, fingerprint(item));
+        known?.set(item.id, asParent(item));
+      }
+    }
+  }
+  const copied = new Set<string>();
+  // Only the chunks the checkpoint counts: a step cut short may have left more behind it.
+  for await (const items of run.copy.scan(run.generation, checkpoint.chunks)) {
+    for (const item of items) {
+      previous.delete(item.id);
+      copied.add(item.id);
+      known?.set(item.id, asParent(item));
+    }
+  }
+  return run.compare = { previous, copied, known };
+}
+
+/**
+ * A step's items linked to their parents wherever in the account those are: the provider's
+ * finishItems links children to parents listed beside them, so the step is finished again
+ * beside every other item known (this listing's, else the previous copy's). A child listed
+ * before a parent renamed in this sync is linked again at the end (relinkRenamed); in a first
+ * sync a child listed before its parent stays unlinked until the next sync finds the parent in
+ * the copy.
+ */
+function linkAcrossSteps(
+  run: Run,
+  items: IntegrationItem[],
+  known: Map<string, IntegrationItem>,
+): IntegrationItem[] {
+  const ids = new Set(items.map((item) => item.id));
+  const others = [...known.values()].filter((item) => !ids.has(item.id));
+  return run.provider.spec.finishItems!([...items, ...others]).filter((item) => ids.has(item.id));
+}
+
+/** What a parent needs to be linked to: its id and name. */
+function asParent(item: IntegrationItem): IntegrationItem {
+  return makeItem({ id: item.id, type: item.type, name: item.name });
+}
+
+/** Adds changes after the checkpoint's to `writes`, in log chunks; answers how many chunks. */
+export function changeWrites(
+  run: Run,
+  checkpoint: Checkpoint,
+  changes: ChangeEntry[],
+  writes: WriteBatch,
+): number {
+  const chunks = chunkItems(changes);
+  chunks.forEach((entries, i) => {
+    writes.setAll([
+      run.changeLog.chunkWrite(run.generation, checkpoint.changeChunks + i, entries),
+    ]);
+  });
+  return chunks.length;
+}
+
+/**
+ * One step's items with their types taken in turn (a contact, a company, a deal, ...), so any
+ * page of the copy mixes them as a limited live page does.
+ */
+export function interleaveByType(items: IntegrationItem[]): IntegrationItem[] {
+  const byType = new Map<string, IntegrationItem[]>();
+  for (const item of items) {
+    const list = byType.get(item.type);
+    if (list === undefined) byType.set(item.type, [item]);
+    else list.push(item);
+  }
+  const lists = [...byType.values()];
+  const out: IntegrationItem[] = [];
+  for (let i = 0; out.length < items.length; i++) {
+    for (const list of lists) if (i < list.length) out.push(list[i]);
+  }
+  return out;
+}
