@@ -13,6 +13,7 @@ import { type Logger, silentLogger } from "../log.ts";
 import { type PaceSession, RateLimitWaitTooLong } from "../pacing/pacer.ts";
 import { type CallScopes, callScopes } from "../pacing/scopes.ts";
 import { DEFAULT_LIMITS } from "../config.ts";
+import { type NoAnswer, outcomeOf, retryAfterMs } from "./provider_status.ts";
 
 const RATE_LIMIT_RETRIES = 2;
 const SERVER_ERROR_RETRIES = 2;
@@ -46,9 +47,6 @@ export interface ProviderApiOptions {
    */
   rateLimitWaitMs?: number;
 }
-
-/** How one try ended when no answer came. */
-type NoAnswer = "unreachable" | "timeout";
 
 /**
  * Calls one provider's API for one connection: paced under its rate limit, a 429 waited out
@@ -298,16 +296,4 @@ export class ProviderApiClient implements ProviderApi {
       return outcome;
     }
   }
-}
-
-function outcomeOf(status: number): string {
-  if (status === 401) return "unauthorized";
-  if (status === 429 || status === 529) return "rate_limited";
-  return status >= 500 ? "server_error" : "refused";
-}
-
-function retryAfterMs(response: Response, honoured: boolean): number | null {
-  if (!honoured) return null;
-  const seconds = Number(response.headers.get("Retry-After"));
-  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : null;
 }

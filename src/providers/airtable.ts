@@ -48,13 +48,13 @@ export const airtable: ProviderSpec<"airtable"> = {
   // list) count against the token only.
   rateLimits: {
     rules: [
-      // 75 ms margins (see marginMs): a sync step's or a listing's calls to many bases leave
-      // at once, and reach Airtable up to a few tens of ms apart.
+      // 150 ms per base (see marginMs): a sync step's or a listing's calls to many bases leave
+      // at once, and reach Airtable up to a hundred ms apart (75 ms drew 429s in tests).
       {
         name: "base",
         requests: 5,
         windowMs: 1000,
-        marginMs: 75,
+        marginMs: 150,
         per: "request_key",
         penaltyMs: 30_000,
       },
