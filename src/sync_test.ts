@@ -259,7 +259,11 @@ Deno.test("a sync bounded to one step a run (as on Workers) completes across run
         await t.call(`/integrations/hubspot/sync?${OWNER}`, { method: "POST" });
       }
     }
-    assert.equal(advances.length, Math.ceil(total / 1000), "one run per step of 1,000 items");
+    assert.equal(
+      advances.length,
+      Math.ceil(total / 1000),
+      `one run per step of 1,000 items: ${advances}`,
+    );
     assert.ok(advances.every((n) => n > 0 && n <= 1000), `steps of at most 1,000: ${advances}`);
     const items = (await t.call(`/integrations/hubspot/items?${OWNER}&limit=1000`)).json();
     assert.ok(items.synced_at);

@@ -13,7 +13,7 @@ import { type Logger, silentLogger } from "../log.ts";
 import { type PaceSession, RateLimitWaitTooLong } from "../pacing/pacer.ts";
 import { type CallScopes, callScopes } from "../pacing/scopes.ts";
 import { DEFAULT_LIMITS } from "../config.ts";
-import { type NoAnswer, outcomeOf, retryAfterMs } from "./provider_status.ts";
+import { type NoAnswer, outcomeOf, retryAfterMs, statedLimit } from "./provider_status.ts";
 
 const RATE_LIMIT_RETRIES = 2;
 const SERVER_ERROR_RETRIES = 2;
@@ -138,12 +138,12 @@ export class ProviderApiClient implements ProviderApi {
         await this.#hold(paced);
       }
       pacer.pacer.noteDelay(clock() - slot);
-      pacer.pacer.noteSent(paced.sends);
+      pacer.pacer.calls.noteSent(paced.sends);
       // In the background (a sync) the bound is on the provider's answers, not on waiting out
       // its limit: a 429's penalty (Airtable's 30 s) is waited out, however long, not failed.
       if (deadline !== null && maxWaitMs === null) deadline += clock() - asked;
       deadline ??= clock() + callTimeoutMs;
-      const response = await this.#send(request, token, deadline - clock());
+      const response = await this.#send(request, token, deadline - clock(), paced);
       if (typeof response === "string") {
         if (serverErrors++ < SERVER_ERROR_RETRIES && await backOff(250 * 2 ** serverErrors)) {
           continue;
@@ -164,7 +164,8 @@ export class ProviderApiClient implements ProviderApi {
         );
       }
       rejected = undefined;
-      this.#readStatedLimit(response, paced);
+      const stated = statedLimit(this.options.provider.spec.rateLimits, response, paced);
+      if (stated !== null) pacer.pacer.noteStatedLimit(paced.scopes[0].key, stated);
       if (limits.statuses.includes(response.status)) {
         await response.body?.cancel();
         const waitMs = retryAfterMs(response, limits.honoursRetryAfter) ??
@@ -222,7 +223,7 @@ export class ProviderApiClient implements ProviderApi {
 
   /** Waits while a call of this process that left late holds this one back. */
   async #hold(paced: CallScopes): Promise<void> {
-    const ms = this.options.pacer.pacer.holdMs(paced.sends);
+    const ms = this.options.pacer.pacer.calls.holdMs(paced.sends);
     if (ms > 0) await this.options.sleep(ms);
   }
 
@@ -232,22 +233,12 @@ export class ProviderApiClient implements ProviderApi {
     return ms === undefined || !Number.isFinite(ms) ? null : ms;
   }
 
-  /** Paces for the limit the provider says it applies (HubSpot: X-HubSpot-RateLimit-Max). */
-  #readStatedLimit(response: Response, paced: CallScopes): void {
-    const stated = this.options.provider.spec.rateLimits.limitHeader;
-    if (stated === undefined) return;
-    const value = Number(response.headers.get(stated.header));
-    // Only an answer counted first under that rule states its limit (a search answer states
-    // the search limit in the same header).
-    if (paced.rules[0].name !== stated.rule || !Number.isInteger(value) || value < 1) return;
-    this.options.pacer.pacer.noteStatedLimit(paced.scopes[0].key, value);
-  }
-
   /** One HTTP request, or why none came back within `timeoutMs` (or the app's per-try bound). */
   async #send(
     request: ApiRequest,
     token: string,
     timeoutMs: number,
+    paced: CallScopes,
   ): Promise<Response | NoAnswer> {
     const { provider, onCall, log = silentLogger } = this.options;
     // A provider whose API lives at a per-connection address (Salesforce's instance_url) says
@@ -279,6 +270,7 @@ export class ProviderApiClient implements ProviderApi {
         signal: AbortSignal.timeout(Math.max(1, timeoutMs)),
       });
       const fields = { ...call, status: response.status, ms: Date.now() - started };
+      this.options.pacer.pacer.calls.noteAnswered(paced.scopes, fields.ms);
       if (response.ok) log.info("provider call", { ...fields, outcome: "ok" });
       else log.warn("provider call", { ...fields, outcome: outcomeOf(response.status) });
       return response;

@@ -5,6 +5,7 @@
  * (one slot each), and a 429 seen by anyone blocks the scope for everyone.
  */
 import type { PaceScope, Store } from "../store/store.ts";
+import { CallTimes } from "./call_times.ts";
 
 /** Most slots one round trip reserves (fairness: another caller's turn comes in between). */
 const MAX_BATCH = 10;
@@ -12,9 +13,6 @@ const MAX_BATCH = 10;
 const RECENT_DELAYS = 20;
 /** The most the allowance widens a window by, whatever one stall measured. */
 const MAX_LATENESS_MS = 500;
-/** Send times are kept for this many scopes at most, and this long after the last call. */
-const MAX_SENT_SCOPES = 1000;
-const FORGET_SENT_MS = 60_000;
 
 /** The next free slot is further away than the caller may wait. */
 export class RateLimitWaitTooLong extends Error {
@@ -45,10 +43,12 @@ export class Pacer {
   readonly stats: PacerStats = { roundTrips: 0, slots: 0, totalMs: 0 };
   /** The last round trips' durations and wake-up delays, ms. */
   readonly #recentDelays: number[] = [];
-  /** When this process's recent calls really left, ascending, per scope key. */
-  readonly #sent = new Map<string, number[]>();
+  /** When this process's calls really left, and how long their answers took. */
+  readonly calls: CallTimes;
 
-  constructor(readonly deps: PacerDeps) {}
+  constructor(readonly deps: PacerDeps) {
+    this.calls = new CallTimes(deps.clock);
+  }
 
   /**
    * A pacer for one listing. Its calls batch only with each other: on Workers a request may
@@ -87,7 +87,8 @@ export class Pacer {
    * loop lets it): a call can start up to a round trip plus a wake-up delay late, so its slots
    * count as late as the slowest recent delay against the slots reserved after them, by any
    * process (a few ms when quiet; on a loaded machine it keeps late calls from bunching up).
-   * This process's own later calls also keep clear of when its calls really left (holdMs).
+   * Slots also count as late as recent calls reached the provider unevenly, and this process's
+   * own later calls keep clear of when its calls really left (CallTimes).
    */
   async reserve(
     scopes: readonly PaceScope[],
@@ -95,7 +96,12 @@ export class Pacer {
     maxWaitMs: number | null,
     block: { keys: readonly string[]; ms: number } | undefined,
   ) {
-    const lateMs = Math.ceil(Math.min(MAX_LATENESS_MS, Math.max(0, ...this.#recentDelays)));
+    const lateMs = Math.ceil(
+      Math.min(
+        MAX_LATENESS_MS,
+        Math.max(0, ...this.#recentDelays) + this.calls.arrivalSpreadMs(scopes),
+      ),
+    );
     const started = performance.now();
     try {
       const answer = await this.deps.store.pace({ scopes, count, maxWaitMs, block, lateMs });
@@ -115,41 +121,6 @@ export class Pacer {
   noteDelay(ms: number): void {
     this.#recentDelays.push(ms);
     if (this.#recentDelays.length > RECENT_DELAYS) this.#recentDelays.shift();
-  }
-
-  /**
-   * How long a call must still wait to keep `sends`' spacing from the calls this process
-   * really sent: one that left late holds back the call a window after it, so the two do not
-   * reach the provider too close together (the store only knows when slots were to start).
-   */
-  holdMs(sends: readonly PaceScope[]): number {
-    const now = this.deps.clock();
-    let hold = 0;
-    for (const scope of sends) {
-      const sent = this.#sent.get(scope.key) ?? [];
-      if (sent.length < scope.requests) continue;
-      hold = Math.max(hold, sent[sent.length - scope.requests] + scope.windowMs - now);
-    }
-    return hold;
-  }
-
-  /** Notes a call leaving now under `sends`; keeps a window of them per scope. */
-  noteSent(sends: readonly PaceScope[]): void {
-    const now = this.deps.clock();
-    for (const scope of sends) {
-      const sent = (this.#sent.get(scope.key) ?? []).filter((t) => t > now - scope.windowMs);
-      let at = sent.length;
-      while (at > 0 && sent[at - 1] > now) at--;
-      sent.splice(at, 0, now);
-      // Delete then set: the map stays in the order of last use, oldest first.
-      this.#sent.delete(scope.key);
-      this.#sent.set(scope.key, sent);
-    }
-    // Scopes not called for a while (other connections, other bases) are forgotten.
-    for (const [key, sent] of this.#sent) {
-      if (this.#sent.size <= MAX_SENT_SCOPES && sent.at(-1)! > now - FORGET_SENT_MS) break;
-      this.#sent.delete(key);
-    }
   }
 }
 

@@ -74,16 +74,35 @@ Deno.test("a call that left late holds back the call a window after it", () => {
   let now = 1_000;
   const pacer = new Pacer({ store: createMemoryStore(), clock: () => now, sleep });
   const sends = [{ key: "s", requests: 2, windowMs: 1_000 }];
-  pacer.noteSent(sends);
-  assert.equal(pacer.holdMs(sends), 0, "one call sent, two allowed");
+  pacer.calls.noteSent(sends);
+  assert.equal(pacer.calls.holdMs(sends), 0, "one call sent, two allowed");
   now += 80; // the second call's slot was at 1_000 too, but it left 80 ms late
-  pacer.noteSent(sends);
+  pacer.calls.noteSent(sends);
   now = 2_000; // the third call's slot: a window after the first two slots
-  assert.equal(pacer.holdMs(sends), 0, "a window after the first call, which left on time");
-  pacer.noteSent(sends);
+  assert.equal(pacer.calls.holdMs(sends), 0, "a window after the first call, which left on time");
+  pacer.calls.noteSent(sends);
   now = 2_010;
-  assert.equal(pacer.holdMs(sends), 70, "a window after the late one, not after its slot");
+  assert.equal(pacer.calls.holdMs(sends), 70, "a window after the late one, not after its slot");
   now = 2_080;
-  assert.equal(pacer.holdMs(sends), 0);
-  assert.equal(pacer.holdMs([{ key: "other", requests: 2, windowMs: 1_000 }]), 0);
+  assert.equal(pacer.calls.holdMs(sends), 0);
+  assert.equal(pacer.calls.holdMs([{ key: "other", requests: 2, windowMs: 1_000 }]), 0);
+});
+
+Deno.test("slots allow for calls that reach the provider unevenly, by their answers' spread", async () => {
+  const { store, paces } = recordingStore();
+  const pacer = new Pacer({ store, clock: Date.now, sleep });
+  const base = { key: "base", requests: 5, windowMs: 1_000 };
+  const other = { key: "other", requests: 5, windowMs: 1_000 };
+  for (const ms of [50, 52, 51, 50]) pacer.calls.noteAnswered([base], ms);
+  assert.equal(pacer.calls.arrivalSpreadMs([base]), 100, "four answers tell too little");
+  pacer.calls.noteAnswered([base], 53);
+  assert.equal(pacer.calls.arrivalSpreadMs([base]), 3, "five answers within 3 ms");
+  pacer.calls.noteAnswered([base], 170);
+  assert.equal(pacer.calls.arrivalSpreadMs([base]), 120);
+  for (const ms of [50, 51, 50, 52, 50]) pacer.calls.noteAnswered([other], ms);
+  assert.equal(pacer.calls.arrivalSpreadMs([other]), 2, "another scope's answers are its own");
+  await pacer.session().acquire([base], null);
+  await pacer.session().acquire([other], null);
+  assert.ok(paces[0].lateMs! >= 120, `late by ${paces[0].lateMs} ms`);
+  assert.ok(paces[1].lateMs! < 120, `late by ${paces[1].lateMs} ms`);
 });

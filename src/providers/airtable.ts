@@ -48,13 +48,14 @@ export const airtable: ProviderSpec<"airtable"> = {
   // list) count against the token only.
   rateLimits: {
     rules: [
-      // 150 ms per base (see marginMs): a sync step's or a listing's calls to many bases leave
-      // at once, and reach Airtable up to a hundred ms apart (75 ms drew 429s in tests).
+      // 75 ms per base (see marginMs): a sync step's or a listing's calls to many bases leave
+      // at once and reach Airtable unevenly; the pacer widens slots by how unevenly recent
+      // answers came (CallTimes), so a busy machine or network pays for itself.
       {
         name: "base",
         requests: 5,
         windowMs: 1000,
-        marginMs: 150,
+        marginMs: 75,
         per: "request_key",
         penaltyMs: 30_000,
       },

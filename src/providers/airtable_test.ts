@@ -77,7 +77,7 @@ Deno.test("the spec: PKCE, Basic, form body, rotation, 5 per second per base, no
         name: "base",
         requests: 5,
         windowMs: 1000,
-        marginMs: 150,
+        marginMs: 75,
         per: "request_key",
         penaltyMs: 30_000,
       },

@@ -148,9 +148,21 @@ export class SyncEngine {
       });
       return "paused";
     };
+    // Unbounded runs list a full listing's next step while the last step's writes land: such a
+    // step reads only the provider and this run's memory. A flush's failure is kept, not thrown
+    // unhandled, until the run waits for it.
+    let landing: Promise<{ error: unknown } | undefined> | null = null;
+    const landed = async (): Promise<void> => {
+      const failed = await landing;
+      landing = null;
+      if (failed) throw failed.error;
+    };
     try {
       for (let steps = 0; !isListed(checkpoint); steps++) {
-        if (limits.steps !== null && steps >= limits.steps) return paused();
+        if (limits.steps !== null && steps >= limits.steps) {
+          await landed();
+          return paused();
+        }
         const cost = stepCost(run, checkpoint);
         let callBudget: number | null = null;
         if (limits.budget !== null) {
@@ -162,18 +174,23 @@ export class SyncEngine {
             if (callBudget < 1) return paused();
           } else if (cost.calls * PER_CALL > left) return paused();
         }
+        const overlaps = limits.budget === null && checkpoint.mode === "full";
+        if (!overlaps) await landed();
         const step = await this.#step(run, checkpoint, callBudget);
+        await landed();
         checkpoint = step.checkpoint;
         if (!(await store.replaceIfEquals(`${key}:lease`, holder, holder, this.deps.leaseMs))) {
           log.warn("sync", { provider: provider.spec.id, outcome: "lease_lost" });
           return "busy";
         }
         status = { ...status, progress: { done: checkpoint.done, total: null } };
-        await step.writes
+        landing = step.writes
           .set(checkpointKey(key), JSON.stringify(checkpoint))
           .set(`${key}:status`, JSON.stringify(status))
-          .flush(store);
+          .flush(store)
+          .then(() => undefined, (error: unknown) => ({ error }));
       }
+      await landed();
       if (
         limits.budget !== null &&
         !limits.budget.fits(finishCost(run, checkpoint) + RUN_END + MARGIN)
@@ -192,6 +209,8 @@ export class SyncEngine {
       });
       return "synced";
     } catch (error) {
+      // The last step's writes land before the failure is recorded after them.
+      await landing;
       const failure = error instanceof HubError || error instanceof StoreUnavailableError
         ? { code: error.code, message: error.message }
         : { code: "sync_failed", message: "The sync stopped on an unexpected error." };

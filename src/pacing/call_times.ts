@@ -1,0 +1,97 @@
+/**
+ * What one process knows of its own provider calls, per pace scope: when they really left (so
+ * a call that left late holds back the call a window after it) and how long their answers
+ * took (so slots allow for calls that reach the provider unevenly).
+ */
+import type { PaceScope } from "../store/store.ts";
+
+/** How many recent answer times per scope tell how unevenly calls reach the provider. */
+const RECENT_ANSWERS = 20;
+/** Fewer answers than this tell too little: calls are taken to arrive COLD_SPREAD_MS apart. */
+const KNOWN_ANSWERS = 5;
+const COLD_SPREAD_MS = 100;
+/** Times are kept for this many scopes at most, and send times this long after the last call. */
+const MAX_SCOPES = 1000;
+const FORGET_SENT_MS = 60_000;
+
+export class CallTimes {
+  /** When this process's recent calls really left, ascending, per scope key. */
+  readonly #sent = new Map<string, number[]>();
+  /** How long the provider took to answer this process's recent calls, per scope key. */
+  readonly #answers = new Map<string, number[]>();
+
+  constructor(private readonly clock: () => number) {}
+
+  /**
+   * Notes how long the provider took to answer a call under `scopes`. Calls leave on time but
+   * reach the provider unevenly (the way there, a busy provider or machine): the spread of
+   * recent answer times bounds how much later than another a call may arrive.
+   */
+  noteAnswered(scopes: readonly PaceScope[], ms: number): void {
+    for (const scope of scopes) {
+      const answers = this.#answers.get(scope.key) ?? [];
+      answers.push(ms);
+      if (answers.length > RECENT_ANSWERS) answers.shift();
+      this.#answers.delete(scope.key);
+      this.#answers.set(scope.key, answers);
+    }
+    for (const key of this.#answers.keys()) {
+      if (this.#answers.size <= MAX_SCOPES) break;
+      this.#answers.delete(key);
+    }
+  }
+
+  /**
+   * How much later than the earliest a call under `scopes` may reach the provider: the spread
+   * of their recent answer times, or COLD_SPREAD_MS while too few are known (a process just
+   * started, a base not called yet).
+   */
+  arrivalSpreadMs(scopes: readonly PaceScope[]): number {
+    let spread = 0;
+    for (const scope of scopes) {
+      const answers = this.#answers.get(scope.key) ?? [];
+      spread = Math.max(
+        spread,
+        answers.length < KNOWN_ANSWERS
+          ? COLD_SPREAD_MS
+          : Math.max(...answers) - Math.min(...answers),
+      );
+    }
+    return spread;
+  }
+
+  /**
+   * How long a call must still wait to keep `sends`' spacing from the calls this process
+   * really sent: one that left late holds back the call a window after it, so the two do not
+   * reach the provider too close together (the store only knows when slots were to start).
+   */
+  holdMs(sends: readonly PaceScope[]): number {
+    const now = this.clock();
+    let hold = 0;
+    for (const scope of sends) {
+      const sent = this.#sent.get(scope.key) ?? [];
+      if (sent.length < scope.requests) continue;
+      hold = Math.max(hold, sent[sent.length - scope.requests] + scope.windowMs - now);
+    }
+    return hold;
+  }
+
+  /** Notes a call leaving now under `sends`; keeps a window of them per scope. */
+  noteSent(sends: readonly PaceScope[]): void {
+    const now = this.clock();
+    for (const scope of sends) {
+      const sent = (this.#sent.get(scope.key) ?? []).filter((t) => t > now - scope.windowMs);
+      let at = sent.length;
+      while (at > 0 && sent[at - 1] > now) at--;
+      sent.splice(at, 0, now);
+      // Delete then set: the map stays in the order of last use, oldest first.
+      this.#sent.delete(scope.key);
+      this.#sent.set(scope.key, sent);
+    }
+    // Scopes not called for a while (other connections, other bases) are forgotten.
+    for (const [key, sent] of this.#sent) {
+      if (this.#sent.size <= MAX_SCOPES && sent.at(-1)! > now - FORGET_SENT_MS) break;
+      this.#sent.delete(key);
+    }
+  }
+}
