@@ -13,8 +13,8 @@ export const CHUNK_BYTES = 30_000;
 /** Chunks read per round trip while a filtered read scans the copy (about 1 MB at most). */
 export const SCAN_BATCH = 32;
 /**
- * Chunks hold fewer than CHUNK_ITEMS when items are large; an unfiltered page reads as many
- * chunks as items of this size would need, so a page of typical items is one round trip.
+ * Chunks hold fewer than CHUNK_ITEMS when items are large; an unfiltered page that knows no
+ * better reads as many chunks as items of this size would need.
  */
 const TYPICAL_CHUNK_ITEMS = 100;
 
@@ -22,6 +22,11 @@ const TYPICAL_CHUNK_ITEMS = 100;
 export interface CopyPosition {
   chunk: number;
   offset: number;
+  /**
+   * Items a chunk held in the pages read so far (rounded down): sizes the next page's read, so
+   * every page after the first is one round trip whatever the items' size.
+   */
+  perChunk?: number;
 }
 
 /** Filters over the whole copy (the contract's `type`, `q` and `modified_after`). */
@@ -160,16 +165,24 @@ export class CopyStore {
     if (isFiltered(filters)) return await this.#filteredPage(generation, position, limit, filters);
     const items: IntegrationItem[] = [];
     let { chunk, offset } = position;
+    let [seenChunks, seenItems] = [0, 0];
+    const next = (at: CopyPosition): CopyPosition => {
+      const perChunk = seenChunks === 0 ? position.perChunk : Math.floor(seenItems / seenChunks);
+      return perChunk === undefined ? at : { ...at, perChunk: Math.max(1, perChunk) };
+    };
     while (true) {
       const batch = Math.min(
         SCAN_BATCH,
-        Math.ceil((limit - items.length + offset) / TYPICAL_CHUNK_ITEMS) + 1,
+        Math.ceil((limit - items.length + offset) / (position.perChunk ?? TYPICAL_CHUNK_ITEMS)) +
+          1,
       );
       const chunks = await this.readChunks(generation, chunk, batch);
       for (const found of chunks) {
         if (found === null) return { items, next: null };
+        seenChunks++;
+        seenItems += found.length;
         for (; offset < found.length; offset++) {
-          if (items.length === limit) return { items, next: { chunk, offset } };
+          if (items.length === limit) return { items, next: next({ chunk, offset }) };
           items.push(found[offset]);
         }
         chunk++;
@@ -177,7 +190,7 @@ export class CopyStore {
       }
       if (items.length === limit) {
         const more = await this.readChunks(generation, chunk, 1);
-        return { items, next: more[0] === null ? null : { chunk, offset: 0 } };
+        return { items, next: more[0] === null ? null : next({ chunk, offset: 0 }) };
       }
     }
   }

@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import { makeItem } from "../contract/item.ts";
 import { createKvStore } from "../store/kv_store.ts";
-import { CHUNK_ITEMS, chunkItems, type CopyFilters, CopyStore, NO_FILTERS } from "./copy.ts";
+import {
+  CHUNK_ITEMS,
+  chunkItems,
+  type CopyFilters,
+  type CopyPosition,
+  CopyStore,
+  NO_FILTERS,
+} from "./copy.ts";
 
 const items = (n: number, name: (i: number) => string = (i) => `item ${i}`) =>
   Array.from(
@@ -54,6 +61,41 @@ Deno.test("pages continue exactly where the last one stopped, filtered or not", 
       );
       assert.deepEqual(seen, expected.map((i) => i.id), `limit ${limit}`);
     }
+  } finally {
+    kv.close();
+  }
+});
+
+Deno.test("after the first page, a page of large items is one read of the chunks", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    const kvStore = createKvStore(kv);
+    let reads = 0;
+    const store = {
+      ...kvStore,
+      getMany: (keys: string[]) => {
+        reads++;
+        return kvStore.getMany(keys);
+      },
+    };
+    const copy = new CopyStore(store, "t");
+    // About 400 bytes each: some 70 to a chunk, fewer than the 100 a first page assumes.
+    const large = items(5000, (i) => `${"a long name ".repeat(30)} ${i}`);
+    const chunks = chunkItems(large);
+    assert.ok(large.length / chunks.length < 100, `${large.length / chunks.length} a chunk`);
+    await kvStore.setMany(chunks.flatMap((chunk, n) => copy.chunkWrites(1, n, chunk)));
+    const readsPerPage: number[] = [];
+    const seen: string[] = [];
+    let at: CopyPosition | null = { chunk: 0, offset: 0 };
+    while (at !== null) {
+      const before = reads;
+      const page = await copy.page(1, at, 1000, NO_FILTERS);
+      readsPerPage.push(reads - before);
+      seen.push(...page.items.map((i) => i.id));
+      at = page.next;
+    }
+    assert.deepEqual(seen, large.map((i) => i.id));
+    assert.deepEqual(readsPerPage.slice(1), [1, 1, 1, 1], `reads per page: ${readsPerPage}`);
   } finally {
     kv.close();
   }

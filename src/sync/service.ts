@@ -154,7 +154,7 @@ export class SyncService {
     }
     const signature = filterSignature(page.filters);
     const at = page.cursor === null
-      ? { g: status.generation!, c: 0, o: 0 }
+      ? { g: status.generation!, c: 0, o: 0, a: undefined }
       : readCopyCursor(spec.id, page.cursor, signature);
     if (at.g < (status.generation ?? 0) - 1) {
       throw new InvalidRequestError(
@@ -163,7 +163,12 @@ export class SyncService {
     }
     const limit = page.limit ?? 1000;
     const copy = new CopyStore(this.deps.store, key);
-    const read = await copy.page(at.g, { chunk: at.c, offset: at.o }, limit, page.filters);
+    const read = await copy.page(
+      at.g,
+      { chunk: at.c, offset: at.o, perChunk: at.a },
+      limit,
+      page.filters,
+    );
     return {
       page: {
         items: read.items,

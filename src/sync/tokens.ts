@@ -6,7 +6,7 @@ import { z } from "zod";
 import { decodeBase64Url, encodeBase64Url } from "../base64url.ts";
 import { InvalidRequestError } from "../errors.ts";
 import { parseJson } from "../json.ts";
-import { type CopyFilters, isFiltered } from "./copy.ts";
+import { type CopyFilters, type CopyPosition, isFiltered } from "./copy.ts";
 
 export const COPY_CURSOR_PREFIX = "c.";
 const copyCursorSchema = z.object({
@@ -15,6 +15,8 @@ const copyCursorSchema = z.object({
   g: z.number().int().min(1),
   c: z.number().int().min(0),
   o: z.number().int().min(0),
+  /** Items per chunk read so far (CopyPosition.perChunk). */
+  a: z.number().int().min(1).optional(),
   f: z.string(),
 });
 /** Where a changes reader stands: in the log ("l"), or still paging a copy ("s"). */
@@ -37,7 +39,7 @@ export function filterSignature(filters: CopyFilters): string {
 export function copyCursor(
   provider: string,
   generation: number,
-  at: { chunk: number; offset: number },
+  at: CopyPosition,
   signature: string,
 ): string {
   const json = JSON.stringify({
@@ -46,6 +48,7 @@ export function copyCursor(
     g: generation,
     c: at.chunk,
     o: at.offset,
+    a: at.perChunk,
     f: signature,
   });
   return COPY_CURSOR_PREFIX + encodeBase64Url(new TextEncoder().encode(json));
