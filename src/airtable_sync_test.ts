@@ -9,26 +9,21 @@
 import assert from "node:assert/strict";
 import type { AirtableBase } from "./sandbox/airtable/data.ts";
 import { type AirtableSandboxControl, createAirtableSandbox } from "./sandbox/airtable/sandbox.ts";
-import { createUpstashStore } from "./store/upstash_store.ts";
-import { type ProviderHub, startProviderHub } from "./testing/provider_hub.ts";
-import { startTestRedis, startUpstashForTests } from "./testing/redis_harness.ts";
-import { allChanges, type FeedChange, settled, syncNow } from "./testing/sync_probe.ts";
+import type { ProviderHub } from "./testing/provider_hub.ts";
+import { startTestRedis } from "./testing/redis_harness.ts";
+import {
+  allChanges,
+  editSandbox as edit,
+  type FeedChange,
+  settled,
+  startSyncHub,
+  syncNow,
+} from "./testing/sync_probe.ts";
 
 const redis = await startTestRedis();
 await redis?.close();
 
 type Hub = ProviderHub<AirtableSandboxControl>;
-
-async function edit(t: Hub, body: Record<string, string>): Promise<string | undefined> {
-  const response = await fetch(`${t.providerUrl}/edit`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  const answer = await response.json();
-  assert.equal(response.status, 200, JSON.stringify(answer));
-  return answer.id;
-}
 
 /** The listing's calls: the bases page, each base's tables, each table's pages of 100. */
 function listingCalls(bases: AirtableBase[]): number {
@@ -50,15 +45,12 @@ Deno.test({
   name: "Airtable: a sync after adds, edits, deletes and renames logs exactly what changed",
   ignore: redis === null,
   fn: async () => {
-    const upstash = await startUpstashForTests();
-    const t = await startProviderHub({
+    const t = await startSyncHub({
       provider: "airtable",
-      store: createUpstashStore(upstash),
       // The hub paces at Airtable's 5 a second per base; the sandbox allows more, so a test
       // slowed by a busy machine (requests arriving bunched) is not cut off by a 429's 30 s.
       makeSandbox: (app) =>
         createAirtableSandbox({ ...app, rateLimit: { perBasePerSecond: 50, penaltyMs: 1000 } }),
-      env: { SYNC_INTERVAL_MINUTES: "15" },
     });
     try {
       const { bases } = t.control;
@@ -122,7 +114,6 @@ Deno.test({
       assert.deepEqual((await allChanges(t, "airtable", next)).changes, []);
     } finally {
       await t.close();
-      await upstash.close();
     }
   },
 });

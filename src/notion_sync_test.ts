@@ -10,26 +10,20 @@
 import assert from "node:assert/strict";
 import { titleOf } from "./sandbox/notion/data.ts";
 import { createNotionSandbox, type NotionSandboxControl } from "./sandbox/notion/sandbox.ts";
-import { createUpstashStore } from "./store/upstash_store.ts";
-import { type ProviderHub, startProviderHub } from "./testing/provider_hub.ts";
-import { startTestRedis, startUpstashForTests } from "./testing/redis_harness.ts";
-import { allChanges, settled, syncNow } from "./testing/sync_probe.ts";
+import type { ProviderHub } from "./testing/provider_hub.ts";
+import { startTestRedis } from "./testing/redis_harness.ts";
+import {
+  allChanges,
+  editSandbox as edit,
+  settled,
+  startSyncHub,
+  syncNow,
+} from "./testing/sync_probe.ts";
 
 const redis = await startTestRedis();
 await redis?.close();
 
 type Hub = ProviderHub<NotionSandboxControl>;
-
-async function edit(t: Hub, body: Record<string, string>): Promise<string | undefined> {
-  const response = await fetch(`${t.providerUrl}/edit`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  const answer = await response.json();
-  assert.equal(response.status, 200, JSON.stringify(answer));
-  return answer.id;
-}
 
 /** One search listing: pages of 100 of what search shows. */
 const listingCalls = (t: Hub) => Math.max(1, Math.ceil(t.control.searchable().length / 100));
@@ -45,13 +39,10 @@ Deno.test({
     "Notion: a sync after adds, edits, trashed pages and a parent rename logs exactly what changed",
   ignore: redis === null,
   fn: async () => {
-    const upstash = await startUpstashForTests();
-    const t = await startProviderHub({
+    const t = await startSyncHub({
       provider: "notion",
-      store: createUpstashStore(upstash),
       makeSandbox: (app) =>
         createNotionSandbox({ ...app, rateLimit: { requestsPerSecond: 50, retryAfterSeconds: 1 } }),
-      env: { SYNC_INTERVAL_MINUTES: "15" },
     });
     try {
       assert.equal((await t.connect()).status, 303);
@@ -113,7 +104,6 @@ Deno.test({
       assert.deepEqual((await allChanges(t, "notion", next)).changes, []);
     } finally {
       await t.close();
-      await upstash.close();
     }
   },
 });
@@ -123,17 +113,14 @@ Deno.test({
     "Notion, 2,500 pages (several steps): an unrelated edit logs 1 change, a parent rename it and its children",
   ignore: redis === null,
   fn: async () => {
-    const upstash = await startUpstashForTests();
-    const t = await startProviderHub({
+    const t = await startSyncHub({
       provider: "notion",
-      store: createUpstashStore(upstash),
       makeSandbox: (app) =>
         createNotionSandbox({
           ...app,
           pages: 2500,
           rateLimit: { requestsPerSecond: 50, retryAfterSeconds: 1 },
         }),
-      env: { SYNC_INTERVAL_MINUTES: "15" },
     });
     try {
       assert.equal((await t.connect()).status, 303);
@@ -188,7 +175,6 @@ Deno.test({
       assert.deepEqual((await allChanges(t, "notion", renamed.next)).changes, []);
     } finally {
       await t.close();
-      await upstash.close();
     }
   },
 });

@@ -1,7 +1,8 @@
 /**
  * The shape issue 17 asked for, kept: no two parts of src/ import each other (a part is a
  * top-level folder, or one file at the top), counting every import of non-test modules,
- * types included. Tests and their helpers' tests may reach anywhere.
+ * types included. Tests and their helpers' tests may reach anywhere. And no source file in
+ * src/ or views/, tests included, is over 300 lines.
  */
 import assert from "node:assert/strict";
 
@@ -54,4 +55,37 @@ Deno.test("no two folders of src/ import each other", async () => {
     }
   }
   assert.deepEqual(cycles, []);
+});
+
+const MAX_LINES = 300;
+
+/** Every .ts and .tsx file below `dir`, tests included, as paths from the repository root. */
+async function sourceFiles(dir: URL, prefix: string): Promise<string[]> {
+  const found: string[] = [];
+  for await (const entry of Deno.readDir(dir)) {
+    const path = prefix + entry.name;
+    if (entry.isDirectory) {
+      found.push(...await sourceFiles(new URL(`${entry.name}/`, dir), `${path}/`));
+    } else if (/\.tsx?$/.test(entry.name)) {
+      found.push(path);
+    }
+  }
+  return found;
+}
+
+Deno.test("no source file is over 300 lines", async () => {
+  const root = new URL("../", import.meta.url);
+  const files = [
+    ...await sourceFiles(new URL("src/", root), "src/"),
+    ...await sourceFiles(new URL("views/", root), "views/"),
+  ];
+  assert.ok(files.includes("src/structure_test.ts"), "the walk sees the tests");
+  assert.ok(files.some((path) => path.startsWith("views/")), "the walk sees views/");
+  const over: string[] = [];
+  for (const path of files.sort()) {
+    const text = await Deno.readTextFile(new URL(path, root));
+    const lines = text.split("\n").length - (text.endsWith("\n") ? 1 : 0);
+    if (lines > MAX_LINES) over.push(`${path}: ${lines} lines`);
+  }
+  assert.deepEqual(over, [], `files over ${MAX_LINES} lines`);
 });

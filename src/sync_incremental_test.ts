@@ -8,44 +8,29 @@
 import assert from "node:assert/strict";
 import { createHubspotSandbox, type HubspotSandboxControl } from "./sandbox/hubspot/sandbox.ts";
 import type { ObjectType } from "./sandbox/hubspot/data.ts";
-import { createKvStore } from "./store/kv_store.ts";
-import { createUpstashStore } from "./store/upstash_store.ts";
-import { type ProviderHub, startProviderHub } from "./testing/provider_hub.ts";
-import { startTestRedis, startUpstashForTests } from "./testing/redis_harness.ts";
+import type { ProviderHub } from "./testing/provider_hub.ts";
+import { startTestRedis } from "./testing/redis_harness.ts";
+import {
+  allChanges,
+  copyItems,
+  editSandbox as edit,
+  OWNER,
+  startEmbeddedSyncHub,
+  startSyncHub,
+  syncStatus,
+} from "./testing/sync_probe.ts";
 import { replyText, type RespValue } from "./testing/resp.ts";
 
 const redis = await startTestRedis();
 await redis?.close();
 
-const OWNER = "user_id=alice&org_id=acme";
 type Hub = ProviderHub<HubspotSandboxControl>;
-
-interface Change {
-  action: "upsert" | "delete";
-  id: string;
-  item: { id: string; name: string } | null;
-}
 
 const ITEM_TYPE: Record<ObjectType, string> = {
   contacts: "contact",
   companies: "company",
   deals: "deal",
 };
-
-async function edit(t: Hub, body: Record<string, string>): Promise<void> {
-  const answer = await fetch(`${t.providerUrl}/edit`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  assert.equal(answer.status, 200, await answer.text());
-}
-
-async function syncStatus(t: Hub) {
-  const answer = await t.call(`/integrations/hubspot/status?${OWNER}`);
-  assert.equal(answer.status, 200, answer.text);
-  return answer.json().sync;
-}
 
 /**
  * Asks for a sync and waits for one that began after the ask to end (a sync that was running
@@ -62,7 +47,7 @@ async function syncNow(t: Hub): Promise<number> {
   );
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
-    const sync = await syncStatus(t);
+    const sync = await syncStatus(t, "hubspot");
     if (sync.state !== "running" && Date.parse(sync.started_at ?? "") >= asked) {
       assert.equal(sync.state, "ok", JSON.stringify(sync.last_error));
       return t.control.counters.crmCalls - calls;
@@ -70,38 +55,6 @@ async function syncNow(t: Hub): Promise<number> {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error("the sync did not finish");
-}
-
-async function changesSince(t: Hub, since: string | null) {
-  const changes: Change[] = [];
-  let next = since;
-  for (let more = true; more;) {
-    const query = `${OWNER}&limit=1000${next === null ? "" : `&since=${next}`}`;
-    const answer = await t.call(`/integrations/hubspot/changes?${query}`);
-    assert.equal(answer.status, 200, answer.text);
-    const body = answer.json();
-    changes.push(...body.changes);
-    next = body.next_since;
-    more = body.has_more;
-  }
-  return { changes, next: next! };
-}
-
-/** Every item of the copy, page by page. */
-async function copyItems(t: Hub): Promise<Map<string, string>> {
-  const items = new Map<string, string>();
-  let cursor: string | null = null;
-  do {
-    const query: string = `${OWNER}&limit=1000${cursor === null ? "" : `&cursor=${cursor}`}`;
-    const body = (await t.call(`/integrations/hubspot/items?${query}`)).json();
-    assert.ok(body.synced_at, "served from the copy");
-    for (const item of body.items) {
-      assert.ok(!items.has(item.id), `${item.id} once`);
-      items.set(item.id, item.name);
-    }
-    cursor = body.next_cursor;
-  } while (cursor !== null);
-  return items;
 }
 
 /** The live records of the sandbox account, by item id. */
@@ -119,24 +72,21 @@ Deno.test({
   name: "20,000 HubSpot objects with 18 changes sync in at most 15 calls, the feed exact (Upstash)",
   ignore: redis === null,
   fn: async () => {
-    const upstash = await startUpstashForTests();
-    const t = await startProviderHub({
+    const t = await startSyncHub({
       provider: "hubspot",
-      store: createUpstashStore(upstash),
       makeSandbox: (app) =>
         createHubspotSandbox({
           ...app,
           counts: { contacts: 14_000, companies: 3_000, deals: 3_000 },
           rateLimit: { max: 1000, intervalMs: 10_000 },
         }),
-      env: { SYNC_INTERVAL_MINUTES: "15" },
     });
     try {
       const { data } = t.control;
       await t.connect();
       const first = await syncNow(t);
       assert.ok(first > 150, `the first sync lists everything (${first} calls)`);
-      const snapshot = await changesSince(t, null);
+      const snapshot = await allChanges(t, "hubspot", null);
       assert.equal(snapshot.changes.length, liveIds(t.control).size);
 
       // Per type: two edits (one of them twice), two additions, two deletions.
@@ -180,7 +130,7 @@ Deno.test({
       expected.set(`company:${company.id}`, null);
       assert.ok((await syncNow(t)) <= 15);
 
-      const feed = await changesSince(t, snapshot.next);
+      const feed = await allChanges(t, "hubspot", snapshot.next);
       const got = new Map(feed.changes.map((c) => [c.id, c.item?.name ?? null]));
       assert.equal(feed.changes.length, got.size, "each item once");
       assert.deepEqual(got, expected, "exactly what changed, in its latest state");
@@ -189,50 +139,47 @@ Deno.test({
       }
 
       // The copy is the account, and a quiet sync logs nothing.
-      const copy = await copyItems(t);
+      const copy = await copyItems(t, "hubspot");
       assert.deepEqual(new Set(copy.keys()), liveIds(t.control));
       assert.equal(copy.get(contact), "Third name");
-      assert.equal((await syncStatus(t)).items, copy.size);
+      assert.equal((await syncStatus(t, "hubspot")).items, copy.size);
       const generations = async () => {
-        const keys = await upstash.redis.sendCommand(["KEYS", `${upstash.namespace}*:copy:*`]);
+        const { redis, namespace } = t.upstash;
+        const keys = await redis.sendCommand(["KEYS", `${namespace}*:copy:*`]);
         const names = (keys as RespValue[]).map(replyText).filter((k) => k !== null);
         return new Set(names.map((key) => key.split(":copy:")[1].split(":")[0]));
       };
       const kept = await generations();
       assert.ok((await syncNow(t)) <= 15);
-      assert.deepEqual((await changesSince(t, feed.next)).changes, []);
+      assert.deepEqual((await allChanges(t, "hubspot", feed.next)).changes, []);
       // (The generation before the last may still be going as the status turns ok.)
       const after = [...await generations()];
       assert.ok(after.every((g) => kept.has(g)), "nothing changed: the copy is not rewritten");
     } finally {
       await t.close();
-      await upstash.close();
     }
   },
 });
 
 Deno.test("an incremental sync stopped between steps resumes there, and a failed one lists again", async () => {
-  const kv = await Deno.openKv(":memory:");
-  const t = await startProviderHub({
+  const t = await startEmbeddedSyncHub({
     provider: "hubspot",
-    store: createKvStore(kv),
     makeSandbox: (app) =>
       createHubspotSandbox({ ...app, counts: { contacts: 1300, companies: 300, deals: 300 } }),
-    env: { SYNC_INTERVAL_MINUTES: "15" },
     syncStepsPerRun: 1,
   });
   /** Runs one step a request until the sync is done; answers the runs it took. */
   const runToEnd = async (): Promise<number> => {
     for (let runs = 1; runs < 60; runs++) {
-      const before = (await syncStatus(t)).started_at;
+      const before = (await syncStatus(t, "hubspot")).started_at;
       await t.call(`/integrations/hubspot/sync?${OWNER}`, { method: "POST" });
       const deadline = Date.now() + 10_000;
-      while ((await syncStatus(t)).started_at === before && Date.now() < deadline) {
+      while ((await syncStatus(t, "hubspot")).started_at === before && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
       // The step's run has ended once its lease is released: the next ask starts a new one.
       await new Promise((resolve) => setTimeout(resolve, 150));
-      const state = (await syncStatus(t)).state;
+      const state = (await syncStatus(t, "hubspot")).state;
       if (state === "ok" || state === "failed") return runs;
     }
     throw new Error("the sync never ended");
@@ -240,8 +187,8 @@ Deno.test("an incremental sync stopped between steps resumes there, and a failed
   try {
     await t.connect();
     await runToEnd();
-    assert.equal((await syncStatus(t)).state, "ok");
-    const snapshot = await changesSince(t, null);
+    assert.equal((await syncStatus(t, "hubspot")).state, "ok");
+    const snapshot = await allChanges(t, "hubspot", null);
     const contact = t.control.data.contacts.find((r) => !r.archived)!;
     await edit(t, { action: "rename", type: "contacts", id: contact.id, name: "Step by step" });
     await edit(t, { action: "add", type: "deals", name: "Added in steps" });
@@ -249,30 +196,29 @@ Deno.test("an incremental sync stopped between steps resumes there, and a failed
     const calls = t.control.counters.crmCalls;
     await new Promise((resolve) => setTimeout(resolve, 1100));
     const runs = await runToEnd();
-    assert.equal((await syncStatus(t)).state, "ok");
+    assert.equal((await syncStatus(t, "hubspot")).state, "ok");
     assert.ok(runs > 2, `the feed and the merge took several runs (${runs})`);
     // Three searches and three archived pages: each once, whatever the runs.
     assert.equal(t.control.counters.crmCalls - calls, 6, "no step was fetched twice");
-    const feed = await changesSince(t, snapshot.next);
+    const feed = await allChanges(t, "hubspot", snapshot.next);
     assert.deepEqual(
       feed.changes.map((c) => c.item?.name).sort(),
       ["Added in steps", "Step by step"],
     );
-    assert.deepEqual(new Set((await copyItems(t)).keys()), liveIds(t.control));
+    assert.deepEqual(new Set((await copyItems(t, "hubspot")).keys()), liveIds(t.control));
 
     // A failing incremental sync leaves the copy readable; the next sync lists everything.
     await edit(t, { action: "rename", type: "contacts", id: contact.id, name: "After failure" });
     await new Promise((resolve) => setTimeout(resolve, 1100));
     t.control.failNext("crm", { status: 400, body: { status: "error", message: "no" } }, 6);
     await runToEnd();
-    assert.equal((await syncStatus(t)).state, "failed");
+    assert.equal((await syncStatus(t, "hubspot")).state, "failed");
     const before = t.control.counters.crmCalls;
-    while ((await syncStatus(t)).state !== "ok") await runToEnd();
+    while ((await syncStatus(t, "hubspot")).state !== "ok") await runToEnd();
     assert.ok(t.control.counters.crmCalls - before >= 19, "a full listing after the failure");
-    const after = await changesSince(t, feed.next);
+    const after = await allChanges(t, "hubspot", feed.next);
     assert.deepEqual(after.changes.map((c) => c.item?.name), ["After failure"]);
   } finally {
     await t.close();
-    kv.close();
   }
 });

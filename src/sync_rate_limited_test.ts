@@ -6,10 +6,15 @@
  */
 import assert from "node:assert/strict";
 import { createAirtableSandbox } from "./sandbox/airtable/sandbox.ts";
-import { createUpstashStore } from "./store/upstash_store.ts";
-import { startProviderHub } from "./testing/provider_hub.ts";
-import { startTestRedis, startUpstashForTests } from "./testing/redis_harness.ts";
-import { allChanges, OWNER, settled, syncNow } from "./testing/sync_probe.ts";
+import { startTestRedis } from "./testing/redis_harness.ts";
+import {
+  allChanges,
+  editSandbox,
+  OWNER,
+  settled,
+  startSyncHub,
+  syncNow,
+} from "./testing/sync_probe.ts";
 
 const redis = await startTestRedis();
 await redis?.close();
@@ -18,26 +23,19 @@ Deno.test({
   name: "an Airtable sync that meets a 429 waits out the 30 s penalty and completes",
   ignore: redis === null,
   fn: async () => {
-    const upstash = await startUpstashForTests();
-    const t = await startProviderHub({
+    const t = await startSyncHub({
       provider: "airtable",
-      store: createUpstashStore(upstash),
       // Only the injected 429: a busy machine's bunched requests must not add their own.
       makeSandbox: (app) =>
         createAirtableSandbox({ ...app, rateLimit: { perBasePerSecond: 50, penaltyMs: 1000 } }),
-      env: { SYNC_INTERVAL_MINUTES: "15", PROVIDER_CALL_TIMEOUT_MS: "20000" },
+      env: { PROVIDER_CALL_TIMEOUT_MS: "20000" },
     });
     try {
       assert.equal((await t.connect()).status, 303);
       assert.equal((await settled(t, "airtable", null)).state, "ok");
       const snapshot = await allChanges(t, "airtable", null);
       const record = t.control.bases[0].tables[0].records[0];
-      const renamed = await fetch(`${t.providerUrl}/edit`, {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ action: "rename_record", id: record.id, name: "After the wait" }),
-      });
-      assert.equal(renamed.status, 200, await renamed.text());
+      await editSandbox(t, { action: "rename_record", id: record.id, name: "After the wait" });
 
       // The sync's first call (the bases list) is answered as Airtable answers over its limit.
       t.control.failNext("api", {
@@ -64,7 +62,6 @@ Deno.test({
       assert.equal(items.next_cursor, null);
     } finally {
       await t.close();
-      await upstash.close();
     }
   },
 });

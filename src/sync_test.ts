@@ -14,63 +14,25 @@ import { createUpstashStore } from "./store/upstash_store.ts";
 import { type ProviderHub, startProviderHub } from "./testing/provider_hub.ts";
 import { startTestRedis, startUpstashForTests } from "./testing/redis_harness.ts";
 import type { HubspotSandboxControl } from "./sandbox/hubspot/sandbox.ts";
+import {
+  allChanges,
+  editSandbox,
+  type FeedChange,
+  OWNER,
+  settled,
+  startEmbeddedSyncHub,
+  syncNow,
+  syncStatus,
+} from "./testing/sync_probe.ts";
 
 const redis = await startTestRedis();
 await redis?.close();
 
-const OWNER = "user_id=alice&org_id=acme";
-
-interface Change {
-  action: "upsert" | "delete";
-  id: string;
-  item: { id: string; name: string; type: string } | null;
-}
-
 type Hub = ProviderHub<HubspotSandboxControl>;
 
-/** Changes the sandbox account through its control endpoint (JSON `POST /edit`). */
-async function edit(t: Hub, body: Record<string, string>): Promise<{ ok: boolean }> {
-  const answer = await fetch(`${t.providerUrl}/edit`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  return await answer.json();
-}
-
-async function syncState(t: Hub): Promise<{ state: string; finished_at: string | null }> {
-  return (await t.call(`/integrations/hubspot/status?${OWNER}`)).json().sync;
-}
-
-/** Waits for the sync that is running (or about to) to end; answers its final state. */
-async function settled(t: Hub, after: string | null): Promise<string> {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    const sync = await syncState(t);
-    if (sync.state !== "running" && sync.finished_at !== after) return sync.state;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error("the sync did not finish");
-}
-
-async function allChanges(
-  t: Hub,
-  since: string | null,
-): Promise<{ changes: Change[]; next: string }> {
-  const changes: Change[] = [];
-  let next = since;
-  let more = true;
-  while (more) {
-    const query = `${OWNER}&limit=250${next === null ? "" : `&since=${next}`}`;
-    const answer = await t.call(`/integrations/hubspot/changes?${query}`);
-    assert.equal(answer.status, 200, answer.text);
-    const body = answer.json();
-    changes.push(...body.changes);
-    next = body.next_since;
-    more = body.has_more;
-  }
-  return { changes, next: next! };
-}
+/** The state the sync that is running (or about to) ends in, after `after`. */
+const settledState = async (t: Hub, after: string | null): Promise<string> =>
+  (await settled(t, "hubspot", after, 20_000)).state;
 
 async function syncFlow(store: Store) {
   const t = await startProviderHub({
@@ -85,7 +47,7 @@ async function syncFlow(store: Store) {
     const seeded = live(data.contacts) + live(data.companies) + live(data.deals);
 
     assert.equal((await t.connect()).status, 303);
-    assert.equal(await settled(t, null), "ok");
+    assert.equal(await settledState(t, null), "ok");
     const status = (await t.call(`/integrations/hubspot/status?${OWNER}`)).json();
     assert.equal(status.sync.items, seeded);
     assert.ok(status.sync.synced_at);
@@ -94,7 +56,7 @@ async function syncFlow(store: Store) {
     const callsBefore = t.control.counters.crmCalls;
     const first = (await t.call(`/integrations/hubspot/items?${OWNER}&limit=100`)).json();
     assert.equal(first.synced_at, status.sync.synced_at);
-    assert.deepEqual(new Set(first.items.map((i: Change["item"]) => i!.type)).size, 3);
+    assert.deepEqual(new Set(first.items.map((i: FeedChange["item"]) => i!.type)).size, 3);
     const everything = (await t.call(`/integrations/hubspot/items?${OWNER}`)).json();
     assert.equal(everything.items.length, seeded);
     assert.equal(new Set(everything.items.map((i: { id: string }) => i.id)).size, seeded);
@@ -114,7 +76,7 @@ async function syncFlow(store: Store) {
     assert.equal((await t.call(`/integrations/hubspot/items?${OWNER}&type=ticket`)).status, 400);
 
     // Without since: the copy, as upserts.
-    const snapshot = await allChanges(t, null);
+    const snapshot = await allChanges(t, "hubspot", null, 250);
     assert.equal(snapshot.changes.length, seeded);
     assert.ok(snapshot.changes.every((c) => c.action === "upsert"));
 
@@ -123,41 +85,33 @@ async function syncFlow(store: Store) {
     // deletions archive). Each sync after the first reads search and the archived listings.
     const contact = data.contacts.find((r) => !r.archived)!;
     const deal = data.deals.find((r) => !r.archived)!;
-    assert.equal(
-      (await edit(t, { action: "rename", type: "contacts", id: contact.id, name: "Renamed Once" }))
-        .ok,
-      true,
-    );
-    assert.equal((await edit(t, { action: "delete", type: "deals", id: deal.id })).ok, true);
-    assert.equal(
-      (await edit(t, { action: "add", type: "companies", name: "Added Company" })).ok,
-      true,
-    );
+    await editSandbox(t, {
+      action: "rename",
+      type: "contacts",
+      id: contact.id,
+      name: "Renamed Once",
+    });
+    await editSandbox(t, { action: "delete", type: "deals", id: deal.id });
+    await editSandbox(t, { action: "add", type: "companies", name: "Added Company" });
     const added = data.companies.at(-1)!;
 
-    const before = (await syncState(t)).finished_at;
     const callsAtFirst = t.control.counters.crmCalls;
-    assert.equal(
-      (await t.call(`/integrations/hubspot/sync?${OWNER}`, { method: "POST" })).status,
-      202,
-    );
-    assert.equal(await settled(t, before), "ok");
+    await syncNow(t, "hubspot", 20_000);
     assert.equal(
       t.control.counters.crmCalls - callsAtFirst,
       6,
       "three searches, three archived lists",
     );
-    assert.equal(
-      (await edit(t, { action: "rename", type: "contacts", id: contact.id, name: "Renamed Twice" }))
-        .ok,
-      true,
-    );
-    const again = (await syncState(t)).finished_at;
-    await t.call(`/integrations/hubspot/sync?${OWNER}`, { method: "POST" });
-    assert.equal(await settled(t, again), "ok");
-    assert.equal((await syncState(t) as { items?: number }).items, seeded);
+    await editSandbox(t, {
+      action: "rename",
+      type: "contacts",
+      id: contact.id,
+      name: "Renamed Twice",
+    });
+    await syncNow(t, "hubspot", 20_000);
+    assert.equal((await syncStatus(t, "hubspot")).items, seeded);
 
-    const changed = await allChanges(t, snapshot.next);
+    const changed = await allChanges(t, "hubspot", snapshot.next, 250);
     const byId = new Map(changed.changes.map((c) => [c.id, c]));
     assert.equal(changed.changes.length, 3, JSON.stringify(changed.changes));
     assert.equal(byId.get(`contact:${contact.id}`)?.item?.name, "Renamed Twice");
@@ -166,10 +120,8 @@ async function syncFlow(store: Store) {
     assert.equal(byId.get(`company:${added.id}`)?.item?.name, "Added Company");
 
     // A sync that finds nothing new adds nothing to the feed.
-    const quiet = (await syncState(t)).finished_at;
-    await t.call(`/integrations/hubspot/sync?${OWNER}`, { method: "POST" });
-    assert.equal(await settled(t, quiet), "ok");
-    assert.deepEqual((await allChanges(t, changed.next)).changes, []);
+    await syncNow(t, "hubspot", 20_000);
+    assert.deepEqual((await allChanges(t, "hubspot", changed.next, 250)).changes, []);
 
     // A since that is not one of ours is refused.
     assert.equal((await t.call(`/integrations/hubspot/changes?${OWNER}&since=bogus`)).status, 400);
@@ -218,13 +170,10 @@ Deno.test({
 });
 
 Deno.test("a sync bounded to one step a run (as on Workers) completes across runs, never relisting", async () => {
-  const kv = await Deno.openKv(":memory:");
-  const t = await startProviderHub({
+  const t = await startEmbeddedSyncHub({
     provider: "hubspot",
-    store: createKvStore(kv),
     makeSandbox: (app) =>
       createHubspotSandbox({ ...app, counts: { contacts: 2600, companies: 300, deals: 300 } }),
-    env: { SYNC_INTERVAL_MINUTES: "15" },
     syncStepsPerRun: 1,
   });
   try {
@@ -270,22 +219,18 @@ Deno.test("a sync bounded to one step a run (as on Workers) completes across run
     assert.ok(t.control.counters.crmCalls <= fullListing + 3, "no page was listed twice");
   } finally {
     await t.close();
-    kv.close();
   }
 });
 
 Deno.test("edits made on the HubSpot sandbox's edit page reach the copy at the next sync", async () => {
-  const kv = await Deno.openKv(":memory:");
-  const t = await startProviderHub({
+  const t = await startEmbeddedSyncHub({
     provider: "hubspot",
-    store: createKvStore(kv),
     makeSandbox: createHubspotSandbox,
-    env: { SYNC_INTERVAL_MINUTES: "15" },
   });
   try {
     await t.connect();
-    assert.equal(await settled(t, null), "ok");
-    const snapshot = await allChanges(t, null);
+    assert.equal(await settledState(t, null), "ok");
+    const snapshot = await allChanges(t, "hubspot", null, 250);
     const page = await fetch(`${t.providerUrl}/edit`);
     assert.equal(page.status, 200);
     assert.match(await page.text(), /Edit the sandbox account/);
@@ -306,13 +251,12 @@ Deno.test("edits made on the HubSpot sandbox's edit page reach the copy at the n
     );
     assert.equal((await edit({ action: "delete", type: "deals", id: "no-such-id" })).status, 404);
     assert.equal((await edit({ action: "explode", type: "deals" })).status, 400);
-    const before = (await syncState(t)).finished_at;
-    await t.call(`/integrations/hubspot/sync?${OWNER}`, { method: "POST" });
-    assert.equal(await settled(t, before), "ok");
-    const names = (await allChanges(t, snapshot.next)).changes.map((c) => c.item?.name).sort();
+    await syncNow(t, "hubspot", 20_000);
+    const names = (await allChanges(t, "hubspot", snapshot.next, 250)).changes.map((c) =>
+      c.item?.name
+    ).sort();
     assert.deepEqual(names, ["Big one", "Grace Hopper"]);
   } finally {
     await t.close();
-    kv.close();
   }
 });

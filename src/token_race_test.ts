@@ -8,9 +8,10 @@
  * whole, and no refresh token is sent twice.
  */
 import assert from "node:assert/strict";
-import { generateEncryptionKey } from "./crypto/sealer.ts";
+import { providerEnv } from "./provider_config.ts";
 import { createAirtableSandbox } from "./sandbox/airtable/sandbox.ts";
 import { connectThroughConsent } from "./testing/browser.ts";
+import { hubEnv } from "./testing/faulty_servers.ts";
 import { TEST_API_KEY } from "./testing/hub.ts";
 import { type HubProcess, startHubProcess } from "./testing/hub_process.ts";
 import { serveLocally } from "./testing/local_server.ts";
@@ -50,25 +51,20 @@ Deno.test({
       latencyMs: 20,
     });
     const provider = serveLocally((request) => sandbox.app.fetch(request));
-    const env = {
-      APP_ENV: "development",
-      SANDBOX: "false",
+    const env = hubEnv({
       UPSTASH_REDIS_REST_URL: tap.url,
       UPSTASH_REDIS_REST_TOKEN: upstash.token,
-      ENCRYPTION_KEYS: generateEncryptionKey("k1"),
-      SESSION_SECRET: "token-race-session-secret-0123456789ab",
-      API_KEYS: TEST_API_KEY,
-      AIRTABLE_CLIENT_ID: "token-race",
-      AIRTABLE_CLIENT_SECRET: "token-race-secret",
-      AIRTABLE_AUTHORIZE_URL: `${provider.url}/oauth2/v1/authorize`,
-      AIRTABLE_TOKEN_URL: `${provider.url}/oauth2/v1/token`,
-      AIRTABLE_API_URL: provider.url,
+      ...providerEnv("airtable", {
+        clientId: "token-race",
+        clientSecret: "token-race-secret",
+        base: provider.url,
+      }),
       // The two hubs share one pacer (Airtable's 5 per second per base): the clients' listings
       // queue behind each other for longer than the default bound, and must wait, not be shed.
       RATE_LIMIT_WAIT_MS: "60000",
       // A call retried after a 401 takes a new slot at the back of that queue.
       PROVIDER_CALL_TIMEOUT_MS: "60000",
-    };
+    });
     const hubs = await Promise.all([startHubProcess(env), startHubProcess(env)]);
     try {
       const [a] = hubs;

@@ -5,9 +5,10 @@
  * access token under both at once, the refresh token is used exactly once between them.
  */
 import assert from "node:assert/strict";
-import { generateEncryptionKey } from "./crypto/sealer.ts";
+import { providerEnv } from "./provider_config.ts";
 import { createAirtableSandbox } from "./sandbox/airtable/sandbox.ts";
 import { connectThroughConsent } from "./testing/browser.ts";
+import { hubEnv } from "./testing/faulty_servers.ts";
 import { TEST_API_KEY } from "./testing/hub.ts";
 import { type HubProcess, startHubProcess } from "./testing/hub_process.ts";
 import { serveLocally } from "./testing/local_server.ts";
@@ -38,20 +39,15 @@ Deno.test({
       }
       return await sandbox.app.fetch(request);
     });
-    const env = {
-      APP_ENV: "development",
-      SANDBOX: "false",
+    const env = hubEnv({
       UPSTASH_REDIS_REST_URL: tap.url,
       UPSTASH_REDIS_REST_TOKEN: upstash.token,
-      ENCRYPTION_KEYS: generateEncryptionKey("k1"),
-      SESSION_SECRET: "two-processes-session-secret-0123456789",
-      API_KEYS: TEST_API_KEY,
-      AIRTABLE_CLIENT_ID: "two-processes",
-      AIRTABLE_CLIENT_SECRET: "two-processes-secret",
-      AIRTABLE_AUTHORIZE_URL: `${provider.url}/oauth2/v1/authorize`,
-      AIRTABLE_TOKEN_URL: `${provider.url}/oauth2/v1/token`,
-      AIRTABLE_API_URL: provider.url,
-    };
+      ...providerEnv("airtable", {
+        clientId: "two-processes",
+        clientSecret: "two-processes-secret",
+        base: provider.url,
+      }),
+    });
     const hubs = await Promise.all([startHubProcess(env), startHubProcess(env)]);
     try {
       const [a, b] = hubs;

@@ -1,35 +1,7 @@
 import assert from "node:assert/strict";
-import { type ChainPage, type ChainPosition, lazyPage } from "../contract/chains.ts";
+import type { ChainPosition } from "../contract/chains.ts";
 import { runChains } from "./chains.ts";
-import { makeItem } from "../contract/item.ts";
-
-/**
- * Chains of `sizes[chain]` numbered items served in pages, recording each call; lazy pages map
- * their items when first read, and record that too.
- */
-function fakeChains(sizes: Record<string, number>, options: { lazy?: boolean } = {}) {
-  const calls: string[] = [];
-  const fetchPage = (position: ChainPosition, pageSize: number): Promise<ChainPage> => {
-    const at = `${position.chain}@${position.cursor ?? 0}`;
-    calls.push(`${at}/${pageSize}`);
-    const start = Number(position.cursor ?? 0);
-    const end = Math.min(start + pageSize, sizes[position.chain]);
-    const numbers = Array.from({ length: end - start }, (_, i) => start + i);
-    const toItems = (ns: readonly number[]) => {
-      if (options.lazy) calls.push(`map ${at}`);
-      return ns.map((i) =>
-        makeItem({ id: `${position.chain}-${i}`, type: position.chain, name: `n${i}` })
-      );
-    };
-    const next = end < sizes[position.chain] ? String(end) : null;
-    return Promise.resolve(
-      options.lazy ? lazyPage(numbers, toItems, { next }) : { items: toItems(numbers), next },
-    );
-  };
-  return { calls, fetchPage };
-}
-
-const starts = (...chains: string[]) => chains.map((chain) => ({ chain, cursor: null }));
+import { fakeChains, starts } from "./chains_fakes.ts";
 
 Deno.test("without a limit every chain is followed to its end, grouped in chain order", async () => {
   const fake = fakeChains({ a: 250, b: 30, c: 0 });
@@ -137,65 +109,6 @@ Deno.test("a provider that repeats a cursor is stopped instead of looping", asyn
   );
 });
 
-/** A parent chain of 3 pages; each page reveals one child chain of 15 items. */
-function nestedFake() {
-  const fetchPage = (position: ChainPosition, pageSize: number): Promise<ChainPage> => {
-    if (position.chain === "parent") {
-      const n = Number(position.cursor ?? 0);
-      return Promise.resolve({
-        items: [makeItem({ id: `p${n}`, type: "parent", name: `p${n}` })],
-        next: n < 2 ? String(n + 1) : null,
-        spawn: [{ chain: `child-${n}`, cursor: null, context: { parent: `p${n}` } }],
-      });
-    }
-    const start = Number(position.cursor ?? 0);
-    const end = Math.min(start + pageSize, 15);
-    const items = [];
-    for (let i = start; i < end; i++) {
-      items.push(makeItem({
-        id: `${position.context?.parent}-c${i}`,
-        type: "child",
-        name: `c${i}`,
-      }));
-    }
-    return Promise.resolve({ items, next: end < 15 ? String(end) : null });
-  };
-  return fetchPage;
-}
-
-Deno.test("revealed chains run too, each after the items of the chain that revealed it", async () => {
-  const result = await runChains({
-    positions: starts("parent"),
-    limit: null,
-    callBudget: null,
-    maxPageSize: 4,
-    fetchPage: nestedFake(),
-  });
-  assert.equal(result.items.length, 3 + 45);
-  assert.deepEqual(result.items.slice(0, 4).map((i) => i.id), ["p0", "p1", "p2", "p0-c0"]);
-  assert.deepEqual(result.remaining, []);
-});
-
-Deno.test("with a limit, revealed chains are carried in the cursor and every item comes once", async () => {
-  const fetchPage = nestedFake();
-  const seen: string[] = [];
-  let positions: ChainPosition[] = starts("parent");
-  while (positions.length > 0) {
-    const page = await runChains({
-      positions,
-      limit: 7,
-      callBudget: null,
-      maxPageSize: 4,
-      fetchPage,
-    });
-    assert.ok(page.items.length <= 7);
-    seen.push(...page.items.map((i) => i.id));
-    positions = page.remaining;
-  }
-  assert.equal(seen.length, 48);
-  assert.equal(new Set(seen).size, 48);
-});
-
 Deno.test("a call budget bounds each request's provider calls and the cursor carries on", async () => {
   const fake = fakeChains({ a: 250, b: 30, c: 0 });
   const seen: string[] = [];
@@ -236,27 +149,6 @@ Deno.test("the same cursor and budget give the same page whatever the timing", a
     });
   };
   assert.deepEqual(await run(true), await run(false));
-});
-
-Deno.test("a bounded run hands a finished chain's leftover to the chains it revealed", async () => {
-  const result = await runChains({
-    positions: starts("parent"),
-    limit: 1000,
-    callBudget: null,
-    maxPageSize: 4,
-    fetchPage: nestedFake(),
-  });
-  assert.equal(result.items.length, 48);
-  assert.deepEqual(result.remaining, []);
-  const tight = await runChains({
-    positions: starts("parent"),
-    limit: 10,
-    callBudget: null,
-    maxPageSize: 4,
-    fetchPage: nestedFake(),
-  });
-  assert.ok(tight.items.length <= 10);
-  assert.ok(tight.remaining.length > 0);
 });
 
 Deno.test("a limited answer deals its pages across groups before a group's other chains", async () => {

@@ -4,6 +4,7 @@
  * paused (it accepts requests and answers none until resumed).
  */
 import { generateEncryptionKey } from "../crypto/sealer.ts";
+import { providerEnv } from "../provider_config.ts";
 import { createAirtableSandbox } from "../sandbox/airtable/sandbox.ts";
 import { TEST_API_KEY } from "./hub.ts";
 import { type LocalServer, serveLocally } from "./local_server.ts";
@@ -48,13 +49,11 @@ export function slowAirtable(): SlowAirtable {
     sandbox,
     redirectUris,
     delays,
-    env: {
-      AIRTABLE_CLIENT_ID: CLIENT_ID,
-      AIRTABLE_CLIENT_SECRET: CLIENT_SECRET,
-      AIRTABLE_AUTHORIZE_URL: `${server.url}/oauth2/v1/authorize`,
-      AIRTABLE_TOKEN_URL: `${server.url}/oauth2/v1/token`,
-      AIRTABLE_API_URL: server.url,
-    },
+    env: providerEnv("airtable", {
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      base: server.url,
+    }),
     close: () => server.close(),
   };
 }

@@ -41,7 +41,7 @@ export interface ProviderHub<Control> {
   close(): Promise<void>;
 }
 
-export async function startProviderHub<Control>(options: {
+export interface ProviderHubOptions<Control> {
   provider: ProviderId;
   makeSandbox: (
     app: { clientId: string; clientSecret: string; redirectUris: string[] },
@@ -51,7 +51,11 @@ export async function startProviderHub<Control>(options: {
   user?: string;
   encryptionKeys?: EncryptionKey[];
   syncStepsPerRun?: number | null;
-}): Promise<ProviderHub<Control>> {
+}
+
+export async function startProviderHub<Control>(
+  options: ProviderHubOptions<Control>,
+): Promise<ProviderHub<Control>> {
   const redirectUris: string[] = [];
   const sandbox = options.makeSandbox({
     clientId: "cid",

@@ -2,11 +2,10 @@
 import assert from "node:assert/strict";
 import {
   call,
-  connect,
   crm,
-  fakeClock,
+  type FakeClock,
   type Served,
-  serveSandbox,
+  withToken,
 } from "../../testing/sandboxes/hubspot.ts";
 
 interface SearchAnswer {
@@ -24,16 +23,10 @@ function search(s: Served, token: string, type: string, body: unknown) {
 }
 
 async function withSearch(
-  test: (s: Served, token: string, clock: ReturnType<typeof fakeClock>) => Promise<void>,
+  test: (s: Served, token: string, clock: FakeClock) => Promise<void>,
   counts = { contacts: 430, companies: 60, deals: 90 },
 ) {
-  const clock = fakeClock();
-  const s = serveSandbox({ clock: clock.now, counts });
-  try {
-    await test(s, (await connect(s)).access_token, clock);
-  } finally {
-    await s.close();
-  }
+  await withToken(test, { counts });
 }
 
 const modifiedSince = (property: string, from: number, after?: string) => ({

@@ -1,6 +1,6 @@
 /** Serves the Airtable sandbox over real HTTP for tests, and walks its OAuth flow like a browser. */
 import assert from "node:assert/strict";
-import { formFields } from "../browser.ts";
+import { decideOnConsent } from "../browser.ts";
 import type { AirtableBase } from "../../sandbox/airtable/data.ts";
 import {
   type AirtableSandboxOptions,
@@ -48,17 +48,10 @@ export async function authorize(
   decision: "approve" | "deny" = "approve",
   overrides: Record<string, string> = {},
 ): Promise<URL> {
-  const page = await fetch(`${s.url}/oauth2/v1/authorize?${await authorizeQuery(overrides)}`);
-  assert.equal(page.status, 200);
-  const form = formFields(await page.text());
-  const posted = await fetch(`${s.url}${form.action}`, {
-    method: "POST",
-    headers: { "Content-Type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ ...form.fields, decision }),
-    redirect: "manual",
-  });
-  assert.equal(posted.status, 302);
-  return new URL(posted.headers.get("location")!);
+  return await decideOnConsent(
+    `${s.url}/oauth2/v1/authorize?${await authorizeQuery(overrides)}`,
+    decision,
+  );
 }
 
 /** An approved code. */

@@ -1,5 +1,6 @@
 /** Test helpers: the sandbox on a real port, a fake clock, and the install flow as a browser does it. */
 import { Hono } from "hono";
+import assert from "node:assert/strict";
 import {
   createHubspotSandbox,
   type HubspotSandboxControl,
@@ -45,6 +46,20 @@ export function serveSandbox(options: Partial<HubspotSandboxOptions> = {}, mount
   const app = mount === "" ? sandbox.app : new Hono().route(mount, sandbox.app);
   const server = serveLocally(app.fetch);
   return { base: server.url + mount, control: sandbox.control, close: server.close };
+}
+
+/** Runs `test` against a sandbox on a fake clock, and closes the sandbox after. */
+export async function withSandbox(
+  test: (s: Served, clock: FakeClock) => Promise<void>,
+  options: Partial<HubspotSandboxOptions> = {},
+): Promise<void> {
+  const clock = fakeClock();
+  const s = serveSandbox({ clock: clock.now, ...options });
+  try {
+    await test(s, clock);
+  } finally {
+    await s.close();
+  }
 }
 
 export interface Answer {
@@ -147,4 +162,28 @@ export function crm(s: Served, path: string, accessToken?: string): Promise<Answ
     ? {}
     : { Authorization: `Bearer ${accessToken}` };
   return call(`${s.base}${path}`, { headers });
+}
+
+/** Runs `test` with an access token from the whole flow (`install` its parameters). */
+export async function withToken(
+  test: (s: Served, token: string, clock: FakeClock) => Promise<void>,
+  options: Partial<HubspotSandboxOptions> = {},
+  install: Record<string, string> = {},
+): Promise<void> {
+  await withSandbox(
+    async (s, clock) => await test(s, (await connect(s, install)).access_token, clock),
+    options,
+  );
+}
+
+/** The rate-limit headers HubSpot sends on every CRM answer, 429s aside. */
+export function assertRateHeaders(answer: Answer, max: number, remaining?: number): void {
+  assert.equal(answer.headers.get("x-hubspot-ratelimit-max"), String(max));
+  assert.equal(answer.headers.get("x-hubspot-ratelimit-interval-milliseconds"), "10000");
+  assert.match(answer.headers.get("x-hubspot-ratelimit-remaining") ?? "", /^\d+$/);
+  if (remaining !== undefined) {
+    assert.equal(answer.headers.get("x-hubspot-ratelimit-remaining"), String(remaining));
+  }
+  assert.ok(answer.headers.get("x-hubspot-correlation-id"));
+  assert.equal(answer.headers.get("retry-after"), null);
 }

@@ -1,6 +1,6 @@
 /** Serves the Notion sandbox over real HTTP for tests, and walks its OAuth flow like a browser. */
 import assert from "node:assert/strict";
-import { formFields } from "../browser.ts";
+import { decideOnConsent } from "../browser.ts";
 import { NOTION_VERSION } from "../../providers/notion.ts";
 import { createNotionSandbox, type NotionSandboxOptions } from "../../sandbox/notion/sandbox.ts";
 import { serveLocally } from "../local_server.ts";
@@ -35,17 +35,7 @@ export async function authorize(
     state: "st-1",
     ...query,
   }));
-  const page = await fetch(`${s.url}/v1/oauth/authorize?${params}`);
-  assert.equal(page.status, 200);
-  const form = formFields(await page.text());
-  const posted = await fetch(`${s.url}${form.action}`, {
-    method: "POST",
-    headers: { "Content-Type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ ...form.fields, decision }),
-    redirect: "manual",
-  });
-  assert.equal(posted.status, 302);
-  return new URL(posted.headers.get("location")!);
+  return await decideOnConsent(`${s.url}/v1/oauth/authorize?${params}`, decision);
 }
 
 /** A token request as Notion documents it: Basic auth, JSON body, Notion-Version. */
