@@ -11,10 +11,11 @@ export interface ChainRun {
   maxPageSize: number;
   fetchPage: (position: ChainPosition, pageSize: number) => Promise<ChainPage>;
   /**
-   * Rate-limit groups take turns to be dealt first (see `rotated`): for a run of many limited
-   * steps (a sync). A live answer keeps one order, so the same account pages the same way.
+   * Every rate-limit group is dealt as many shares (see `itemShares`): for a run of many
+   * limited steps (a sync). A live answer keeps to its limit, so the same account pages the
+   * same way.
    */
-  takeTurns?: boolean;
+  evenGroups?: boolean;
 }
 
 export interface ChainResult {
@@ -31,7 +32,7 @@ export interface ChainResult {
  * whatever the timing. Items come out in chain order, a chain's revealed chains after its own.
  */
 export async function runChains(run: ChainRun): Promise<ChainResult> {
-  const quotas = itemShares(run.limit, run.positions, run.maxPageSize, run.takeTurns ?? false);
+  const quotas = itemShares(run.limit, run.positions, run.maxPageSize, run.evenGroups ?? false);
   const budgets = shares(run.callBudget, run.positions.length);
   const bounded = run.limit !== null || run.callBudget !== null;
   const results = await Promise.all(
@@ -57,14 +58,20 @@ const MIN_SHARE = 25;
  * than a page per group still mixes the groups (HubSpot's contacts, companies and deals on one
  * page). Shares are dealt one at a time, round robin across groups (chains sharing a rate limit)
  * and then across each group's chains; the last share dealt is trimmed to the limit, chains
- * dealt none wait for a later answer. With `takeTurns`, rate-limit groups take turns to be
- * dealt first (see `rotated`).
+ * dealt none wait for a later answer.
+ *
+ * With `evenGroups` (a sync's steps) and rate-limit groups, every group gets as many shares,
+ * spread over its chains in turn, and the limit is rounded up to whole rounds (less than
+ * twice the limit, since there are no more groups than shares): a step waits
+ * for its slowest group, so uneven shares (1,000 items over 4 Airtable bases: 3, 3, 2, 2
+ * pages) would leave the other groups idle at every step (1.22x the rate limit's bound,
+ * against 1.10x with 3 pages each).
  */
 function itemShares(
   limit: number | null,
   positions: readonly ChainPosition[],
   pageSize: number,
-  takeTurns = false,
+  evenGroups = false,
 ): number[] {
   if (limit === null || limit === Infinity) return shares(null, positions.length);
   const groups = new Map<string, number[]>();
@@ -72,42 +79,30 @@ function itemShares(
     const key = p.group ?? `#${i}`;
     groups.set(key, [...(groups.get(key) ?? []), i]);
   });
+  const lists = [...groups.values()];
+  const unit = Math.min(pageSize, Math.max(MIN_SHARE, Math.ceil(limit / lists.length)));
+  const quotas = new Array<number>(positions.length).fill(0);
+  const slots = Math.ceil(limit / unit);
+  // More groups than shares: one each would overshoot the limit many times; dealt as live.
+  if (evenGroups && positions.some((p) => p.group !== undefined) && lists.length <= slots) {
+    const perGroup = Math.ceil(slots / lists.length);
+    for (const list of lists) {
+      for (let share = 0; share < perGroup; share++) quotas[list[share % list.length]] += unit;
+    }
+    return quotas;
+  }
   const order: number[] = [];
-  const lists = takeTurns ? rotated([...groups.values()], positions) : [...groups.values()];
   for (let round = 0; order.length < positions.length; round++) {
     for (const list of lists) if (round < list.length) order.push(list[round]);
   }
-  const unit = Math.min(pageSize, Math.max(MIN_SHARE, Math.ceil(limit / lists.length)));
   const dealt = new Array<number>(positions.length).fill(0);
-  const slots = Math.ceil(limit / unit);
   for (let slot = 0; slot < slots; slot++) dealt[order[slot % order.length]]++;
-  const quotas = new Array<number>(positions.length).fill(0);
   let left = limit;
   for (const i of order) {
     quotas[i] = Math.min(dealt[i] * unit, left);
     left -= quotas[i];
   }
   return quotas;
-}
-
-/**
- * The groups in turn order. When the shares do not split evenly, the groups dealt first get one
- * more; always the same groups, step after step of a long listing (a sync's steps of 1,000
- * items over 4 Airtable bases: 3, 3, 2, 2 pages), would make those bases fill their rate
- * windows first and hold up every step while the others idle. So rate-limit groups start at
- * a group picked by the chains' cursors, which change step after step: the extra shares
- * spread over all groups. Chains without a group keep their order.
- */
-function rotated(lists: number[][], positions: readonly ChainPosition[]): number[][] {
-  if (lists.length < 2 || positions.every((p) => p.group === undefined)) return lists;
-  let hash = 2166136261;
-  for (const p of positions) {
-    for (const char of `${p.chain}\u0000${p.cursor ?? ""}\u0000`) {
-      hash = Math.imul(hash ^ char.charCodeAt(0), 16777619) >>> 0;
-    }
-  }
-  const start = hash % lists.length;
-  return [...lists.slice(start), ...lists.slice(0, start)];
 }
 
 /** Splits a total into `count` fixed shares, the first ones one larger; null is unbounded. */

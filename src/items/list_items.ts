@@ -87,7 +87,8 @@ export class ItemsService {
       callBudget: options.background ? options.callBudget ?? null : this.deps.callBudget,
       maxPageSize: spec.maxPageSize,
       fetchPage: (position, pageSize) => spec.fetchPage(position, pageSize, api, context),
-      takeTurns: options.background,
+      // A step under a subrequest budget keeps to its item limit (its writes are costed by it).
+      evenGroups: options.background && (options.callBudget ?? null) === null,
     });
     return {
       items: spec.finishItems ? spec.finishItems(result.items) : result.items,

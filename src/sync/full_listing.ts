@@ -10,7 +10,10 @@ import { chunkItems } from "./copy.ts";
 import { fingerprint, type FullCompare, type Run, type StepResult } from "./run.ts";
 import { WriteBatch } from "./writes.ts";
 
-/** Items listed per step: one checkpoint, and at most this many items in memory at a time. */
+/**
+ * Items listed per step: one checkpoint, and about this many items in memory at a time (an
+ * unbudgeted step rounds up to whole rounds of rate-limit groups: less than twice as many).
+ */
 export const STEP_ITEMS = 1000;
 
 /**
