@@ -10,7 +10,7 @@ import type { Store } from "../store/store.ts";
 import { type ChangeEntry, ChangeLog, SinceExpiredError } from "./changes.ts";
 import { CopyStore, NO_FILTERS } from "./copy.ts";
 import { syncKey } from "./run.ts";
-import { readStatus } from "./status.ts";
+import { perChunkOf, readStatus } from "./status.ts";
 import { readSince, type Since, sinceToken } from "./tokens.ts";
 
 export interface ChangesPage {
@@ -56,7 +56,12 @@ export async function readChanges(
     const copy = new CopyStore(deps.store, key);
     const read = await copy.page(
       since.g,
-      { chunk: since.c, offset: since.o },
+      // The status sizes the first read of the generation it serves.
+      {
+        chunk: since.c,
+        offset: since.o,
+        perChunk: since.g === status.generation ? perChunkOf(status) : undefined,
+      },
       request.limit,
       NO_FILTERS,
     );

@@ -71,6 +71,7 @@ export async function finish(
     progress: null,
     lastError: null,
     generation: run.generation,
+    chunks: checkpoint.chunks,
     watermark: full
       ? run.provider.spec.changeFeed?.watermarkAt(listedAt!) ?? null
       : checkpoint.watermark,

@@ -15,7 +15,7 @@ import { type CopyFilters, CopyStore, matches } from "./copy.ts";
 import { type RunLimits, SyncEngine, syncKey } from "./engine.ts";
 import { SubrequestBudget, type SubrequestCounter } from "./subrequests.ts";
 import { SyncRegistry } from "./registry.ts";
-import { parseStatus, readStatus, type SyncView, syncView } from "./status.ts";
+import { parseStatus, perChunkOf, readStatus, type SyncView, syncView } from "./status.ts";
 import { COPY_CURSOR_PREFIX, copyCursor, filterSignature, readCopyCursor } from "./tokens.ts";
 
 export type { ChangesPage } from "./changes_feed.ts";
@@ -154,7 +154,7 @@ export class SyncService {
     }
     const signature = filterSignature(page.filters);
     const at = page.cursor === null
-      ? { g: status.generation!, c: 0, o: 0, a: undefined }
+      ? { g: status.generation!, c: 0, o: 0, a: perChunkOf(status) }
       : readCopyCursor(spec.id, page.cursor, signature);
     if (at.g < (status.generation ?? 0) - 1) {
       throw new InvalidRequestError(

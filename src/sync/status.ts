@@ -20,6 +20,8 @@ const storedStatusSchema = z.object({
   lastError: z.object({ code: z.string(), message: z.string() }).nullable(),
   /** The complete copy that reads are served from; null before the first sync completes. */
   generation: z.number().nullable(),
+  /** That generation's chunks: with `items`, what sizes a listing's first read of it. */
+  chunks: z.number().nullable().default(null),
   /** Where the provider's change feed stands after the copy: the next sync reads from it. */
   watermark: z.record(z.string(), z.string()).nullable().default(null),
   /** When the last full listing began (epoch ms): a sync long after it lists fully again. */
@@ -38,6 +40,7 @@ export const NEVER_SYNCED: SyncStatus = {
   progress: null,
   lastError: null,
   generation: null,
+  chunks: null,
   watermark: null,
   listedAt: null,
 };
@@ -49,6 +52,12 @@ export async function readStatus(store: Store, key: string): Promise<SyncStatus>
 export function parseStatus(raw: string | null): SyncStatus {
   const parsed = storedStatusSchema.safeParse(raw === null ? null : parseJson(raw));
   return parsed.success ? parsed.data : NEVER_SYNCED;
+}
+
+/** Items a chunk of the served generation holds (rounded down), when the status knows. */
+export function perChunkOf(status: SyncStatus): number | undefined {
+  if (status.items === null || status.chunks === null || status.chunks === 0) return undefined;
+  return Math.max(1, Math.floor(status.items / status.chunks));
 }
 
 export async function writeStatus(store: Store, key: string, status: SyncStatus): Promise<void> {
