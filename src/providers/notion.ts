@@ -131,6 +131,7 @@ export const notion: ProviderSpec<"notion"> = {
   // edit: a newest-first walk down to the watermark (minus a minute: edit times are rounded
   // down to it) would only add calls.
   finishItems,
+  namedParent: (item) => item.parent_id === null ? rawParents.get(item) : undefined,
   revoke,
 };
 

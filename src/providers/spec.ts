@@ -187,6 +187,12 @@ export interface ProviderSpec<Id extends string = string> {
   changeFeed?: ChangeFeed;
   /** Adjusts one response's items together (links children to parents listed beside them). */
   finishItems?(items: IntegrationItem[]): IntegrationItem[];
+  /**
+   * The id of the parent an item names when `finishItems` could not link it (the parent was
+   * not beside it), for an item `finishItems` returned: a sync that lists the parent later
+   * links the child then.
+   */
+  namedParent?(item: IntegrationItem): string | undefined;
   /** Revokes the grant at the provider, when it offers a way. */
   revoke?(
     tokens: { accessToken: string; refreshToken: string | null },

@@ -47,6 +47,12 @@ const checkpointSchema = z.object({
    * carry the old name as their parent's, and are linked again at the end.
    */
   renamed: z.array(z.string()).default([]),
+  /**
+   * Parents that children listed so far named but no step had listed (src/sync/parents.ts),
+   * and those of them listed since: their children are linked at the end.
+   */
+  awaited: z.array(z.string()).default([]),
+  lateParents: z.array(z.string()).default([]),
 });
 export type Checkpoint = z.infer<typeof checkpointSchema>;
 
@@ -68,6 +74,8 @@ export const EMPTY_CHECKPOINT: Checkpoint = {
   baseChunks: 0,
   read: 0,
   renamed: [],
+  awaited: [],
+  lateParents: [],
 };
 
 export function parseCheckpoint(raw: string | null): Checkpoint | null {

@@ -5,6 +5,7 @@
  * A page of 1,000 items is one getMany.
  */
 import type { IntegrationItem } from "../contract/item.ts";
+import { HubError } from "../errors.ts";
 import { parseJson } from "../json.ts";
 import type { Store, StoreWrite } from "../store/store.ts";
 
@@ -54,10 +55,20 @@ export function matches(item: IntegrationItem, filters: CopyFilters): boolean {
   return true;
 }
 
-/** An item as its chunk's digest keeps it: type, time modified, name (lower case, escaped). */
-function digestLine(item: IntegrationItem): string {
+/**
+ * An item as its chunk's digest keeps it: type, time modified, name (lower case, escaped), and
+ * the parent it names when it is not linked to one yet (src/sync/parents.ts).
+ */
+function digestLine(item: IntegrationItem, namedParent: string | undefined): string {
   const modified = item.last_modified_time === null ? "" : Date.parse(item.last_modified_time);
-  return `${item.type}\t${modified}\t${escapeLine(item.name.toLowerCase())}`;
+  const line = `${item.type}\t${modified}\t${escapeLine(item.name.toLowerCase())}`;
+  return namedParent === undefined ? line : `${line}\t${escapeLine(namedParent)}`;
+}
+
+/** The parent a digest line names, if any. */
+function namedParentOf(line: string): string | undefined {
+  const parent = line.split("\t")[3];
+  return parent === undefined ? undefined : JSON.parse(`"${parent}"`);
 }
 
 /** JSON's escapes, character by character: a substring of a name stays a substring. */
@@ -100,6 +111,15 @@ export function chunkItems<T>(items: readonly T[]): T[][] {
   return chunks;
 }
 
+/**
+ * Staged changes or a copy went missing (expired, evicted): the sync fails, and the
+ * next one starts over as a full listing.
+ */
+export class CopyIncompleteError extends HubError {
+  readonly code = "sync_copy_incomplete";
+  readonly status = 503;
+}
+
 export class CopyStore {
   constructor(private readonly store: Store, private readonly key: string) {}
 
@@ -112,11 +132,48 @@ export class CopyStore {
    * modified, name), a tenth of the chunk's size, so a filtered read scans digests and opens
    * only the chunks that hold a match.
    */
-  chunkWrites(generation: number, chunk: number, items: IntegrationItem[]): StoreWrite[] {
+  chunkWrites(
+    generation: number,
+    chunk: number,
+    items: IntegrationItem[],
+    namedParents: readonly (string | undefined)[] = [],
+  ): StoreWrite[] {
+    const digest = items.map((item, i) => digestLine(item, namedParents[i])).join("\n");
     return [
       { key: this.#chunkKey(generation, chunk), value: JSON.stringify(items) },
-      { key: this.#digestKey(generation, chunk), value: items.map(digestLine).join("\n") },
+      { key: this.#digestKey(generation, chunk), value: digest },
     ];
+  }
+
+  /**
+   * A generation's first `chunks` chunks with the parent each item names unlinked, a batch at
+   * a time (two keys a chunk: SCAN_BATCH / 2 chunks a round trip).
+   */
+  async *scanNamedParents(
+    generation: number,
+    chunks: number,
+  ): AsyncGenerator<{ items: IntegrationItem[]; namedParents: (string | undefined)[] }> {
+    const batch = SCAN_BATCH / 2;
+    for (let from = 0; from < chunks; from += batch) {
+      const count = Math.min(batch, chunks - from);
+      const keys = Array.from({ length: count }, (_, i) => [
+        this.#chunkKey(generation, from + i),
+        this.#digestKey(generation, from + i),
+      ]).flat();
+      const raw = await this.store.getMany(keys);
+      for (let i = 0; i < count; i++) {
+        const [items, digest] = [raw[2 * i], raw[2 * i + 1]];
+        if (items === null || digest === null) {
+          throw new CopyIncompleteError(
+            "Part of the copy being written is gone; the next sync lists again.",
+          );
+        }
+        yield {
+          items: parseJson(items) as IntegrationItem[],
+          namedParents: digest.split("\n").map(namedParentOf),
+        };
+      }
+    }
   }
 
   #digestKey(generation: number, chunk: number): string {

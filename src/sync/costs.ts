@@ -6,6 +6,7 @@
 import { SCAN_BATCH } from "./copy.ts";
 import { FeedStage } from "./feed_stage.ts";
 import type { Checkpoint } from "./checkpoint.ts";
+import { hasWaitingChildren } from "./parents.ts";
 import type { Run } from "./run.ts";
 
 /** Before the first step: the request noted, the lease, the request taken, status and checkpoint, the status. */
@@ -54,8 +55,10 @@ export function stepCost(run: Run, checkpoint: Checkpoint): StepCost {
 export function finishCost(run: Run, checkpoint: Checkpoint): number {
   if (checkpoint.mode === "unchanged") return 2;
   if (checkpoint.mode !== "full") return 2 + 3;
-  // Children of renamed items linked again: the generation read once more.
-  const relink = checkpoint.renamed.length === 0 ? 0 : Math.ceil(checkpoint.chunks / SCAN_BATCH);
+  // Children that waited for their parents: the generation and its digests read once more.
+  const relink = hasWaitingChildren(checkpoint)
+    ? Math.ceil(checkpoint.chunks / (SCAN_BATCH / 2))
+    : 0;
   return compareReads(run, checkpoint) + relink + 2 + 3;
 }
 

@@ -4,12 +4,11 @@
  * make the next generation: one batch of the previous copy's chunks at a time, the changes held
  * in memory (at most MAX_FEED_CHANGES of them, ids of `present` aside), never the whole account.
  */
-import { HubError } from "../errors.ts";
 import type { IntegrationItem } from "../contract/item.ts";
 import { parseJson } from "../json.ts";
 import type { Store, StoreWrite } from "../store/store.ts";
 import type { ChangeEntry } from "./changes.ts";
-import { chunkItems } from "./copy.ts";
+import { chunkItems, CopyIncompleteError } from "./copy.ts";
 
 /** More changes than this in one sync: a full listing is as cheap, and bounds memory. */
 export const MAX_FEED_CHANGES = 20_000;
@@ -95,15 +94,6 @@ export class FeedStage {
       ...Array.from({ length: matched }, (_, chunk) => this.#chunkKey("matched", chunk)),
     ];
   }
-}
-
-/**
- * Staged changes or the previous copy went missing (expired, evicted): the sync fails, and the
- * next one starts over as a full listing.
- */
-export class CopyIncompleteError extends HubError {
-  readonly code = "sync_copy_incomplete";
-  readonly status = 503;
 }
 
 function addEntry(staged: StagedChanges, entry: StageEntry): void {

@@ -6,9 +6,8 @@
 import { ProviderError } from "../errors.ts";
 import type { ChainPosition } from "../contract/chains.ts";
 import { type Checkpoint, countTypes, EMPTY_CHECKPOINT } from "./checkpoint.ts";
-import { chunkItems, SCAN_BATCH } from "./copy.ts";
+import { chunkItems, CopyIncompleteError, SCAN_BATCH } from "./copy.ts";
 import {
-  CopyIncompleteError,
   isDeleted,
   MAX_FEED_CHANGES,
   MERGE_STEP_CHUNKS,

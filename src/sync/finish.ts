@@ -8,7 +8,7 @@ import { parseJson } from "../json.ts";
 import { z } from "zod";
 import type { Store } from "../store/store.ts";
 import type { Checkpoint } from "./checkpoint.ts";
-import { changeWrites, deletions, relinkRenamed } from "./full_listing.ts";
+import { changeWrites, deletions, relinkWaiting } from "./full_listing.ts";
 import { checkpointKey, metaKey, type Run } from "./run.ts";
 import type { SyncStatus } from "./status.ts";
 import { WriteBatch } from "./writes.ts";
@@ -54,7 +54,7 @@ export async function finish(
   const full = checkpoint.mode === "full";
   if (full) {
     const logged = [
-      ...await relinkRenamed(run, checkpoint, writes),
+      ...await relinkWaiting(run, checkpoint, writes),
       ...await deletions(run, checkpoint),
     ];
     changeChunks += changeWrites(run, checkpoint, logged, writes);

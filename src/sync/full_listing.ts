@@ -3,10 +3,17 @@
  * each step's items written as chunks of the new generation, what differs from the previous
  * generation written to the change log; at the end, what the listing did not see is deleted.
  */
-import { type IntegrationItem, makeItem } from "../contract/item.ts";
+import type { IntegrationItem } from "../contract/item.ts";
 import type { ChangeEntry } from "./changes.ts";
 import { type Checkpoint, countTypes } from "./checkpoint.ts";
 import { chunkItems } from "./copy.ts";
+import {
+  asParent,
+  awaitParents,
+  hasWaitingChildren,
+  linkAcrossSteps,
+  linkWaitingChildren,
+} from "./parents.ts";
 import { fingerprint, type FullCompare, type Run, type StepResult } from "./run.ts";
 import { WriteBatch } from "./writes.ts";
 
@@ -51,7 +58,8 @@ export async function listStep(
   const writes = new WriteBatch();
   const chunks = chunkItems(fresh);
   chunks.forEach((items, i) => {
-    writes.setAll(run.copy.chunkWrites(run.generation, checkpoint.chunks + i, items));
+    const parents = items.map((item) => run.provider.spec.namedParent?.(item));
+    writes.setAll(run.copy.chunkWrites(run.generation, checkpoint.chunks + i, items, parents));
   });
   const changeChunks = changeWrites(run, checkpoint, changes, writes);
   return {
@@ -64,40 +72,21 @@ export async function listStep(
       done: checkpoint.done + fresh.length,
       types: countTypes(checkpoint.types, fresh),
       renamed: [...checkpoint.renamed, ...renamed],
+      ...(known === null ? {} : awaitParents(run, checkpoint, fresh, known)),
     },
     writes,
   };
 }
 
-/**
- * Children listed before their parent was found renamed carry its old name: linked again to
- * its new one (their chunks rewritten, before the generation is served), and logged.
- */
-export async function relinkRenamed(
+/** Children that waited for their parents (src/sync/parents.ts), linked and logged. */
+export async function relinkWaiting(
   run: Run,
   checkpoint: Checkpoint,
   writes: WriteBatch,
 ): Promise<ChangeEntry[]> {
-  if (checkpoint.renamed.length === 0) return [];
+  if (!hasWaitingChildren(checkpoint)) return [];
   const { known } = await compareWith(run, checkpoint);
-  const names = new Map(checkpoint.renamed.map((id) => [id, known?.get(id)?.name ?? null]));
-  const at = new Date(run.deps.clock()).toISOString();
-  const changes: ChangeEntry[] = [];
-  let chunk = 0;
-  for await (const items of run.copy.scan(run.generation, checkpoint.chunks)) {
-    let stale = false;
-    const linked = items.map((item) => {
-      const name = item.parent_id === null ? undefined : names.get(item.parent_id);
-      if (name === undefined || name === null || item.parent_path_or_name === name) return item;
-      stale = true;
-      const fixed = { ...item, parent_path_or_name: name };
-      changes.push({ action: "upsert", id: item.id, item: fixed, changed_at: at });
-      return fixed;
-    });
-    if (stale) writes.setAll(run.copy.chunkWrites(run.generation, chunk, linked));
-    chunk++;
-  }
-  return changes;
+  return await linkWaitingChildren(run, checkpoint, known, writes);
 }
 
 /** What the previous copy held and the listing did not: deleted. */
@@ -136,29 +125,6 @@ async function compareWith(run: Run, checkpoint: Checkpoint): Promise<FullCompar
     }
   }
   return run.compare = { previous, copied, known };
-}
-
-/**
- * A step's items linked to their parents wherever in the account those are: the provider's
- * finishItems links children to parents listed beside them, so the step is finished again
- * beside every other item known (this listing's, else the previous copy's). A child listed
- * before a parent renamed in this sync is linked again at the end (relinkRenamed); in a first
- * sync a child listed before its parent stays unlinked until the next sync finds the parent in
- * the copy.
- */
-function linkAcrossSteps(
-  run: Run,
-  items: IntegrationItem[],
-  known: Map<string, IntegrationItem>,
-): IntegrationItem[] {
-  const ids = new Set(items.map((item) => item.id));
-  const others = [...known.values()].filter((item) => !ids.has(item.id));
-  return run.provider.spec.finishItems!([...items, ...others]).filter((item) => ids.has(item.id));
-}
-
-/** What a parent needs to be linked to: its id and name. */
-function asParent(item: IntegrationItem): IntegrationItem {
-  return makeItem({ id: item.id, type: item.type, name: item.name });
 }
 
 /** Adds changes after the checkpoint's to `writes`, in log chunks; answers how many chunks. */
