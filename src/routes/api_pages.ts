@@ -4,7 +4,7 @@ import { InvalidRequestError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { ActiveProvider } from "../providers/registry.ts";
 import type { Services } from "../services.ts";
-import type { CopyFilters } from "../sync/copy.ts";
+import type { CopyFilters } from "../sync/filters.ts";
 import type { ChangesPage, SyncedPage } from "../sync/service.ts";
 
 export interface ItemsRequest {

@@ -8,7 +8,7 @@ import {
   UnauthenticatedError,
 } from "../errors.ts";
 import { ProviderCard } from "../../views/dashboard.tsx";
-import type { CopyFilters } from "../sync/copy.ts";
+import type { CopyFilters } from "../sync/filters.ts";
 import { cardsFor } from "./cards.ts";
 import { pageErrors } from "../http/errors.tsx";
 import { toCsv } from "./items_csv.ts";

@@ -1,14 +1,8 @@
 import assert from "node:assert/strict";
 import { makeItem } from "../contract/item.ts";
 import { createKvStore } from "../store/kv_store.ts";
-import {
-  CHUNK_ITEMS,
-  chunkItems,
-  type CopyFilters,
-  type CopyPosition,
-  CopyStore,
-  NO_FILTERS,
-} from "./copy.ts";
+import { CHUNK_ITEMS, chunkItems, type CopyPosition, CopyStore } from "./copy.ts";
+import { type CopyFilters, NO_FILTERS } from "./filters.ts";
 
 const items = (n: number, name: (i: number) => string = (i) => `item ${i}`) =>
   Array.from(

@@ -1,7 +1,7 @@
 import type { Owner } from "../connections/connections.ts";
 import { Sealer } from "../crypto/sealer.ts";
 import { InvalidRequestError } from "../errors.ts";
-import type { CopyFilters } from "./copy.ts";
+import type { CopyFilters } from "./filters.ts";
 
 /** What a cursor is valid for: the listing it continues, for whom. */
 export interface CursorBinding {

@@ -6,7 +6,8 @@ import { z } from "zod";
 import { decodeBase64Url, encodeBase64Url } from "../base64url.ts";
 import { InvalidRequestError } from "../errors.ts";
 import { parseJson } from "../json.ts";
-import { type CopyFilters, type CopyPosition, isFiltered } from "./copy.ts";
+import type { CopyPosition } from "./copy.ts";
+import { type CopyFilters, isFiltered } from "./filters.ts";
 
 export const COPY_CURSOR_PREFIX = "c.";
 const copyCursorSchema = z.object({
