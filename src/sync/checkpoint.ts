@@ -53,6 +53,12 @@ const checkpointSchema = z.object({
    */
   awaited: z.array(z.string()).default([]),
   lateParents: z.array(z.string()).default([]),
+  /**
+   * Whether the digests of this sync's chunks, and of the previous generation's, hold each
+   * item's id and content hash (a full listing then reads what they hold from the digests).
+   */
+  entries: z.boolean().default(false),
+  baseEntries: z.boolean().default(false),
 });
 export type Checkpoint = z.infer<typeof checkpointSchema>;
 
@@ -76,6 +82,8 @@ export const EMPTY_CHECKPOINT: Checkpoint = {
   renamed: [],
   awaited: [],
   lateParents: [],
+  entries: true,
+  baseEntries: false,
 };
 
 export function parseCheckpoint(raw: string | null): Checkpoint | null {

@@ -5,14 +5,8 @@
  * A page of 1,000 items is one getMany.
  */
 import type { IntegrationItem } from "../contract/item.ts";
-import {
-  type CopyFilters,
-  digestFilter,
-  digestLine,
-  isFiltered,
-  matches,
-  namedParentOf,
-} from "./filters.ts";
+import { type DigestEntry, digestEntry, digestLine } from "./digests.ts";
+import { type CopyFilters, digestFilter, isFiltered, matches } from "./filters.ts";
 import { HubError } from "../errors.ts";
 import { parseJson } from "../json.ts";
 import type { Store, StoreWrite } from "../store/store.ts";
@@ -21,6 +15,8 @@ export const CHUNK_ITEMS = 200;
 export const CHUNK_BYTES = 30_000;
 /** Chunks read per round trip while a filtered read scans the copy (about 1 MB at most). */
 export const SCAN_BATCH = 32;
+/** Digests read per round trip to learn what a copy holds (under 1 MB for typical items). */
+export const DIGEST_BATCH = 96;
 /**
  * Chunks hold fewer than CHUNK_ITEMS when items are large; an unfiltered page that knows no
  * better reads as many chunks as items of this size would need.
@@ -116,8 +112,25 @@ export class CopyStore {
         }
         yield {
           items: parseJson(items) as IntegrationItem[],
-          namedParents: digest.split("\n").map(namedParentOf),
+          namedParents: digest.split("\n").map((line) => digestEntry(line)?.namedParent),
         };
+      }
+    }
+  }
+  /**
+   * What a generation's first `chunks` chunks hold, by their digests (which must hold ids:
+   * GenerationMeta.entries): each item's id and content hash, DIGEST_BATCH chunks a round trip.
+   */
+  async *scanEntries(generation: number, chunks: number): AsyncGenerator<DigestEntry[]> {
+    for (let from = 0; from < chunks; from += DIGEST_BATCH) {
+      const count = Math.min(DIGEST_BATCH, chunks - from);
+      const keys = Array.from({ length: count }, (_, i) => this.#digestKey(generation, from + i));
+      for (const digest of await this.store.getMany(keys)) {
+        const entries = digest?.split("\n").map(digestEntry) ?? [null];
+        if (entries.some((entry) => entry === null)) {
+          throw new CopyIncompleteError("Part of a copy is gone; the next sync lists again.");
+        }
+        yield entries as DigestEntry[];
       }
     }
   }

@@ -3,7 +3,7 @@
  * pacer's round trips), so a run under a budget stops before a step it could not finish and
  * leaves it, checkpointed, to the next invocation. Upper bounds, from the steps' own code.
  */
-import { SCAN_BATCH } from "./copy.ts";
+import { DIGEST_BATCH, SCAN_BATCH } from "./copy.ts";
 import { FeedStage } from "./feed_stage.ts";
 import type { Checkpoint } from "./checkpoint.ts";
 import { hasWaitingChildren } from "./parents.ts";
@@ -62,11 +62,19 @@ export function finishCost(run: Run, checkpoint: Checkpoint): number {
   return compareReads(run, checkpoint) + relink + 2 + 3;
 }
 
-/** Loading what a full listing compares with: the previous copy, and what this one copied. */
+/**
+ * Loading what a full listing compares with: the previous copy, and what this one copied (their
+ * digests, when they hold ids; a provider that links parents reads the chunks).
+ */
 function compareReads(run: Run, checkpoint: Checkpoint): number {
   if (run.compare !== null) return 0;
-  const base = checkpoint.base === null ? 0 : Math.ceil(checkpoint.baseChunks / SCAN_BATCH);
-  return base + Math.ceil(checkpoint.chunks / SCAN_BATCH);
+  const trips = (chunks: number, entries: boolean) =>
+    Math.ceil(
+      chunks /
+        (entries && run.provider.spec.finishItems === undefined ? DIGEST_BATCH : SCAN_BATCH),
+    );
+  const base = checkpoint.base === null ? 0 : trips(checkpoint.baseChunks, checkpoint.baseEntries);
+  return base + trips(checkpoint.chunks, checkpoint.entries);
 }
 
 function stageReads(run: Run, checkpoint: Checkpoint): number {

@@ -16,7 +16,7 @@ import { CopyStore } from "./copy.ts";
 import { finishCost, MARGIN, PER_CALL, RUN_END, stepCost } from "./costs.ts";
 import { FeedStage } from "./feed_stage.ts";
 import { checkStep, feedStep, mergeStep } from "./feed_steps.ts";
-import { finish, generationChunks } from "./finish.ts";
+import { finish, generationMeta } from "./finish.ts";
 import { listStep } from "./full_listing.ts";
 import { discardKeys, forgetSync } from "./forget.ts";
 import { checkpointKey, type Run, type StepResult, type SyncDeps, syncKey } from "./run.ts";
@@ -264,10 +264,13 @@ export class SyncEngine {
     now: number,
   ): Promise<Checkpoint> {
     const fresh = { ...EMPTY_CHECKPOINT, generation };
-    const baseChunks = before.generation === null
+    const meta = before.generation === null
       ? null
-      : await generationChunks(this.deps.store, key, before.generation);
-    const base = baseChunks === null ? {} : { base: before.generation, baseChunks };
+      : await generationMeta(this.deps.store, key, before.generation);
+    const baseChunks = meta?.chunks ?? null;
+    const base = meta === null
+      ? {}
+      : { base: before.generation, baseChunks: meta.chunks, baseEntries: meta.entries };
     const feed = provider.spec.changeFeed;
     if (
       feed !== undefined && baseChunks !== null && before.watermark !== null &&

@@ -68,6 +68,7 @@ export async function feedStep(
         listedAt: run.deps.clock(),
         base: checkpoint.base,
         baseChunks: checkpoint.baseChunks,
+        baseEntries: checkpoint.baseEntries,
       },
       writes: new WriteBatch(),
     };

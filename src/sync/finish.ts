@@ -13,17 +13,22 @@ import { checkpointKey, metaKey, type Run } from "./run.ts";
 import type { SyncStatus } from "./status.ts";
 import { WriteBatch } from "./writes.ts";
 
-const metaSchema = z.object({ chunks: z.number() });
+const metaSchema = z.object({
+  chunks: z.number(),
+  /** Its digests hold each item's id and content hash (src/sync/digests.ts). */
+  entries: z.boolean().default(false),
+});
+export type GenerationMeta = z.infer<typeof metaSchema>;
 
-/** How many chunks a complete generation has; null when its record is gone. */
-export async function generationChunks(
+/** A complete generation's record: its chunks; null when the record is gone. */
+export async function generationMeta(
   store: Store,
   key: string,
   generation: number,
-): Promise<number | null> {
+): Promise<GenerationMeta | null> {
   const raw = await store.get(metaKey(key, generation));
   const meta = metaSchema.safeParse(raw === null ? null : parseJson(raw));
-  return meta.success ? meta.data.chunks : null;
+  return meta.success ? meta.data : null;
 }
 
 /** Completes the sync; answers how many changes it logged. */
@@ -62,7 +67,9 @@ export async function finish(
   }
   const commit = await run.changeLog.commit(run.generation, changeChunks, changes);
   const stale = run.generation - 2;
-  const staleChunks = stale < 1 ? null : await generationChunks(store, run.key, stale);
+  const staleChunks = stale < 1
+    ? null
+    : (await generationMeta(store, run.key, stale))?.chunks ?? null;
   const listedAt = full ? checkpoint.listedAt ?? clock() : run.before.listedAt;
   const next: SyncStatus = {
     ...done,
@@ -78,7 +85,10 @@ export async function finish(
     listedAt,
   };
   writes
-    .set(metaKey(run.key, run.generation), JSON.stringify({ chunks: checkpoint.chunks }))
+    .set(
+      metaKey(run.key, run.generation),
+      JSON.stringify({ chunks: checkpoint.chunks, entries: checkpoint.entries }),
+    )
     .setAll([commit.write])
     // Last: the status that serves the new generation lands after everything it points at.
     .set(statusKey, JSON.stringify(next))

@@ -4,7 +4,7 @@ import { ChangeLog } from "./changes.ts";
 import { type Checkpoint, parseCheckpoint } from "./checkpoint.ts";
 import { CopyStore } from "./copy.ts";
 import { FeedStage } from "./feed_stage.ts";
-import { generationChunks } from "./finish.ts";
+import { generationMeta } from "./finish.ts";
 import { checkpointKey, metaKey } from "./run.ts";
 import { parseStatus } from "./status.ts";
 import { WriteBatch } from "./writes.ts";
@@ -37,7 +37,9 @@ export async function forgetSync(
   const gone = new WriteBatch();
   if (status.generation !== null) {
     for (const generation of [status.generation, status.generation - 1]) {
-      const chunks = generation < 1 ? null : await generationChunks(store, key, generation);
+      const chunks = generation < 1
+        ? null
+        : (await generationMeta(store, key, generation))?.chunks ?? null;
       if (chunks !== null) {
         gone.delete([...copy.generationKeys(generation, chunks), metaKey(key, generation)]);
       }

@@ -7,6 +7,7 @@ import type { IntegrationItem } from "../contract/item.ts";
 import type { ChangeEntry } from "./changes.ts";
 import { type Checkpoint, countTypes } from "./checkpoint.ts";
 import { chunkItems } from "./copy.ts";
+import { contentHash } from "./digests.ts";
 import {
   asParent,
   awaitParents,
@@ -14,7 +15,7 @@ import {
   linkAcrossSteps,
   linkWaitingChildren,
 } from "./parents.ts";
-import { fingerprint, type FullCompare, type Run, type StepResult } from "./run.ts";
+import type { FullCompare, Run, StepResult } from "./run.ts";
 import { WriteBatch } from "./writes.ts";
 
 /**
@@ -50,7 +51,7 @@ export async function listStep(
     const was = known?.get(item.id);
     if (was !== undefined && was.name !== item.name) renamed.push(item.id);
     known?.set(item.id, asParent(item));
-    if (previous.get(item.id) !== fingerprint(item)) {
+    if (previous.get(item.id) !== contentHash(item)) {
       changes.push({ action: "upsert", id: item.id, item, changed_at: now });
     }
     previous.delete(item.id);
@@ -97,33 +98,48 @@ export async function deletions(run: Run, checkpoint: Checkpoint): Promise<Chang
 }
 
 /**
- * What the previous copy holds, by id, so each listing step can tell what changed; on a
- * resume the items already copied (the checkpoint's chunks) are taken out, their changes being
- * logged already.
+ * What the previous copy holds (content hashes by id), so each listing step can tell what
+ * changed; on a resume the items already copied (the checkpoint's chunks) are taken out, their
+ * changes being logged already. Read from the chunks' digests, many to a round trip (a run under
+ * a Worker's subrequest budget loads this at every invocation); a provider that links parents
+ * across steps reads the items themselves, for the parents' names.
  */
-async function compareWith(run: Run, checkpoint: Checkpoint): Promise<FullCompare> {
+export async function compareWith(run: Run, checkpoint: Checkpoint): Promise<FullCompare> {
   if (run.compare !== null) return run.compare;
   const previous = new Map<string, string>();
+  const copied = new Set<string>();
   const known = run.provider.spec.finishItems === undefined
     ? null
     : new Map<string, IntegrationItem>();
-  if (checkpoint.base !== null) {
-    for await (const items of run.copy.scan(checkpoint.base, checkpoint.baseChunks)) {
+  const read = async (
+    generation: number,
+    chunks: number,
+    entries: boolean,
+    take: (id: string, hash: string) => void,
+  ) => {
+    if (known === null && entries) {
+      for await (const found of run.copy.scanEntries(generation, chunks)) {
+        for (const { id, hash } of found) take(id, hash);
+      }
+      return;
+    }
+    for await (const items of run.copy.scan(generation, chunks)) {
       for (const item of items) {
-        previous.set(item.id, fingerprint(item));
+        take(item.id, contentHash(item));
         known?.set(item.id, asParent(item));
       }
     }
+  };
+  if (checkpoint.base !== null) {
+    await read(checkpoint.base, checkpoint.baseChunks, checkpoint.baseEntries, (id, hash) => {
+      previous.set(id, hash);
+    });
   }
-  const copied = new Set<string>();
   // Only the chunks the checkpoint counts: a step cut short may have left more behind it.
-  for await (const items of run.copy.scan(run.generation, checkpoint.chunks)) {
-    for (const item of items) {
-      previous.delete(item.id);
-      copied.add(item.id);
-      known?.set(item.id, asParent(item));
-    }
-  }
+  await read(run.generation, checkpoint.chunks, checkpoint.entries, (id) => {
+    previous.delete(id);
+    copied.add(id);
+  });
   return run.compare = { previous, copied, known };
 }
 

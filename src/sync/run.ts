@@ -36,7 +36,7 @@ export interface Run {
   copy: CopyStore;
   changeLog: ChangeLog;
   stage: FeedStage;
-  /** For a full listing: the previous copy's fingerprints by id, and the ids copied so far. */
+  /** For a full listing: the previous copy's content hashes by id, and the ids copied so far. */
   compare: FullCompare | null;
   /** For a merge: the staged changes. */
   staged: StagedChanges | null;

@@ -37,6 +37,8 @@ export function startHub(options: {
   encryptionKeys?: EncryptionKey[];
   fetch?: Fetch;
   syncStepsPerRun?: number | null;
+  /** Subrequests a requested sync run may spend, as on Workers (null: no bound). */
+  syncRunSubrequests?: number | null;
 }): RunningHub {
   let app: Hono<HubEnv> | null = null;
   let site: Hono | null = null;
@@ -63,6 +65,7 @@ export function startHub(options: {
     refreshMarginMs: options.refreshMarginMs,
     fetch: options.fetch,
     syncStepsPerRun: options.syncStepsPerRun,
+    syncRunSubrequests: options.syncRunSubrequests,
     mountSandboxes,
   });
   site = withStaticFiles(app);

@@ -51,6 +51,7 @@ export interface ProviderHubOptions<Control> {
   user?: string;
   encryptionKeys?: EncryptionKey[];
   syncStepsPerRun?: number | null;
+  syncRunSubrequests?: number | null;
 }
 
 export async function startProviderHub<Control>(
@@ -69,6 +70,7 @@ export async function startProviderHub<Control>(
     store: options.store,
     encryptionKeys: options.encryptionKeys,
     syncStepsPerRun: options.syncStepsPerRun,
+    syncRunSubrequests: options.syncRunSubrequests,
     log,
     env: {
       SANDBOX: "false",
