@@ -2,7 +2,7 @@
  * A sync under a Worker's subrequest budget (50 an invocation on the free plan, store commands
  * and provider calls alike) completes a 100,000-record first sync across runs, each run within
  * the budget. Each run starts afresh, as a new invocation does, and must learn what the copy
- * holds so far (read from the chunks' digests, 96 to a round trip) before listing on.
+ * holds so far (read from the chunks' entries, 128 to a round trip) before listing on.
  */
 import assert from "node:assert/strict";
 import { createAirtableSandbox } from "./sandbox/airtable/sandbox.ts";

@@ -54,8 +54,8 @@ const checkpointSchema = z.object({
   awaited: z.array(z.string()).default([]),
   lateParents: z.array(z.string()).default([]),
   /**
-   * Whether the digests of this sync's chunks, and of the previous generation's, hold each
-   * item's id and content hash (a full listing then reads what they hold from the digests).
+   * Whether this sync's chunks, and the previous generation's, have entries (each item's id
+   * and content hash): a full listing then reads what they hold from the entries.
    */
   entries: z.boolean().default(false),
   baseEntries: z.boolean().default(false),

@@ -5,7 +5,7 @@
  * A page of 1,000 items is one getMany.
  */
 import type { IntegrationItem } from "../contract/item.ts";
-import { type DigestEntry, digestEntry, digestLine } from "./digests.ts";
+import { type DigestEntry, digestLine, entryLine, parseEntry } from "./digests.ts";
 import { type CopyFilters, digestFilter, isFiltered, matches } from "./filters.ts";
 import { HubError } from "../errors.ts";
 import { parseJson } from "../json.ts";
@@ -15,8 +15,8 @@ export const CHUNK_ITEMS = 200;
 export const CHUNK_BYTES = 30_000;
 /** Chunks read per round trip while a filtered read scans the copy (about 1 MB at most). */
 export const SCAN_BATCH = 32;
-/** Digests read per round trip to learn what a copy holds (under 1 MB for typical items). */
-export const DIGEST_BATCH = 96;
+/** Chunks' entries read per round trip to learn what a copy holds (under 1 MB). */
+export const ENTRIES_BATCH = 128;
 /**
  * Chunks hold fewer than CHUNK_ITEMS when items are large; an unfiltered page that knows no
  * better reads as many chunks as items of this size would need.
@@ -70,9 +70,9 @@ export class CopyStore {
   }
 
   /**
-   * Writes a chunk and its digest: one line per item with what the filters look at (type, time
-   * modified, name), a tenth of the chunk's size, so a filtered read scans digests and opens
-   * only the chunks that hold a match.
+   * Writes a chunk with its digest and its entries (src/sync/digests.ts): a tenth of the
+   * chunk's size each, so a filtered read scans digests and opens only the chunks that hold a
+   * match, and a full listing reads what a copy holds from the entries.
    */
   chunkWrites(
     generation: number,
@@ -80,16 +80,20 @@ export class CopyStore {
     items: IntegrationItem[],
     namedParents: readonly (string | undefined)[] = [],
   ): StoreWrite[] {
-    const digest = items.map((item, i) => digestLine(item, namedParents[i])).join("\n");
     return [
       { key: this.#chunkKey(generation, chunk), value: JSON.stringify(items) },
-      { key: this.#digestKey(generation, chunk), value: digest },
+      { key: this.#digestKey(generation, chunk), value: items.map(digestLine).join("\n") },
+      {
+        key: this.#entriesKey(generation, chunk),
+        value: items.map((item, i) => entryLine(item, namedParents[i])).join("\n"),
+      },
     ];
   }
 
   /**
    * A generation's first `chunks` chunks with the parent each item names unlinked, a batch at
-   * a time (two keys a chunk: SCAN_BATCH / 2 chunks a round trip).
+   * a time (two keys a chunk: SCAN_BATCH / 2 chunks a round trip). Chunks written before
+   * entries were kept name none.
    */
   async *scanNamedParents(
     generation: number,
@@ -100,39 +104,43 @@ export class CopyStore {
       const count = Math.min(batch, chunks - from);
       const keys = Array.from({ length: count }, (_, i) => [
         this.#chunkKey(generation, from + i),
-        this.#digestKey(generation, from + i),
+        this.#entriesKey(generation, from + i),
       ]).flat();
       const raw = await this.store.getMany(keys);
       for (let i = 0; i < count; i++) {
-        const [items, digest] = [raw[2 * i], raw[2 * i + 1]];
-        if (items === null || digest === null) {
+        const [items, entries] = [raw[2 * i], raw[2 * i + 1]];
+        if (items === null) {
           throw new CopyIncompleteError(
             "Part of the copy being written is gone; the next sync lists again.",
           );
         }
         yield {
           items: parseJson(items) as IntegrationItem[],
-          namedParents: digest.split("\n").map((line) => digestEntry(line)?.namedParent),
+          namedParents: entries?.split("\n").map((line) => parseEntry(line).namedParent) ?? [],
         };
       }
     }
   }
+
   /**
-   * What a generation's first `chunks` chunks hold, by their digests (which must hold ids:
-   * GenerationMeta.entries): each item's id and content hash, DIGEST_BATCH chunks a round trip.
+   * What a generation's first `chunks` chunks hold, by their entries (GenerationMeta.entries
+   * says it has them): each item's id and content hash, ENTRIES_BATCH chunks a round trip.
    */
   async *scanEntries(generation: number, chunks: number): AsyncGenerator<DigestEntry[]> {
-    for (let from = 0; from < chunks; from += DIGEST_BATCH) {
-      const count = Math.min(DIGEST_BATCH, chunks - from);
-      const keys = Array.from({ length: count }, (_, i) => this.#digestKey(generation, from + i));
-      for (const digest of await this.store.getMany(keys)) {
-        const entries = digest?.split("\n").map(digestEntry) ?? [null];
-        if (entries.some((entry) => entry === null)) {
+    for (let from = 0; from < chunks; from += ENTRIES_BATCH) {
+      const count = Math.min(ENTRIES_BATCH, chunks - from);
+      const keys = Array.from({ length: count }, (_, i) => this.#entriesKey(generation, from + i));
+      for (const entries of await this.store.getMany(keys)) {
+        if (entries === null) {
           throw new CopyIncompleteError("Part of a copy is gone; the next sync lists again.");
         }
-        yield entries as DigestEntry[];
+        yield entries.split("\n").map(parseEntry);
       }
     }
+  }
+
+  #entriesKey(generation: number, chunk: number): string {
+    return `${this.#chunkKey(generation, chunk)}:entries`;
   }
 
   #digestKey(generation: number, chunk: number): string {
@@ -257,11 +265,12 @@ export class CopyStore {
     }
   }
 
-  /** The keys of a generation's first `chunks` chunks and their digests (to delete them). */
+  /** The keys of a generation's first `chunks` chunks, digests and entries (to delete them). */
   generationKeys(generation: number, chunks: number): string[] {
     return Array.from({ length: chunks }, (_, chunk) => [
       this.#chunkKey(generation, chunk),
       this.#digestKey(generation, chunk),
+      this.#entriesKey(generation, chunk),
     ]).flat();
   }
 }

@@ -3,7 +3,7 @@
  * pacer's round trips), so a run under a budget stops before a step it could not finish and
  * leaves it, checkpointed, to the next invocation. Upper bounds, from the steps' own code.
  */
-import { DIGEST_BATCH, SCAN_BATCH } from "./copy.ts";
+import { ENTRIES_BATCH, SCAN_BATCH } from "./copy.ts";
 import { FeedStage } from "./feed_stage.ts";
 import type { Checkpoint } from "./checkpoint.ts";
 import { hasWaitingChildren } from "./parents.ts";
@@ -55,7 +55,7 @@ export function stepCost(run: Run, checkpoint: Checkpoint): StepCost {
 export function finishCost(run: Run, checkpoint: Checkpoint): number {
   if (checkpoint.mode === "unchanged") return 2;
   if (checkpoint.mode !== "full") return 2 + 3;
-  // Children that waited for their parents: the generation and its digests read once more.
+  // Children that waited for their parents: the generation and its entries read once more.
   const relink = hasWaitingChildren(checkpoint)
     ? Math.ceil(checkpoint.chunks / (SCAN_BATCH / 2))
     : 0;
@@ -64,14 +64,14 @@ export function finishCost(run: Run, checkpoint: Checkpoint): number {
 
 /**
  * Loading what a full listing compares with: the previous copy, and what this one copied (their
- * digests, when they hold ids; a provider that links parents reads the chunks).
+ * entries, when they have them; a provider that links parents reads the chunks).
  */
 function compareReads(run: Run, checkpoint: Checkpoint): number {
   if (run.compare !== null) return 0;
   const trips = (chunks: number, entries: boolean) =>
     Math.ceil(
       chunks /
-        (entries && run.provider.spec.finishItems === undefined ? DIGEST_BATCH : SCAN_BATCH),
+        (entries && run.provider.spec.finishItems === undefined ? ENTRIES_BATCH : SCAN_BATCH),
     );
   const base = checkpoint.base === null ? 0 : trips(checkpoint.baseChunks, checkpoint.baseEntries);
   return base + trips(checkpoint.chunks, checkpoint.entries);

@@ -1,11 +1,12 @@
 /**
- * A chunk's digest: one line per item with what filters and comparisons look at, a tenth of the
- * chunk's size, so a filtered read scans digests and opens only the chunks with a match, and a
- * full listing learns what a copy holds (ids and content hashes) without reading its items.
- *
- * A line: type, time modified (epoch ms), name (lower case), id, content hash, and the parent
- * the item names when it is not linked to one yet (src/sync/parents.ts); tab-separated, text
- * with JSON's escapes (so no tab or newline is left in a field).
+ * What a chunk's items are, apart from the items themselves, in two small values beside it
+ * (one line per item, tab-separated, text with JSON's escapes so no tab or newline is left in a
+ * field):
+ * - its digest, what filters look at: type, time modified (epoch ms), name (lower case); a
+ *   filtered read scans digests and opens only the chunks with a match;
+ * - its entries, what a full listing compares with: id, content hash, and the parent the item
+ *   names when it is not linked to one yet (src/sync/parents.ts); a run learns what a copy
+ *   holds from them without reading its items.
  */
 import type { IntegrationItem } from "../contract/item.ts";
 
@@ -30,27 +31,23 @@ export function contentHash(item: IntegrationItem): string {
   return (a >>> 0).toString(16).padStart(8, "0") + (b >>> 0).toString(16).padStart(8, "0");
 }
 
-export function digestLine(item: IntegrationItem, namedParent: string | undefined): string {
+export function digestLine(item: IntegrationItem): string {
   const modified = item.last_modified_time === null ? "" : Date.parse(item.last_modified_time);
-  const fields = [
-    item.type,
-    String(modified),
-    escapeText(item.name.toLowerCase()),
-    escapeText(item.id),
-    contentHash(item),
-  ];
+  return `${item.type}\t${modified}\t${escapeText(item.name.toLowerCase())}`;
+}
+
+export function entryLine(item: IntegrationItem, namedParent: string | undefined): string {
+  const fields = [escapeText(item.id), contentHash(item)];
   if (namedParent !== undefined) fields.push(escapeText(namedParent));
   return fields.join("\t");
 }
 
-/** What a line says of its item's identity; null for a line written before lines held ids. */
-export function digestEntry(line: string): DigestEntry | null {
-  const fields = line.split("\t");
-  if (fields.length < 5) return null;
+export function parseEntry(line: string): DigestEntry {
+  const [id, hash, namedParent] = line.split("\t");
   return {
-    id: unescapeText(fields[3]),
-    hash: fields[4],
-    namedParent: fields[5] === undefined ? undefined : unescapeText(fields[5]),
+    id: unescapeText(id),
+    hash,
+    namedParent: namedParent === undefined ? undefined : unescapeText(namedParent),
   };
 }
 

@@ -1,18 +1,19 @@
 import assert from "node:assert/strict";
 import { makeItem } from "../contract/item.ts";
-import { contentHash, digestEntry, digestLine } from "./digests.ts";
+import { contentHash, digestLine, entryLine, parseEntry } from "./digests.ts";
 
-Deno.test("a digest line gives back the item's id, content hash and named parent exactly", () => {
+Deno.test("an entry line gives back the item's id, content hash and named parent exactly", () => {
   const item = makeItem({ id: 'rec\t1\n"x"\\', type: "record", name: "Tab\there, new\nline" });
-  const line = digestLine(item, 'parent\t"1"');
+  const line = entryLine(item, 'parent\t"1"');
   assert.ok(!line.includes("\n"), "one line per item");
-  assert.deepEqual(digestEntry(line), {
+  assert.deepEqual(parseEntry(line), {
     id: item.id,
     hash: contentHash(item),
     namedParent: 'parent\t"1"',
   });
-  assert.equal(digestEntry(digestLine(item, undefined))?.namedParent, undefined);
-  assert.equal(digestEntry("record\t\tname only"), null, "a line from before ids were kept");
+  assert.equal(parseEntry(entryLine(item, undefined)).namedParent, undefined);
+  assert.equal(digestLine(item).split("\t").length, 3, "a digest line: type, modified, name");
+  assert.ok(!digestLine(item).includes("\n"));
 });
 
 Deno.test("the content hash changes with any field and is the same for the same content", () => {

@@ -15,7 +15,7 @@ import { WriteBatch } from "./writes.ts";
 
 const metaSchema = z.object({
   chunks: z.number(),
-  /** Its digests hold each item's id and content hash (src/sync/digests.ts). */
+  /** Its chunks have entries: each item's id and content hash (src/sync/digests.ts). */
   entries: z.boolean().default(false),
 });
 export type GenerationMeta = z.infer<typeof metaSchema>;

@@ -100,7 +100,7 @@ export async function deletions(run: Run, checkpoint: Checkpoint): Promise<Chang
 /**
  * What the previous copy holds (content hashes by id), so each listing step can tell what
  * changed; on a resume the items already copied (the checkpoint's chunks) are taken out, their
- * changes being logged already. Read from the chunks' digests, many to a round trip (a run under
+ * changes being logged already. Read from the chunks' entries, many to a round trip (a run under
  * a Worker's subrequest budget loads this at every invocation); a provider that links parents
  * across steps reads the items themselves, for the parents' names.
  */

@@ -2,7 +2,7 @@
  * Linking a full listing's items to their parents across its steps, for a provider whose
  * `finishItems` links children to parents listed beside them (Notion). Each step is finished
  * beside every item known (this listing's, else the previous copy's). What a step cannot link
- * waits: a child that names a parent no step has listed yet keeps it in its chunk's digest, and
+ * waits: a child that names a parent no step has listed yet keeps it in its chunk's entries, and
  * a parent found renamed has children listed before it that carry its old name; both are linked
  * at the end, before the generation is served, and logged once.
  */
