@@ -5,7 +5,7 @@
  * A page of 1,000 items is one getMany.
  */
 import type { IntegrationItem } from "../contract/item.ts";
-import { type DigestEntry, digestLine, entryLine, parseEntry } from "./digests.ts";
+import { type ChunkEntry, digestLine, entryLine, parseEntry } from "./digests.ts";
 import { type CopyFilters, digestFilter, isFiltered, matches } from "./filters.ts";
 import { HubError } from "../errors.ts";
 import { parseJson } from "../json.ts";
@@ -126,7 +126,7 @@ export class CopyStore {
    * What a generation's first `chunks` chunks hold, by their entries (GenerationMeta.entries
    * says it has them): each item's id and content hash, ENTRIES_BATCH chunks a round trip.
    */
-  async *scanEntries(generation: number, chunks: number): AsyncGenerator<DigestEntry[]> {
+  async *scanEntries(generation: number, chunks: number): AsyncGenerator<ChunkEntry[]> {
     for (let from = 0; from < chunks; from += ENTRIES_BATCH) {
       const count = Math.min(ENTRIES_BATCH, chunks - from);
       const keys = Array.from({ length: count }, (_, i) => this.#entriesKey(generation, from + i));

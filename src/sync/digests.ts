@@ -10,7 +10,7 @@
  */
 import type { IntegrationItem } from "../contract/item.ts";
 
-export interface DigestEntry {
+export interface ChunkEntry {
   id: string;
   hash: string;
   namedParent: string | undefined;
@@ -42,7 +42,7 @@ export function entryLine(item: IntegrationItem, namedParent: string | undefined
   return fields.join("\t");
 }
 
-export function parseEntry(line: string): DigestEntry {
+export function parseEntry(line: string): ChunkEntry {
   const [id, hash, namedParent] = line.split("\t");
   return {
     id: unescapeText(id),

@@ -87,7 +87,8 @@ export async function relinkWaiting(
 ): Promise<ChangeEntry[]> {
   if (!hasWaitingChildren(checkpoint)) return [];
   const { known } = await compareWith(run, checkpoint);
-  return await linkWaitingChildren(run, checkpoint, known, writes);
+  // Only a provider that links parents has children waiting for them.
+  return known === null ? [] : await linkWaitingChildren(run, checkpoint, known, writes);
 }
 
 /** What the previous copy held and the listing did not: deleted. */
@@ -104,7 +105,7 @@ export async function deletions(run: Run, checkpoint: Checkpoint): Promise<Chang
  * a Worker's subrequest budget loads this at every invocation); a provider that links parents
  * across steps reads the items themselves, for the parents' names.
  */
-export async function compareWith(run: Run, checkpoint: Checkpoint): Promise<FullCompare> {
+async function compareWith(run: Run, checkpoint: Checkpoint): Promise<FullCompare> {
   if (run.compare !== null) return run.compare;
   const previous = new Map<string, string>();
   const copied = new Set<string>();

@@ -63,16 +63,15 @@ export function hasWaitingChildren(checkpoint: Checkpoint): boolean {
 }
 
 /**
- * Links the children that waited (see the module's comment): their chunks rewritten in
- * `writes`, and the changes to log.
+ * Links the children that waited (see the module's comment; the caller checks there are some):
+ * their chunks rewritten in `writes`, and the changes to log.
  */
 export async function linkWaitingChildren(
   run: Run,
   checkpoint: Checkpoint,
-  known: Map<string, IntegrationItem> | null,
+  known: Map<string, IntegrationItem>,
   writes: WriteBatch,
 ): Promise<ChangeEntry[]> {
-  if (!hasWaitingChildren(checkpoint) || known === null) return [];
   const renamed = new Set(checkpoint.renamed);
   const late = new Set(checkpoint.lateParents);
   const at = new Date(run.deps.clock()).toISOString();
