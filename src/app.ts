@@ -94,7 +94,7 @@ export function createHub(options: AppOptions): { app: Hono<HubEnv>; services: S
     log,
   });
   // One per hub: listings, syncs and connect-time calls all take their slots from it.
-  const pacer = new Pacer({ store, clock, sleep });
+  const pacer = new Pacer({ store, clock, sleep, shareRoundTrips: store.kind === "upstash" });
   const items = new ItemsService({
     store,
     connections,

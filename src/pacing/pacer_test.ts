@@ -42,6 +42,25 @@ Deno.test("a listing's concurrent calls share one round trip, and go in order", 
   assert.equal(pacer.stats.slots, 6);
 });
 
+Deno.test("without round trips to share, a call asks at once, and later calls keep order", async () => {
+  const { store, paces } = recordingStore();
+  const pacer = new Pacer({ store, clock: Date.now, sleep, shareRoundTrips: false });
+  const session = pacer.session();
+  const scope = { key: "s", requests: 3, windowMs: 300 };
+  const started: number[] = [];
+  const t0 = Date.now();
+  const calls = Array.from({ length: 6 }, async () => {
+    await session.acquire([scope], null);
+    started.push(Date.now() - t0);
+  });
+  assert.equal(paces.length, 1, "the first call asked before any timer turn");
+  assert.equal(paces[0].count, 1);
+  await Promise.all(calls);
+  assert.deepEqual(paces.map((p) => p.count), [1, 5], "the rest asked when it answered");
+  assert.ok(started.slice(0, 3).every((t) => t < 150), `${started}`);
+  assert.ok(started.slice(3).every((t) => t >= 290), `${started}`);
+});
+
 Deno.test("a slot further than the bound is refused at once with its wait", async () => {
   const pacer = new Pacer({ store: createMemoryStore(), clock: Date.now, sleep });
   const scope = { key: "s", requests: 1, windowMs: 5_000 };
