@@ -270,7 +270,7 @@ export class ProviderApiClient implements ProviderApi {
         signal: AbortSignal.timeout(Math.max(1, timeoutMs)),
       });
       const fields = { ...call, status: response.status, ms: Date.now() - started };
-      this.options.pacer.pacer.calls.noteAnswered(paced.scopes, fields.ms);
+      this.options.pacer.pacer.calls.noteAnswered(paced.scopes, started, fields.ms);
       if (response.ok) log.info("provider call", { ...fields, outcome: "ok" });
       else log.warn("provider call", { ...fields, outcome: outcomeOf(response.status) });
       return response;

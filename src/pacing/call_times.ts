@@ -5,35 +5,61 @@
  */
 import type { PaceScope } from "../store/store.ts";
 
-/** How many recent answer times per scope tell how unevenly calls reach the provider. */
-const RECENT_ANSWERS = 20;
-/** Fewer answers than this tell too little: calls are taken to arrive COLD_SPREAD_MS apart. */
+/** How many recent bursts per scope tell how unevenly calls reach the provider. */
+const RECENT_BURSTS = 20;
+/**
+ * Fewer answers than this, or a single burst, tell too little: calls are taken to arrive
+ * COLD_SPREAD_MS apart.
+ */
 const KNOWN_ANSWERS = 5;
 const COLD_SPREAD_MS = 100;
+/** Calls that leave within this of each other are one burst: they reach the provider together. */
+const BURST_MS = 10;
+/** An answer can still join one of this many latest bursts (answers come back out of order). */
+const OPEN_BURSTS = 4;
 /** Times are kept for this many scopes at most, and send times this long after the last call. */
 const MAX_SCOPES = 1000;
 const FORGET_SENT_MS = 60_000;
 
+/** Calls this process sent together, and how soon the quickest of them was answered. */
+interface Burst {
+  sentAt: number;
+  quickestMs: number;
+}
+
 export class CallTimes {
   /** When this process's recent calls really left, ascending, per scope key. */
   readonly #sent = new Map<string, number[]>();
-  /** How long the provider took to answer this process's recent calls, per scope key. */
-  readonly #answers = new Map<string, number[]>();
+  /** The bursts this process's recent calls under a scope went in, and how many answered. */
+  readonly #answers = new Map<string, { bursts: Burst[]; answered: number }>();
+  /** The latest bursts, newest last: an answer joins the one its call left with. */
+  readonly #openBursts: Burst[] = [];
 
   constructor(private readonly clock: () => number) {}
 
   /**
-   * Notes how long the provider took to answer a call under `scopes`. Calls leave on time but
-   * reach the provider unevenly (the way there, a busy provider or machine): the spread of
-   * recent answer times bounds how much later than another a call may arrive.
+   * Notes how long the provider took to answer a call under `scopes` that left at `sentAt`.
+   * Calls leave on time but reach the provider unevenly (the way there, a busy provider or
+   * machine): how unevenly recent bursts were answered bounds how much later than another a
+   * call may arrive. A burst counts by its quickest answer: the others waited behind it at the
+   * provider (for its work, after it had counted them), whichever scopes they were under.
    */
-  noteAnswered(scopes: readonly PaceScope[], ms: number): void {
+  noteAnswered(scopes: readonly PaceScope[], sentAt: number, ms: number): void {
+    let burst = this.#openBursts.find((b) => Math.abs(sentAt - b.sentAt) <= BURST_MS);
+    if (burst === undefined) {
+      burst = { sentAt, quickestMs: ms };
+      this.#openBursts.push(burst);
+      if (this.#openBursts.length > OPEN_BURSTS) this.#openBursts.shift();
+    }
+    burst.quickestMs = Math.min(burst.quickestMs, ms);
     for (const scope of scopes) {
-      const answers = this.#answers.get(scope.key) ?? [];
-      answers.push(ms);
-      if (answers.length > RECENT_ANSWERS) answers.shift();
+      const known = this.#answers.get(scope.key) ?? { bursts: [], answered: 0 };
+      known.answered++;
+      if (!known.bursts.includes(burst)) known.bursts.push(burst);
+      if (known.bursts.length > RECENT_BURSTS) known.bursts.shift();
+      // Delete then set: the map stays in the order of last use, oldest first.
       this.#answers.delete(scope.key);
-      this.#answers.set(scope.key, answers);
+      this.#answers.set(scope.key, known);
     }
     for (const key of this.#answers.keys()) {
       if (this.#answers.size <= MAX_SCOPES) break;
@@ -43,18 +69,19 @@ export class CallTimes {
 
   /**
    * How much later than the earliest a call under `scopes` may reach the provider: the spread
-   * of their recent answer times, or COLD_SPREAD_MS while too few are known (a process just
-   * started, a base not called yet).
+   * of their recent bursts' quickest answers, or COLD_SPREAD_MS while too few are known (a
+   * process just started, a base not called yet).
    */
   arrivalSpreadMs(scopes: readonly PaceScope[]): number {
     let spread = 0;
     for (const scope of scopes) {
-      const answers = this.#answers.get(scope.key) ?? [];
+      const known = this.#answers.get(scope.key);
+      const quickest = known?.bursts.map((b) => b.quickestMs) ?? [];
       spread = Math.max(
         spread,
-        answers.length < KNOWN_ANSWERS
+        known === undefined || known.answered < KNOWN_ANSWERS || quickest.length < 2
           ? COLD_SPREAD_MS
-          : Math.max(...answers) - Math.min(...answers),
+          : Math.max(...quickest) - Math.min(...quickest),
       );
     }
     return spread;

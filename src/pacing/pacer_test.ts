@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createMemoryStore } from "../store/memory_store.ts";
-import type { PaceRequest, Store } from "../store/store.ts";
+import type { PaceRequest, PaceScope, Store } from "../store/store.ts";
 import { Pacer, RateLimitWaitTooLong } from "./pacer.ts";
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -107,19 +107,29 @@ Deno.test("a call that left late holds back the call a window after it", () => {
   assert.equal(pacer.calls.holdMs([{ key: "other", requests: 2, windowMs: 1_000 }]), 0);
 });
 
-Deno.test("slots allow for calls that reach the provider unevenly, by their answers' spread", async () => {
+Deno.test("slots allow for calls that reach the provider unevenly, by their bursts' answers", async () => {
   const { store, paces } = recordingStore();
   const pacer = new Pacer({ store, clock: Date.now, sleep });
+  const spread = (scope: PaceScope) => pacer.calls.arrivalSpreadMs([scope]);
   const base = { key: "base", requests: 5, windowMs: 1_000 };
   const other = { key: "other", requests: 5, windowMs: 1_000 };
-  for (const ms of [50, 52, 51, 50]) pacer.calls.noteAnswered([base], ms);
-  assert.equal(pacer.calls.arrivalSpreadMs([base]), 100, "four answers tell too little");
-  pacer.calls.noteAnswered([base], 53);
-  assert.equal(pacer.calls.arrivalSpreadMs([base]), 3, "five answers within 3 ms");
-  pacer.calls.noteAnswered([base], 170);
-  assert.equal(pacer.calls.arrivalSpreadMs([base]), 120);
-  for (const ms of [50, 51, 50, 52, 50]) pacer.calls.noteAnswered([other], ms);
-  assert.equal(pacer.calls.arrivalSpreadMs([other]), 2, "another scope's answers are its own");
+  // Calls sent 100 ms apart: each is a burst of its own.
+  [50, 52, 51, 50].forEach((ms, i) => pacer.calls.noteAnswered([base], i * 100, ms));
+  assert.equal(spread(base), 100, "four answers tell too little");
+  pacer.calls.noteAnswered([base], 400, 53);
+  assert.equal(spread(base), 3, "five bursts answered within 3 ms");
+  // Five calls that left together, under two scopes: the later answers waited behind the
+  // quickest at the provider, and an answer of the burst before comes back last.
+  for (const [i, ms] of [60, 90, 120, 150].entries()) {
+    pacer.calls.noteAnswered([base, other], 1_000 + i, ms);
+  }
+  pacer.calls.noteAnswered([base], 400, 58);
+  assert.equal(spread(base), 10, "a burst counts by its quickest answer");
+  assert.equal(spread(other), 100, "one burst tells too little, however many answers");
+  pacer.calls.noteAnswered([other], 2_000, 55);
+  pacer.calls.noteAnswered([base], 3_000, 170);
+  assert.equal(spread(base), 120, "a burst answered late, from its quickest answer on");
+  assert.equal(spread(other), 5, "another scope's bursts are its own");
   await pacer.session().acquire([base], null);
   await pacer.session().acquire([other], null);
   assert.ok(paces[0].lateMs! >= 120, `late by ${paces[0].lateMs} ms`);

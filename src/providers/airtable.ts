@@ -48,14 +48,14 @@ export const airtable: ProviderSpec<"airtable"> = {
   // list) count against the token only.
   rateLimits: {
     rules: [
-      // 75 ms per base (see marginMs): a sync step's or a listing's calls to many bases leave
+      // 50 ms per base (see marginMs): a sync step's or a listing's calls to many bases leave
       // at once and reach Airtable unevenly; the pacer widens slots by how unevenly recent
       // answers came (CallTimes), so a busy machine or network pays for itself.
       {
         name: "base",
         requests: 5,
         windowMs: 1000,
-        marginMs: 75,
+        marginMs: 50,
         per: "request_key",
         penaltyMs: 30_000,
       },
@@ -63,7 +63,7 @@ export const airtable: ProviderSpec<"airtable"> = {
         name: "token",
         requests: 50,
         windowMs: 1000,
-        marginMs: 75,
+        marginMs: 50,
         per: "connection",
         penaltyMs: 30_000,
       },
