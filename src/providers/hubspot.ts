@@ -65,10 +65,11 @@ export const hubspot: ProviderSpec<"hubspot"> = {
       {
         name: "portal",
         // HubSpot's 100 (or what X-HubSpot-RateLimit-Max states). A listing's chains start
-        // their calls in bursts, which reach HubSpot spread out: 2.5% of the window covers it.
+        // their calls in bursts, which reach HubSpot spread out: 1% of the window, and the
+        // pacer widens slots by how unevenly recent bursts were answered (CallTimes).
         requests: 100,
         windowMs: 10_000,
-        marginMs: 250,
+        marginMs: 100,
         per: "account",
         accountField: "hub_id",
         penaltyMs: 10_000,
