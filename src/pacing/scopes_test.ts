@@ -17,10 +17,10 @@ Deno.test("HubSpot calls count per portal, whoever connected it; search counts t
   assert.deepEqual(ada.scopes[0], {
     key: "hub:v1:pace:hubspot:portal:account%3A62515",
     requests: 100,
-    windowMs: 10_250,
+    windowMs: 10_100,
   });
-  assert.deepEqual(ada.sends[0], { ...ada.scopes[0], windowMs: 10_000 + 250 / 3 });
-  assert.equal(ada.staleMs, 250);
+  assert.deepEqual(ada.sends[0], { ...ada.scopes[0], windowMs: 10_000 + 100 / 3 });
+  assert.equal(ada.staleMs, 100);
   const search = callScopes(hubspot, connection("ada", { hub_id: "62515" }), {
     method: "POST",
     path: "/crm/v3/objects/deals/search",
