@@ -79,7 +79,7 @@ export class CallTimes {
       const quickest = known?.bursts.map((b) => b.quickestMs) ?? [];
       spread = Math.max(
         spread,
-        known === undefined || known.answered < KNOWN_ANSWERS || quickest.length < 2
+        (known?.answered ?? 0) < KNOWN_ANSWERS || quickest.length < 2
           ? COLD_SPREAD_MS
           : Math.max(...quickest) - Math.min(...quickest),
       );

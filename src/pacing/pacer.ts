@@ -1,8 +1,8 @@
 /**
  * The hub's one pacer: every provider call takes a slot from the store (Store.pace) before it
  * leaves, so every process and Worker isolate sharing the store stays under the provider's
- * limits together. A listing's concurrent calls under the same scopes share one round trip
- * (one slot each), and a 429 seen by anyone blocks the scope for everyone.
+ * limits together. On Upstash a listing's concurrent calls under the same scopes share one
+ * round trip (one slot each), and a 429 seen by anyone blocks the scope for everyone.
  */
 import type { PaceScope, Store } from "../store/store.ts";
 import { CallTimes } from "./call_times.ts";

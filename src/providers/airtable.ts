@@ -50,7 +50,7 @@ export const airtable: ProviderSpec<"airtable"> = {
     rules: [
       // 50 ms per base (see marginMs): a sync step's or a listing's calls to many bases leave
       // at once and reach Airtable unevenly; the pacer widens slots by how unevenly recent
-      // answers came (CallTimes), so a busy machine or network pays for itself.
+      // bursts were answered (CallTimes), so a busy machine or network pays for itself.
       {
         name: "base",
         requests: 5,
