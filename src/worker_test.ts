@@ -12,7 +12,7 @@ import { generateEncryptionKey } from "./crypto/sealer.ts";
 import { PROVIDER_IDS } from "./providers/registry.ts";
 import { PROVIDERS } from "./providers/registry.ts";
 import { createUpstashStore } from "./store/upstash_store.ts";
-import { startHub, TEST_API_KEY } from "./testing/hub.ts";
+import { memoryLogger, startHub, TEST_API_KEY } from "./testing/hub.ts";
 import { inCi, startTestRedis, startUpstashForTests } from "./testing/redis_harness.ts";
 import { buildBundle, startWorker, tapUpstash, workerdProblem } from "./testing/worker_harness.ts";
 import { checkFlow, driveFlow, type FlowRecord } from "./testing/worker_flow.ts";
@@ -132,8 +132,10 @@ Deno.test({
           const upstash = await startUpstashForTests();
           const denoTap = tapUpstash(upstash, `${upstash.namespace}deno:`);
           const workerTap = tapUpstash(upstash, `${upstash.namespace}worker:`);
+          const hubLog = memoryLogger();
           const hub = startHub({
             store: createUpstashStore({ url: denoTap.url, token: upstash.token }),
+            log: hubLog,
           });
           const worker = await startWorker(sandboxed, (url) => ({
             APP_ENV: "development",
@@ -149,10 +151,20 @@ Deno.test({
             PROVIDER_CALL_BUDGET: "40",
           }));
           try {
-            const onDeno = await driveFlow(hub.url, denoTap, provider);
+            const onDeno = await driveFlow(
+              hub.url,
+              denoTap,
+              provider,
+              () => hubLog.lines.join("\n"),
+            );
             let onWorker: FlowRecord;
             try {
-              onWorker = await driveFlow(worker.url, workerTap, provider);
+              onWorker = await driveFlow(
+                worker.url,
+                workerTap,
+                provider,
+                () => worker.logs.join(""),
+              );
             } catch (error) {
               console.error(`workerd output:\n${worker.logs.join("")}`);
               throw error;
@@ -188,12 +200,14 @@ Deno.test({
           const upstash = await startUpstashForTests();
           const tap = tapUpstash(upstash, upstash.namespace);
           // Tokens live 30 minutes: with a one-hour margin every use refreshes first.
+          const hubLog = memoryLogger();
           const hub = startHub({
             store: createUpstashStore({ url: tap.url, token: upstash.token }),
             refreshMarginMs: 60 * 60 * 1000,
+            log: hubLog,
           });
           try {
-            const flow = await driveFlow(hub.url, tap);
+            const flow = await driveFlow(hub.url, tap, "hubspot", () => hubLog.lines.join("\n"));
             const trips = flow.roundTrips as Record<string, number>;
             const pacing = flow.pacingTrips as Record<string, number>;
             console.log(`... when every request refreshes the token: ${JSON.stringify(trips)}`);

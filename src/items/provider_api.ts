@@ -133,6 +133,11 @@ export class ProviderApiClient implements ProviderApi {
       // this one back) is not used: the call would reach the provider beside later slots'
       // calls, another process's among them.
       if (clock() - slot > paced.staleMs) {
+        // Worth seeing: this process is running late (a loaded machine), and each costs a slot.
+        (this.options.log ?? silentLogger).info("rate-limit slot retaken", {
+          provider: provider.spec.id,
+          late_ms: Math.round(clock() - slot),
+        });
         slot = await this.#slot(paced, name);
         token = await this.#token(rejected);
         await this.#hold(paced);

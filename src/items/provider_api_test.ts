@@ -6,6 +6,7 @@ import { TokenKeeper } from "../connections/token_keeper.ts";
 import { Sealer } from "../crypto/sealer.ts";
 import { Pacer } from "../pacing/pacer.ts";
 import type { ActiveProvider } from "../providers/registry.ts";
+import { jsonLogger } from "../log.ts";
 import { notion } from "../providers/notion.ts";
 import { createKvStore } from "../store/kv_store.ts";
 import { ProviderApiClient } from "./provider_api.ts";
@@ -87,4 +88,70 @@ Deno.test("a spec's apiBase sends a connection's calls to the base stored with i
 
 Deno.test("without a stored base the call goes to the app's apiUrl", async () => {
   assert.deepEqual(await callOnce({}), [`${APP_API}/v1/things?a=1`]);
+});
+
+Deno.test("a slot that went stale before its call left is taken again, and logged", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    const store = createKvStore(kv);
+    const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+    // Wakes 120 ms late, as a loaded machine's event loop may: past the 50 ms margin.
+    const lateSleep = (ms: number) => sleep(ms + 120);
+    const connections = new Connections(store, new Sealer([{ id: "k", key: new Uint8Array(32) }]));
+    const keeper = new TokenKeeper({
+      store,
+      connections,
+      clock: Date.now,
+      sleep,
+      refreshMarginMs: 0,
+    });
+    const sent: number[] = [];
+    const provider: ActiveProvider = {
+      spec: {
+        ...notion,
+        rateLimits: {
+          ...notion.rateLimits,
+          rules: [{ ...notion.rateLimits.rules[0], requests: 1, windowMs: 100 }],
+        },
+      },
+      app: {
+        clientId: "c",
+        clientSecret: "s",
+        redirectUri: "https://hub.example.test/cb",
+        authorizeUrl: `${APP_API}/authorize`,
+        tokenUrl: `${APP_API}/token`,
+        apiUrl: APP_API,
+        sandbox: false,
+        fetch: () => {
+          sent.push(Date.now());
+          return Promise.resolve(Response.json({ ok: true }));
+        },
+      },
+    };
+    const lines: string[] = [];
+    const pacer = new Pacer({ store, clock: Date.now, sleep: lateSleep, shareRoundTrips: false });
+    const api = new ProviderApiClient({
+      provider,
+      connection: connection({}),
+      keeper,
+      pacer: pacer.session(),
+      sleep,
+      log: jsonLogger((line) => lines.push(line)),
+    });
+    const request = { method: "GET", path: "/v1/things" } as const;
+    const schema = z.object({ ok: z.boolean() });
+    await api.call(request, schema);
+    await api.call(request, schema);
+    assert.equal(sent.length, 2);
+    const retaken = lines.map((line) => JSON.parse(line)).filter((line) =>
+      line.message === "rate-limit slot retaken"
+    );
+    assert.equal(retaken.length, 1, lines.join("\n"));
+    assert.equal(retaken[0].provider, "notion");
+    assert.ok(retaken[0].late_ms >= 100, `late by ${retaken[0].late_ms} ms`);
+    // The first call's slot, the second's that went stale, and the one it left with.
+    assert.equal(pacer.stats.roundTrips, 3);
+  } finally {
+    kv.close();
+  }
 });
