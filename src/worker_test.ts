@@ -151,11 +151,14 @@ Deno.test({
             PROVIDER_CALL_BUDGET: "40",
           }));
           try {
+            const denoTrace: Record<string, string[]> = {};
+            const workerTrace: Record<string, string[]> = {};
             const onDeno = await driveFlow(
               hub.url,
               denoTap,
               provider,
               () => hubLog.lines.join("\n"),
+              denoTrace,
             );
             let onWorker: FlowRecord;
             try {
@@ -164,12 +167,23 @@ Deno.test({
                 workerTap,
                 provider,
                 () => worker.logs.join(""),
+                workerTrace,
               );
             } catch (error) {
               console.error(`workerd output:\n${worker.logs.join("")}`);
               throw error;
             }
-            assert.deepEqual(onWorker, onDeno);
+            try {
+              assert.deepEqual(onWorker, onDeno);
+            } catch (error) {
+              const trips = (flow: FlowRecord) => flow.roundTrips as Record<string, number>;
+              for (const [name, count] of Object.entries(trips(onWorker))) {
+                if (count === trips(onDeno)[name]) continue;
+                console.error(`${name} on Deno:\n${denoTrace[name]?.join("\n")}`);
+                console.error(`${name} on workerd:\n${workerTrace[name]?.join("\n")}`);
+              }
+              throw error;
+            }
             console.log(
               `${name}: Upstash round trips per request: ${
                 JSON.stringify(onWorker.roundTrips)

@@ -37,6 +37,8 @@ export async function driveFlow(
   provider: ProviderId,
   /** The hub's log so far (JSON lines). */
   logs: () => string,
+  /** Filled with each counted request's round trips and log lines, to show when counts differ. */
+  trace: Record<string, string[]> = {},
 ): Promise<FlowRecord> {
   const record: FlowRecord = {};
   const roundTrips: Record<string, number> = {};
@@ -47,9 +49,10 @@ export async function driveFlow(
     const response = await fn();
     // A slot that went stale on a loaded machine is taken again (one more pace round trip):
     // the hub logs it, and it is not what the two runtimes are compared by.
-    const { retaken, unusual } = await pacingEvents(logs, response);
+    const { retaken, unusual, lines } = await pacingEvents(logs, response);
     // Anything else that costs a slot (a 429's retry) is counted: it would be a pacing fault.
     for (const line of unusual) console.log(`${base} ${name}: ${line}`);
+    trace[name] = [...(trace[name] ?? []), ...tap.sent.slice(before), ...lines];
     roundTrips[name] = tap.requests - before - retaken;
     pacingTrips[name] = tap.pacing - pacingBefore - retaken;
     return response;
@@ -244,14 +247,14 @@ export function checkFlow(record: FlowRecord, provider: ProviderId): void {
 
 /**
  * What the hub logged while serving `response` (its lines carry the request's X-Request-Id)
- * that bears on pacing: how many slots it took again, and those lines with every provider call
- * that did not succeed. Waits for the request's own line, logged after them: a Worker's log
+ * (all of it), and what bears on pacing: how many slots it took again, and those lines with
+ * every provider call that did not succeed. Waits for the request's own line, logged after them: a Worker's log
  * arrives over a pipe, apart from its answer.
  */
 async function pacingEvents(
   logs: () => string,
   response: Response,
-): Promise<{ retaken: number; unusual: string[] }> {
+): Promise<{ retaken: number; unusual: string[]; lines: string[] }> {
   const id = response.headers.get("X-Request-Id");
   if (id === null) throw new Error(`${response.url}: no X-Request-Id`);
   const tag = `"request_id":"${id}"`;
@@ -264,5 +267,5 @@ async function pacingEvents(
   const failed = lines.filter((line) =>
     line.includes(`"message":"provider call"`) && !line.includes(`"outcome":"ok"`)
   );
-  return { retaken: retaken.length, unusual: [...retaken, ...failed] };
+  return { retaken: retaken.length, unusual: [...retaken, ...failed], lines };
 }

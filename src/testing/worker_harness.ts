@@ -166,6 +166,8 @@ export interface UpstashTap {
   requests: number;
   /** Of those, the pacer's (Store.pace: keys under `:pace:`). */
   pacing: number;
+  /** Each counted round trip's commands, by name and keys only: what a failing test shows. */
+  sent: string[];
   close(): Promise<void>;
 }
 
@@ -209,7 +211,11 @@ export function tapUpstash(upstash: TestUpstash, namespace: string): UpstashTap 
       const path = new URL(request.url).pathname;
       const body = await request.json();
       const commands: string[][] = path === "/" ? [body] : body;
-      if (!bySandboxOnly(commands)) tap.requests++;
+      if (!bySandboxOnly(commands)) {
+        tap.requests++;
+        const named = commands.map((c) => [c[0], ...keysOf(c)].join(" ")).join(" | ");
+        tap.sent.push(named.replace(/:session:[^ ]+/g, ":session:{id}"));
+      }
       if (commands.flatMap(keysOf).some((key) => key.includes(":pace:"))) tap.pacing++;
       const headers = new Headers({ "Content-Type": "application/json" });
       for (const name of ["Authorization", "Upstash-Encoding"]) {
@@ -227,6 +233,7 @@ export function tapUpstash(upstash: TestUpstash, namespace: string): UpstashTap 
     url: `http://127.0.0.1:${server.addr.port}`,
     requests: 0,
     pacing: 0,
+    sent: [],
     close: () => server.shutdown(),
   };
   return tap;
