@@ -4,9 +4,9 @@ import type { Connection } from "../connections/connections.ts";
 import { Connections } from "../connections/connections.ts";
 import { TokenKeeper } from "../connections/token_keeper.ts";
 import { Sealer } from "../crypto/sealer.ts";
-import { Pacer } from "../pacing/pacer.ts";
+import { Pacer, type PacerDeps } from "../pacing/pacer.ts";
 import type { ActiveProvider } from "../providers/registry.ts";
-import { jsonLogger } from "../log.ts";
+import { jsonLogger, type Logger } from "../log.ts";
 import { notion } from "../providers/notion.ts";
 import { createKvStore } from "../store/kv_store.ts";
 import { ProviderApiClient } from "./provider_api.ts";
@@ -33,11 +33,25 @@ function connection(extra: Record<string, string>): Connection {
   };
 }
 
-async function callOnce(extra: Record<string, string>): Promise<string[]> {
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const OK_SCHEMA = z.object({ ok: z.boolean() });
+
+/**
+ * Runs `use` with a client for one connection whose provider app answers every call with
+ * `{ ok: true }`, noting each call's URL.
+ */
+async function withClient(
+  options: {
+    spec: ActiveProvider["spec"];
+    extra?: Record<string, string>;
+    pacer?: Omit<PacerDeps, "store">;
+    log?: Logger;
+  },
+  use: (api: ProviderApiClient, pacer: Pacer, urls: string[]) => Promise<void>,
+): Promise<void> {
   const kv = await Deno.openKv(":memory:");
   try {
     const store = createKvStore(kv);
-    const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
     const connections = new Connections(store, new Sealer([{ id: "k", key: new Uint8Array(32) }]));
     const keeper = new TokenKeeper({
       store,
@@ -48,7 +62,7 @@ async function callOnce(extra: Record<string, string>): Promise<string[]> {
     });
     const urls: string[] = [];
     const provider: ActiveProvider = {
-      spec: perConnection,
+      spec: options.spec,
       app: {
         clientId: "c",
         clientSecret: "s",
@@ -63,22 +77,32 @@ async function callOnce(extra: Record<string, string>): Promise<string[]> {
         },
       },
     };
+    const pacer = new Pacer({ store, ...(options.pacer ?? { clock: Date.now, sleep }) });
     const api = new ProviderApiClient({
       provider,
-      connection: connection(extra),
+      connection: connection(options.extra ?? {}),
       keeper,
-      pacer: new Pacer({ store, clock: Date.now, sleep }).session(),
+      pacer: pacer.session(),
       sleep,
+      log: options.log,
     });
-    const answer = await api.call(
-      { method: "GET", path: "/v1/things", query: { a: "1" } },
-      z.object({ ok: z.boolean() }),
-    );
-    assert.deepEqual(answer, { ok: true });
-    return urls;
+    await use(api, pacer, urls);
   } finally {
     kv.close();
   }
+}
+
+async function callOnce(extra: Record<string, string>): Promise<string[]> {
+  let sent: string[] = [];
+  await withClient({ spec: perConnection, extra }, async (api, _pacer, urls) => {
+    const answer = await api.call(
+      { method: "GET", path: "/v1/things", query: { a: "1" } },
+      OK_SCHEMA,
+    );
+    assert.deepEqual(answer, { ok: true });
+    sent = urls;
+  });
+  return sent;
 }
 
 Deno.test("a spec's apiBase sends a connection's calls to the base stored with it", async () => {
@@ -91,58 +115,25 @@ Deno.test("without a stored base the call goes to the app's apiUrl", async () =>
 });
 
 Deno.test("a slot that went stale before its call left is taken again, and logged", async () => {
-  const kv = await Deno.openKv(":memory:");
-  try {
-    const store = createKvStore(kv);
-    const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-    // Wakes 120 ms late, as a loaded machine's event loop may: past the 50 ms margin.
-    const lateSleep = (ms: number) => sleep(ms + 120);
-    const connections = new Connections(store, new Sealer([{ id: "k", key: new Uint8Array(32) }]));
-    const keeper = new TokenKeeper({
-      store,
-      connections,
-      clock: Date.now,
-      sleep,
-      refreshMarginMs: 0,
-    });
-    const sent: number[] = [];
-    const provider: ActiveProvider = {
-      spec: {
-        ...notion,
-        rateLimits: {
-          ...notion.rateLimits,
-          rules: [{ ...notion.rateLimits.rules[0], requests: 1, windowMs: 100 }],
-        },
-      },
-      app: {
-        clientId: "c",
-        clientSecret: "s",
-        redirectUri: "https://hub.example.test/cb",
-        authorizeUrl: `${APP_API}/authorize`,
-        tokenUrl: `${APP_API}/token`,
-        apiUrl: APP_API,
-        sandbox: false,
-        fetch: () => {
-          sent.push(Date.now());
-          return Promise.resolve(Response.json({ ok: true }));
-        },
-      },
-    };
-    const lines: string[] = [];
-    const pacer = new Pacer({ store, clock: Date.now, sleep: lateSleep, shareRoundTrips: false });
-    const api = new ProviderApiClient({
-      provider,
-      connection: connection({}),
-      keeper,
-      pacer: pacer.session(),
-      sleep,
-      log: jsonLogger((line) => lines.push(line)),
-    });
+  const lines: string[] = [];
+  const spec: ActiveProvider["spec"] = {
+    ...notion,
+    rateLimits: {
+      ...notion.rateLimits,
+      rules: [{ ...notion.rateLimits.rules[0], requests: 1, windowMs: 100 }],
+    },
+  };
+  // Wakes 120 ms late, as a loaded machine's event loop may: past the 50 ms margin.
+  const lateSleep = (ms: number) => sleep(ms + 120);
+  await withClient({
+    spec,
+    pacer: { clock: Date.now, sleep: lateSleep, shareRoundTrips: false },
+    log: jsonLogger((line) => lines.push(line)),
+  }, async (api, pacer, urls) => {
     const request = { method: "GET", path: "/v1/things" } as const;
-    const schema = z.object({ ok: z.boolean() });
-    await api.call(request, schema);
-    await api.call(request, schema);
-    assert.equal(sent.length, 2);
+    await api.call(request, OK_SCHEMA);
+    await api.call(request, OK_SCHEMA);
+    assert.equal(urls.length, 2);
     const retaken = lines.map((line) => JSON.parse(line)).filter((line) =>
       line.message === "rate-limit slot retaken"
     );
@@ -151,7 +142,5 @@ Deno.test("a slot that went stale before its call left is taken again, and logge
     assert.ok(retaken[0].late_ms >= 100, `late by ${retaken[0].late_ms} ms`);
     // The first call's slot, the second's that went stale, and the one it left with.
     assert.equal(pacer.stats.roundTrips, 3);
-  } finally {
-    kv.close();
-  }
+  });
 });
