@@ -30,8 +30,8 @@ export interface ProviderApiOptions {
   /** This listing's session of the hub's shared pacer. */
   pacer: PaceSession;
   sleep: (ms: number) => Promise<void>;
-  /** Called once per HTTP request sent to the provider. */
-  onCall?: () => void;
+  /** Called once per HTTP request to the provider, with what it asks, and awaited before it leaves. */
+  onCall?: (request: ApiRequest) => void | Promise<void>;
   /** Gets one line per provider call (the request's logger, with its id). */
   log?: Logger;
   clock?: () => number;
@@ -259,7 +259,7 @@ export class ProviderApiClient implements ProviderApi {
       Authorization: `Bearer ${token}`,
     });
     if (request.json !== undefined) headers.set("Content-Type", "application/json");
-    onCall?.();
+    await onCall?.(request);
     const started = Date.now();
     // The path names provider objects (base and table ids), never a token; queries are left out.
     const call = {

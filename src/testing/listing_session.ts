@@ -13,6 +13,7 @@ import { Sealer } from "../crypto/sealer.ts";
 import { runChains } from "../items/chains.ts";
 import type { IntegrationItem } from "../contract/item.ts";
 import { ProviderApiClient } from "../items/provider_api.ts";
+import type { ApiRequest } from "../contract/calls.ts";
 import { Pacer } from "../pacing/pacer.ts";
 import { buildAuthorizationUrl } from "../oauth/authorize_url.ts";
 import { connectionFrom } from "../oauth/flow.ts";
@@ -83,8 +84,8 @@ export interface ListingSession {
   ): Promise<IntegrationItem[]>;
   /** Provider calls made so far. */
   calls(): number;
-  /** Runs `f` on every provider call from now on. */
-  onCall(f: () => void): void;
+  /** Runs `f` on every provider call from now on, and waits for it before the call is sent. */
+  onCall(f: (request: ApiRequest) => void | Promise<void>): void;
   /** The stored connection. */
   connection(): Promise<Connection>;
   close(): void;
@@ -109,7 +110,7 @@ export async function listingSession(
   const pacer = new Pacer({ store, clock: Date.now, sleep });
   await connections.save(await hubConnect(provider, pacer, checkUrl));
   let calls = 0;
-  let onCall = () => {};
+  let onCall = (_request: ApiRequest): void | Promise<void> => {};
   const connection = async () => (await connections.get(spec.id, SESSION_OWNER))!;
   const list = async (limit: number | null, positions = spec.startChains()) => {
     const current = await connection();
@@ -119,9 +120,9 @@ export async function listingSession(
       keeper,
       pacer: pacer.session(),
       sleep,
-      onCall: () => {
+      onCall: (request) => {
         calls++;
-        onCall();
+        return onCall(request);
       },
     });
     const result = await runChains({
