@@ -129,9 +129,10 @@ export async function driveFlow(
         cursor === null ? "items page" : "items next page",
         () => api(path),
       );
-      const body: { next_cursor: string | null } = await response.json();
+      const body: { next_cursor?: string | null } = await response.json();
       pages.push([response.status, cursors(body)]);
-      cursor = limit === 1 && pages.length === 3 ? null : body.next_cursor;
+      // An error's body has no cursor: the pages end there (and the record shows the error).
+      cursor = limit === 1 && pages.length === 3 ? null : body.next_cursor ?? null;
     } while (cursor !== null);
     record[`pages of ${limit}`] = pages;
   }
