@@ -260,11 +260,13 @@ async function pacingEvents(
   const id = response.headers.get("X-Request-Id");
   if (id === null) throw new Error(`${response.url}: no X-Request-Id`);
   const tag = `"request_id":"${id}"`;
-  for (let waited = 0; !logs().includes(`"message":"request",${tag}`); waited += 10) {
+  let text = logs();
+  for (let waited = 0; !text.includes(`"message":"request",${tag}`); waited += 10) {
     if (waited > 10_000) throw new Error(`no log line for request ${id}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
+    text = logs();
   }
-  const lines = logs().split("\n").filter((line) => line.includes(tag));
+  const lines = text.split("\n").filter((line) => line.includes(tag));
   const retaken = lines.filter((line) => line.includes(`"message":"rate-limit slot retaken"`));
   const failed = lines.filter((line) =>
     line.includes(`"message":"provider call"`) && !line.includes(`"outcome":"ok"`)
